@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Akka.Actor;
+
+namespace Actors.Jobs;
+
+/// <summary>The <see cref="IJobHandle{TState,TAction}"/> facade over one job actor and its live cell.</summary>
+internal sealed class JobHandle<TState, TAction>(JobManagerClient<TState, TAction> manager, IActorRef job, JobCell<TState> cell)
+    : IJobHandle<TState, TAction>
+{
+    public string Key => cell.Key;
+
+    public IActorRef Job { get; } = job;
+
+    public TState State => cell.Current.State;
+
+    public JobStateChanged<TState> Current => cell.Current;
+
+    public Task<JobStopped> Completion => cell.Completion;
+
+    public void Dispatch(TAction action)
+    {
+        ThrowIfStopped();
+        Job.Tell(new Dispatch(action!));
+    }
+
+    public async Task DispatchAsync(TAction action, CancellationToken cancellationToken = default)
+    {
+        ThrowIfStopped();
+        var reply = await Job.Ask<DispatchResult>(new Dispatch(action!, Acknowledge: true), manager.Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        switch (reply)
+        {
+            case ActionRejected rejected:
+                throw new JobActionRejectedException(Key, rejected.Reason);
+            case ActionFailed failed:
+                throw new JobActionRejectedException(Key, $"Job '{Key}' failed handling the action: {failed.Error}");
+        }
+    }
+
+    public IDisposable OnStateChange(Action<TState> listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        return Subscribe(cell.Current.Version, changed => listener(changed.State), static _ => { });
+    }
+
+    public IDisposable OnStopped(Action<JobStopped> listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        var registration = new StoppedListener(listener);
+        Completion.ContinueWith(static (task, state) => ((StoppedListener)state!).Invoke(task.Result), registration, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        return registration;
+    }
+
+    public async IAsyncEnumerable<JobStateChanged<TState>> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Unbounded: the subscriber actor must never block, and states are delivered without gaps.
+        var channel = Channel.CreateUnbounded<JobStateChanged<TState>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var subscription = Subscribe(-1, changed => channel.Writer.TryWrite(changed), _ => channel.Writer.TryComplete());
+        await foreach (var changed in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return changed;
+        }
+    }
+
+    public async Task<JobStopped> StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (cell.Stopped is { } stopped)
+        {
+            return stopped;
+        }
+
+        var timeout = manager.Settings.StopTimeout + manager.Settings.AskTimeout;
+        var reply = await manager.Manager.Ask<object>(new StopJob(Key, Job), timeout, cancellationToken).ConfigureAwait(false);
+        return reply as JobStopped ?? await cell.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private IDisposable Subscribe(long afterVersion, Action<JobStateChanged<TState>> onChange, Action<JobStopped?> onEnd)
+    {
+        var subscriber = manager.System.ActorOf(JobStateSubscriber<TState>.Props(Job, afterVersion, onChange, onEnd));
+        return new Subscription(manager.System, subscriber);
+    }
+
+    private void ThrowIfStopped()
+    {
+        if (cell.Stopped is { } stopped)
+        {
+            throw new InvalidOperationException($"Job '{Key}' has stopped ({stopped.Reason}); it takes no more actions. Start a new one with RunJobAsync.");
+        }
+    }
+
+    /// <summary>Stops the subscriber actor; the job, which watches it, drops it.</summary>
+    private sealed class Subscription(ActorSystem system, IActorRef subscriber) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                system.Stop(subscriber);
+            }
+        }
+    }
+
+    private sealed class StoppedListener(Action<JobStopped> listener) : IDisposable
+    {
+        private int _done;
+
+        public void Invoke(JobStopped stopped)
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                listener(stopped);
+            }
+        }
+
+        public void Dispose() => Interlocked.Exchange(ref _done, 1);
+    }
+}

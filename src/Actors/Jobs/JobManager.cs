@@ -1,0 +1,61 @@
+using Akka;
+using Akka.Actor;
+
+namespace Actors.Jobs;
+
+/// <summary>Starts and finds job managers in an actor system (what <c>WithJobManager</c> calls for you).</summary>
+public static class JobManager
+{
+    /// <summary>
+    /// Starts a job manager named <paramref name="name"/> as a top-level actor (<c>/user/jobs-&lt;name&gt;</c>)
+    /// and returns its facade. Its settings come from <c>actors.jobs</c> and <paramref name="options"/>.
+    /// During CoordinatedShutdown (service-stop phase) it stops its jobs gracefully and starts no new ones.
+    /// </summary>
+    /// <param name="system">The actor system.</param>
+    /// <param name="name">Letters, digits, '-' and '_'; unique in the system.</param>
+    /// <param name="options">Overrides of the HOCON settings.</param>
+    /// <exception cref="ArgumentException">The name is not valid.</exception>
+    /// <exception cref="InvalidOperationException">A manager with that name already runs.</exception>
+    public static IJobManager<TState, TAction> Start<TState, TAction>(ActorSystem system, string name, JobManagerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ValidateName(name);
+        var settings = JobManagerSettings.Create(system, name).With(options);
+        var registry = JobManagerRegistry.For(system);
+        if (registry.Names.Contains(name, StringComparer.Ordinal))
+        {
+            throw new InvalidOperationException($"A job manager named '{name}' is already running in actor system '{system.Name}'; give each manager its own name.");
+        }
+
+        var actor = system.ActorOf(JobManagerActor<TState, TAction>.Props(name, settings), $"jobs-{name}");
+        var manager = new JobManagerClient<TState, TAction>(system, name, actor, settings);
+        if (!registry.TryAdd(name, manager))
+        {
+            system.Stop(actor);
+            throw new InvalidOperationException($"A job manager named '{name}' is already running in actor system '{system.Name}'; give each manager its own name.");
+        }
+
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, $"stop-jobs-{name}", async () =>
+        {
+            await actor.Ask<Done>(StopAllJobs.Instance, settings.StopTimeout + settings.AskTimeout).ConfigureAwait(false);
+            return Done.Instance;
+        });
+        return manager;
+    }
+
+    /// <summary>The facade of the manager started under <paramref name="name"/>.</summary>
+    /// <exception cref="InvalidOperationException">No such manager, or it runs other types.</exception>
+    public static IJobManager<TState, TAction> Get<TState, TAction>(ActorSystem system, string name)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return JobManagerRegistry.For(system).Get<TState, TAction>(name);
+    }
+
+    internal static void ValidateName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new ArgumentException($"A job manager name must be non-empty and made of ASCII letters, digits, '-' and '_' (it names an actor and a HOCON section); '{name}' is not.", nameof(name));
+        }
+    }
+}
