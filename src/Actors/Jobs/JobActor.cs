@@ -8,7 +8,7 @@ namespace Actors.Jobs;
 /// time, publishes its state to subscribers, and stops it gracefully.
 /// </summary>
 /// <remarks>
-/// Lifecycle: running → stopping (token cancelled; continuations of the work and of the action in hand
+/// Lifecycle: started by <see cref="StartJob{TState,TAction}"/> → running → stopping (token cancelled; continuations of the work and of the action in hand
 /// still run here; new actions are rejected) → stopped. Stopping ends when the work and the action in
 /// hand have finished, or when the stop timeout elapses. The job reports its end to its manager from
 /// <see cref="PostStop"/>, so the manager needs no DeathWatch per job.
@@ -16,22 +16,33 @@ namespace Actors.Jobs;
 internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
 {
     /// <summary>The name of the manager, for events and messages.</summary>
-    private readonly string _manager;
+    private string _manager = null!;
 
     /// <summary>The user's job; only this actor touches it.</summary>
-    private readonly Job<TState, TAction> _job;
+    private Job<TState, TAction> _job = null!;
 
     /// <summary>The live view that handles read; this actor writes its state.</summary>
-    private readonly JobCell<TState> _cell;
+    private JobCell<TState> _cell = null!;
 
     /// <summary>How long stopping may take.</summary>
-    private readonly TimeSpan _stopTimeout;
+    private TimeSpan _stopTimeout;
 
     /// <summary>Fires when the job starts to stop; given to the work and to every handler.</summary>
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Turns the job's continuations into messages to this actor.</summary>
     private readonly JobSynchronizationContext _context;
+
+    /// <summary>
+    /// Whether no message this actor handles could also be a <typeparamref name="TAction"/>, so that an
+    /// incoming message can be tested for an action before anything else.
+    /// </summary>
+    private static readonly bool ActionsComeFirst = !new[]
+    {
+        typeof(RunContinuation), typeof(Dispatch), typeof(ActionEnded), typeof(SubscribeToJob), typeof(UnsubscribeFromJob),
+        typeof(Terminated), typeof(GetJobState), typeof(WorkEnded), typeof(StopRequested), typeof(StopDeadlinePassed),
+        typeof(FinishStop), typeof(StartJob<TState, TAction>),
+    }.Any(typeof(TAction).IsAssignableFrom);
 
     /// <summary>The actor system, for logging from any thread.</summary>
     private readonly ActorSystem _system;
@@ -45,8 +56,8 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
     /// <summary>The action whose handler has not finished yet, if any.</summary>
     private PendingAction? _inHand;
 
-    /// <summary>Whether <see cref="Job{TState,TAction}.RunAsync"/> has not finished yet.</summary>
-    private bool _working;
+    /// <summary>The job's work; null once it has ended (or before it started).</summary>
+    private Task? _work;
 
     /// <summary>How the job ends; set when it starts to stop.</summary>
     private JobStopped? _end;
@@ -59,23 +70,21 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
 
     private ILoggingAdapter? _log;
 
-    public JobActor(string manager, string key, Job<TState, TAction> job, JobCell<TState> cell, TimeSpan stopTimeout)
+    public JobActor()
     {
-        _manager = manager;
-        Key = key;
-        _job = job;
-        _cell = cell;
-        _stopTimeout = stopTimeout;
         _system = Context.System;
         _context = new JobSynchronizationContext(Self, _system.Log);
     }
 
-    public string Key { get; }
+    public string Key { get; private set; } = null!;
 
     public ILoggingAdapter Log => _log ??= Logging.GetLogger(_system, $"jobs.{_manager}.{Key}");
 
-    public static Props Props(string manager, string key, Job<TState, TAction> job, JobCell<TState> cell, TimeSpan stopTimeout) =>
-        Akka.Actor.Props.CreateBy(new Producer(manager, key, job, cell, stopTimeout));
+    /// <summary>
+    /// One Props for all the jobs of a manager: an actor cell keeps its Props, so per-job Props would cost
+    /// every idle job its own copy. The job itself arrives in <see cref="StartJob{TState,TAction}"/>.
+    /// </summary>
+    public static Props Props() => Akka.Actor.Props.CreateBy(new Producer());
 
     public void SetState(TState state)
     {
@@ -93,22 +102,31 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
         }
     }
 
-    protected override void PreStart()
+    private void Start(StartJob<TState, TAction> start)
     {
+        (_manager, Key, _job, _cell, _stopTimeout) = (start.Manager, start.Cell.Key, start.Job, start.Cell, start.StopTimeout);
         _job.AttachTo(this);
-        var work = Invoke(static (job, token, _) => job.StartWork(token), default(TAction)!);
+        var work = StartWork();
         if (work.IsCompleted)
         {
             OnWorkEnded(work);
             return;
         }
 
-        _working = true;
-        work.ContinueWith(static (task, self) => ((IActorRef)self!).Tell(new WorkEnded(task)), Self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        // A cached delegate on the awaiter costs an idle job far less than a ContinueWith task.
+        _work = work;
+        work.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_context.TellWorkEnded);
     }
 
     protected override void OnReceive(object message)
     {
+        // Actions are the hot path: test for them first whenever no other message could also be one.
+        if (ActionsComeFirst && message is TAction action)
+        {
+            Accept(action, acknowledge: false, Sender);
+            return;
+        }
+
         switch (message)
         {
             case RunContinuation continuation:
@@ -132,12 +150,13 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
             case GetJobState:
                 Sender.Tell(new JobState<TState>(Key, _job.Version, _job.State, _subscribers?.Count ?? 0));
                 break;
-            case WorkEnded ended:
-                _working = false;
-                OnWorkEnded(ended.Work);
+            case WorkEnded:
+                var work = _work!;
+                _work = null;
+                OnWorkEnded(work);
                 break;
-            case StopRequested:
-                BeginStop(JobStopReason.Stopped, null);
+            case StopRequested stop:
+                BeginStop(JobStopReason.Stopped, null, ownDeadline: stop.WithOwnDeadline);
                 break;
             case StopDeadlinePassed:
                 Log.Warning("Job {0} did not finish within {1} of being asked to stop; stopping it anyway. Its remaining continuations run on the thread pool.", Key, _stopTimeout);
@@ -145,6 +164,12 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
                 break;
             case FinishStop:
                 Context.Stop(Self);
+                break;
+            case StartJob<TState, TAction> start:
+                Start(start);
+                break;
+            case TAction other:
+                Accept(other, acknowledge: false, Sender);
                 break;
             default:
                 Unhandled(message);
@@ -189,18 +214,34 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
         Context.Parent.Tell(new JobEnded(Self, end));
     }
 
-    private Task Invoke(Func<Job<TState, TAction>, CancellationToken, TAction, Task> call, TAction action)
+    private Task StartWork()
     {
         using var scope = _context.Enter();
         try
         {
-            return call(_job, _stopping.Token, action) ?? Task.FromException(new InvalidOperationException($"{_job.GetType().Name} returned a null Task."));
+            return _job.StartWork(_stopping.Token) ?? NullTask("RunAsync");
         }
         catch (Exception ex)
         {
             return Task.FromException(ex);
         }
     }
+
+    private Task InvokeHandler(TAction action)
+    {
+        using var scope = _context.Enter();
+        try
+        {
+            return _job.Handle(action, _stopping.Token) ?? NullTask("HandleAsync");
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+    }
+
+    private Task NullTask(string method) =>
+        Task.FromException(new InvalidOperationException($"{_job.GetType().Name}.{method} returned a null Task instead of a Task."));
 
     private void Apply(TState state)
     {
@@ -219,23 +260,30 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
 
     private void OnDispatch(object? action, bool acknowledge, IActorRef sender)
     {
+        if (action is TAction typed)
+        {
+            Accept(typed, acknowledge, sender);
+            return;
+        }
+
+        Reject(action, sender, action is null
+            ? $"job '{Key}' of manager '{_manager}' was sent a null action"
+            : $"job '{Key}' of manager '{_manager}' accepts actions of type {typeof(TAction).FullName}; {action.GetType().FullName} is not one");
+    }
+
+    private void Accept(TAction action, bool acknowledge, IActorRef sender)
+    {
         if (_end is not null)
         {
             Reject(action, sender, $"job '{Key}' of manager '{_manager}' is stopping ({_end.Reason}) and takes no more actions");
         }
-        else if (action is not TAction typed)
-        {
-            Reject(action, sender, action is null
-                ? $"job '{Key}' of manager '{_manager}' was sent a null action"
-                : $"job '{Key}' of manager '{_manager}' accepts actions of type {typeof(TAction).FullName}; {action.GetType().FullName} is not one");
-        }
         else if (_inHand is not null)
         {
-            (_pending ??= new Queue<PendingAction>()).Enqueue(new PendingAction(typed, sender, acknowledge));
+            (_pending ??= new Queue<PendingAction>()).Enqueue(new PendingAction(action, sender, acknowledge));
         }
         else
         {
-            HandleInOrder(new PendingAction(typed, sender, acknowledge));
+            HandleInOrder(new PendingAction(action, sender, acknowledge));
         }
     }
 
@@ -244,7 +292,7 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
     {
         while (true)
         {
-            var handling = Invoke(static (job, token, action) => job.Handle(action, token), next.Action);
+            var handling = InvokeHandler(next.Action);
             if (!handling.IsCompleted)
             {
                 _inHand = next;
@@ -309,7 +357,14 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
     }
 
     /// <summary>Starts stopping (first reason wins): cancels the token and rejects waiting actions.</summary>
-    private void BeginStop(JobStopReason reason, string? error, bool stopNow = true)
+    /// <param name="reason">Why the job ends.</param>
+    /// <param name="error">The failure's message, if it failed.</param>
+    /// <param name="stopNow">False in PostStop, where the actor is stopping already.</param>
+    /// <param name="ownDeadline">
+    /// Whether to schedule the stop deadline here; false when the manager enforces one deadline for all
+    /// its jobs (shutdown), so that thousands of jobs do not each create a timer at once.
+    /// </param>
+    private void BeginStop(JobStopReason reason, string? error, bool stopNow = true, bool ownDeadline = true)
     {
         if (_end is not null)
         {
@@ -339,7 +394,7 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
         if (stopNow)
         {
             StopIfIdle();
-            if (_working || _inHand is not null)
+            if (ownDeadline && (_work is not null || _inHand is not null))
             {
                 _stopDeadline = Context.System.Scheduler.ScheduleTellOnceCancelable(_stopTimeout, Self, StopDeadlinePassed.Instance, Self);
             }
@@ -348,7 +403,7 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
 
     private void StopIfIdle()
     {
-        if (_end is not null && !_working && _inHand is null)
+        if (_end is not null && _work is null && _inHand is null)
         {
             _stopDeadline?.Cancel();
             Context.Stop(Self);
@@ -395,14 +450,7 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
     /// <summary>An action waiting for, or in, the job's handler, with whom to answer.</summary>
     private readonly record struct PendingAction(TAction Action, IActorRef Sender, bool Acknowledge);
 
-    private sealed record WorkEnded(Task Work);
-
     private sealed record ActionEnded(Task Handling);
-
-    private sealed record StopDeadlinePassed
-    {
-        public static readonly StopDeadlinePassed Instance = new();
-    }
 
     private sealed record FinishStop
     {
@@ -410,11 +458,11 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
     }
 
     /// <summary>Creates the actor without reflection or expression compilation: job creation is a hot path.</summary>
-    private sealed class Producer(string manager, string key, Job<TState, TAction> job, JobCell<TState> cell, TimeSpan stopTimeout) : IIndirectActorProducer
+    private sealed class Producer : IIndirectActorProducer
     {
         public Type ActorType => typeof(JobActor<TState, TAction>);
 
-        public ActorBase Produce() => new JobActor<TState, TAction>(manager, key, job, cell, stopTimeout);
+        public ActorBase Produce() => new JobActor<TState, TAction>();
 
         public void Release(ActorBase actor)
         {
@@ -423,9 +471,32 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
 }
 
 /// <summary>Asks a job to stop (sent by its manager).</summary>
-internal sealed record StopRequested
+/// <param name="WithOwnDeadline">Whether the job enforces the stop timeout itself, or its manager does.</param>
+internal sealed record StopRequested(bool WithOwnDeadline)
 {
-    public static readonly StopRequested Instance = new();
+    /// <summary>Stop one job: it enforces its own stop timeout.</summary>
+    public static readonly StopRequested One = new(true);
+
+    /// <summary>Stop every job of a manager: the manager enforces one stop timeout for all of them.</summary>
+    public static readonly StopRequested All = new(false);
+}
+
+/// <summary>A stopping job has had its stop timeout: it stops now, finished or not.</summary>
+internal sealed record StopDeadlinePassed
+{
+    public static readonly StopDeadlinePassed Instance = new();
+}
+
+/// <summary>
+/// The first message of every job actor, from its manager: the job to run. The manager tells it before it
+/// answers <see cref="JobCreated"/>, so nothing else can reach the job first.
+/// </summary>
+internal sealed record StartJob<TState, TAction>(string Manager, Job<TState, TAction> Job, JobCell<TState> Cell, TimeSpan StopTimeout);
+
+/// <summary>The job's work has ended (told by its completion callback).</summary>
+internal sealed record WorkEnded
+{
+    public static readonly WorkEnded Instance = new();
 }
 
 /// <summary>A job's actor tells its manager that it has stopped, and how the job ended.</summary>

@@ -1,8 +1,10 @@
+using Akka.Actor;
+
 namespace Actors.Jobs;
 
 /// <summary>
 /// The live, read-only view of one running job that in-process handles read without a message
-/// round trip. Only the job's actor writes <see cref="JobCell{TState}.Current"/>; only its manager
+/// round trip; it is also the manager's record of the job (one object per job keeps idle jobs small). Only the job's actor writes <see cref="JobCell{TState}.Current"/>; only its manager
 /// completes it, after it has forgotten the job, so a caller that sees the job stopped also sees its
 /// key free.
 /// </summary>
@@ -14,10 +16,14 @@ internal abstract class JobCell
     /// <summary>Created on first demand: most jobs are never awaited, and idle jobs should stay small.</summary>
     private TaskCompletionSource<JobStopped>? _completion;
 
-    protected JobCell(string key)
+    protected JobCell(IActorRef job, string key)
     {
+        Job = job;
         Key = key;
     }
+
+    /// <summary>The job's actor.</summary>
+    public IActorRef Job { get; }
 
     public string Key { get; }
 
@@ -57,7 +63,7 @@ internal abstract class JobCell
 }
 
 /// <summary>A <see cref="JobCell"/> that also shows the job's current state.</summary>
-internal sealed class JobCell<TState>(JobStateChanged<TState> initial) : JobCell(initial.Key)
+internal sealed class JobCell<TState>(IActorRef job, JobStateChanged<TState> initial) : JobCell(job, initial.Key)
 {
     private volatile JobStateChanged<TState> _current = initial;
 

@@ -8,6 +8,12 @@ namespace Actors.Jobs;
 internal sealed class JobHandle<TState, TAction>(JobManagerClient<TState, TAction> manager, IActorRef job, JobCell<TState> cell)
     : IJobHandle<TState, TAction>
 {
+    /// <summary>
+    /// Whether an action can be told to the job as it is (saving a <see cref="Jobs.Dispatch"/> per action):
+    /// only when no protocol message could also be a <typeparamref name="TAction"/>.
+    /// </summary>
+    private static readonly bool TellActionsAsTheyAre = typeof(TAction) != typeof(object) && !typeof(TAction).IsInterface;
+
     public string Key => cell.Key;
 
     public IActorRef Job { get; } = job;
@@ -21,7 +27,7 @@ internal sealed class JobHandle<TState, TAction>(JobManagerClient<TState, TActio
     public void Dispatch(TAction action)
     {
         ThrowIfStopped();
-        Job.Tell(new Dispatch(action!));
+        Job.Tell(TellActionsAsTheyAre && action is not null ? action : new Dispatch(action!));
     }
 
     public async Task DispatchAsync(TAction action, CancellationToken cancellationToken = default)

@@ -27,6 +27,7 @@ public static class JobManager
             throw new InvalidOperationException($"A job manager named '{name}' is already running in actor system '{system.Name}'; give each manager its own name.");
         }
 
+        StartSchedulerEarly(system);
         var actor = system.ActorOf(JobManagerActor<TState, TAction>.Props(name, settings), $"jobs-{name}");
         var manager = new JobManagerClient<TState, TAction>(system, name, actor, settings);
         if (!registry.TryAdd(name, manager))
@@ -50,6 +51,14 @@ public static class JobManager
         ArgumentNullException.ThrowIfNull(system);
         return JobManagerRegistry.For(system).Get<TState, TAction>(name);
     }
+
+    /// <summary>
+    /// Akka's default scheduler starts its worker on first use and blocks its first callers until the
+    /// worker runs, which needs a pool thread. If that first use is thousands of stopping jobs at once,
+    /// the pool starves. Starting it here, once, on the caller's thread, keeps dispatcher threads clear of it.
+    /// </summary>
+    private static void StartSchedulerEarly(ActorSystem system) =>
+        system.Scheduler.ScheduleTellOnceCancelable(TimeSpan.FromDays(1), ActorRefs.Nobody, Done.Instance, ActorRefs.NoSender).Cancel();
 
     internal static void ValidateName(string name)
     {

@@ -13,15 +13,20 @@ namespace Actors.Jobs;
 /// (<see cref="JobEnded"/>), and the manager forgets the key before it answers any later command.
 /// Children get unique names, so a new job for a key never waits for the old one's name to be released.
 /// </remarks>
-internal sealed class JobManagerActor<TState, TAction> : UntypedActor
+internal sealed class JobManagerActor<TState, TAction> : UntypedActor, IWithTimers
 {
     /// <summary>A job's failure never restarts it: its work would run twice and its state would be lost.</summary>
     private static readonly SupervisorStrategy StopFailedJobs = new OneForOneStrategy(Decider.From(Directive.Stop));
 
     private readonly string _name;
     private readonly JobManagerSettings _settings;
-    private readonly Dictionary<string, JobEntry> _jobsByKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<IActorRef, JobEntry> _jobsByActor = new();
+    private readonly Dictionary<string, JobCell<TState>> _jobs = new(StringComparer.Ordinal);
+
+    /// <summary>Who asked to stop a job and waits for its <see cref="JobStopped"/>, by key; usually empty.</summary>
+    private readonly Dictionary<string, List<IActorRef>> _stopRequesters = new(StringComparer.Ordinal);
+
+    /// <summary>The Props of every job actor of this manager (see <see cref="JobActor{TState,TAction}.Props"/>).</summary>
+    private readonly Props _jobProps = JobActor<TState, TAction>.Props();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <summary>Numbers job actors, so each has a unique name.</summary>
@@ -36,6 +41,8 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
         _settings = settings;
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(string name, JobManagerSettings settings) =>
         Akka.Actor.Props.Create(() => new JobManagerActor<TState, TAction>(name, settings));
 
@@ -49,12 +56,12 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
                 Run(run.Key, run.Factory);
                 break;
             case GetRunningJob get:
-                Sender.Tell(_jobsByKey.TryGetValue(get.Key ?? string.Empty, out var found)
-                    ? new RunningJob(found.Key, found.Job) { Cell = found.Cell }
+                Sender.Tell(_jobs.TryGetValue(get.Key ?? string.Empty, out var found)
+                    ? new RunningJob(found.Key, found.Job) { Cell = found }
                     : new RunningJob(get.Key ?? string.Empty, null));
                 break;
             case GetRunningJobs:
-                Sender.Tell(new RunningJobs(_jobsByKey.Keys.ToArray()));
+                Sender.Tell(new RunningJobs(_jobs.Keys.ToArray()));
                 break;
             case DispatchToJob dispatch:
                 Forward(dispatch);
@@ -67,6 +74,13 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
                 break;
             case StopAllJobs:
                 StopAll();
+                break;
+            case StopDeadlinePassed:
+                foreach (var cell in _jobs.Values)
+                {
+                    cell.Job.Tell(StopDeadlinePassed.Instance);
+                }
+
                 break;
             case IJobManagerCommand other:
                 Sender.Tell(new JobRejected(other.Key ?? string.Empty,
@@ -81,9 +95,9 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
     protected override void PostStop()
     {
         // Children stop before their parent, but their JobEnded messages are not processed any more.
-        foreach (var entry in _jobsByKey.Values)
+        foreach (var cell in _jobs.Values)
         {
-            entry.Cell.Complete(entry.Cell.RecordedEnd ?? new JobStopped(_name, entry.Key, JobStopReason.Stopped));
+            cell.Complete(cell.RecordedEnd ?? new JobStopped(_name, cell.Key, JobStopReason.Stopped));
         }
     }
 
@@ -95,7 +109,7 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
             return;
         }
 
-        if (_jobsByKey.TryGetValue(key!, out var running))
+        if (_jobs.TryGetValue(key!, out var running))
         {
             Sender.Tell(new JobAlreadyRunning(key!, running.Job));
             return;
@@ -140,11 +154,10 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
 
     private void Start(string key, Job<TState, TAction> job)
     {
-        var cell = new JobCell<TState>(new JobStateChanged<TState>(key, job.Version, job.State));
-        var actor = Context.ActorOf(JobActor<TState, TAction>.Props(_name, key, job, cell, _settings.StopTimeout), ChildName(key));
-        var entry = new JobEntry(key, actor, cell);
-        _jobsByKey.Add(key, entry);
-        _jobsByActor.Add(actor, entry);
+        var actor = Context.ActorOf(_jobProps, ChildName(key));
+        var cell = new JobCell<TState>(actor, new JobStateChanged<TState>(key, job.Version, job.State));
+        actor.Tell(new StartJob<TState, TAction>(_name, job, cell, _settings.StopTimeout));
+        _jobs.Add(key, cell);
         Context.System.EventStream.Publish(new JobStarted(_name, key));
         Sender.Tell(new JobCreated(key, actor));
     }
@@ -158,9 +171,9 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
 
     private void Forward(DispatchToJob dispatch)
     {
-        if (_jobsByKey.TryGetValue(dispatch.Key ?? string.Empty, out var entry))
+        if (_jobs.TryGetValue(dispatch.Key ?? string.Empty, out var cell))
         {
-            entry.Job.Forward(new Dispatch(dispatch.Action, dispatch.Acknowledge));
+            cell.Job.Forward(new Dispatch(dispatch.Action, dispatch.Acknowledge));
             return;
         }
 
@@ -176,26 +189,39 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
 
     private void Stop(StopJob stop)
     {
-        if (!_jobsByKey.TryGetValue(stop.Key ?? string.Empty, out var entry) || (stop.Job is not null && !stop.Job.Equals(entry.Job)))
+        var key = stop.Key ?? string.Empty;
+        if (!_jobs.TryGetValue(key, out var cell) || (stop.Job is not null && !stop.Job.Equals(cell.Job)))
         {
-            Sender.Tell(new JobNotRunning(stop.Key ?? string.Empty));
+            Sender.Tell(new JobNotRunning(key));
             return;
         }
 
         if (!Sender.IsNobody())
         {
-            (entry.StopRequesters ??= new List<IActorRef>(1)).Add(Sender);
+            if (!_stopRequesters.TryGetValue(key, out var requesters))
+            {
+                _stopRequesters.Add(key, requesters = new List<IActorRef>(1));
+            }
+
+            requesters.Add(Sender);
         }
 
-        entry.Job.Tell(StopRequested.Instance);
+        cell.Job.Tell(StopRequested.One);
     }
 
     private void StopAll()
     {
         (_drainWaiters ??= new List<IActorRef>()).Add(Sender);
-        foreach (var entry in _jobsByKey.Values)
+        foreach (var cell in _jobs.Values)
         {
-            entry.Job.Tell(StopRequested.Instance);
+            cell.Job.Tell(StopRequested.All);
+        }
+
+        // One deadline for all: thousands of jobs each scheduling a timer at once can starve the
+        // thread pool (see docs/decisions/0006).
+        if (_jobs.Count > 0 && !Timers.IsTimerActive(StopDeadlinePassed.Instance))
+        {
+            Timers.StartSingleTimer(StopDeadlinePassed.Instance, StopDeadlinePassed.Instance, _settings.StopTimeout);
         }
 
         ReplyIfDrained();
@@ -203,16 +229,17 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
 
     private void OnJobEnded(JobEnded ended)
     {
-        if (!_jobsByActor.Remove(ended.Job, out var entry))
+        var key = ended.Stopped.Key;
+        if (!_jobs.TryGetValue(key, out var cell) || !cell.Job.Equals(ended.Job))
         {
             return;
         }
 
-        _jobsByKey.Remove(entry.Key);
-        entry.Cell.Complete(ended.Stopped);
-        if (entry.StopRequesters is not null)
+        _jobs.Remove(key);
+        cell.Complete(ended.Stopped);
+        if (_stopRequesters.Remove(key, out var requesters))
         {
-            foreach (var requester in entry.StopRequesters)
+            foreach (var requester in requesters)
             {
                 requester.Tell(ended.Stopped);
             }
@@ -221,7 +248,7 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
         Context.System.EventStream.Publish(ended.Stopped);
         if (_log.IsDebugEnabled)
         {
-            _log.Debug("Job {0} of manager {1} ended: {2} {3}", entry.Key, _name, ended.Stopped.Reason, ended.Stopped.Error);
+            _log.Debug("Job {0} of manager {1} ended: {2} {3}", key, _name, ended.Stopped.Reason, ended.Stopped.Error);
         }
 
         ReplyIfDrained();
@@ -229,30 +256,18 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor
 
     private void ReplyIfDrained()
     {
-        if (_drainWaiters is null || _jobsByKey.Count > 0)
+        if (_drainWaiters is null || _jobs.Count > 0)
         {
             return;
         }
 
+        Timers.Cancel(StopDeadlinePassed.Instance);
         foreach (var waiter in _drainWaiters)
         {
             waiter.Tell(Done.Instance);
         }
 
         _drainWaiters.Clear();
-    }
-
-    /// <summary>What the manager knows of one running job.</summary>
-    private sealed class JobEntry(string key, IActorRef job, JobCell<TState> cell)
-    {
-        public string Key { get; } = key;
-
-        public IActorRef Job { get; } = job;
-
-        public JobCell<TState> Cell { get; } = cell;
-
-        /// <summary>Who asked to stop the job and waits for <see cref="JobStopped"/>.</summary>
-        public List<IActorRef>? StopRequesters { get; set; }
     }
 }
 

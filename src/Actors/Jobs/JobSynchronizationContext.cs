@@ -9,10 +9,23 @@ namespace Actors.Jobs;
 /// Once detached (the actor is stopping for good), continuations run on the thread pool instead, so a
 /// job's <c>finally</c> blocks and disposals still run after its actor is gone.
 /// </summary>
-internal sealed class JobSynchronizationContext(IActorRef actor, ILoggingAdapter log) : SynchronizationContext
+internal sealed class JobSynchronizationContext : SynchronizationContext
 {
+    private readonly IActorRef _actor;
+    private readonly ILoggingAdapter _log;
+
     /// <summary>Set once; from then on nothing is posted to the actor. Guarded by <c>lock (this)</c>.</summary>
     private bool _detached;
+
+    public JobSynchronizationContext(IActorRef actor, ILoggingAdapter log)
+    {
+        _actor = actor;
+        _log = log;
+        TellWorkEnded = () => _actor.Tell(WorkEnded.Instance);
+    }
+
+    /// <summary>Tells the actor that the job's work has ended; cached, as every job needs it once.</summary>
+    public Action TellWorkEnded { get; }
 
     public bool IsDetached
     {
@@ -33,7 +46,7 @@ internal sealed class JobSynchronizationContext(IActorRef actor, ILoggingAdapter
         {
             if (!_detached)
             {
-                actor.Tell(new RunContinuation(d, state));
+                _actor.Tell(new RunContinuation(d, state));
                 return;
             }
         }
@@ -62,7 +75,7 @@ internal sealed class JobSynchronizationContext(IActorRef actor, ILoggingAdapter
             _detached = true;
             if (finalMessage is not null)
             {
-                actor.Tell(finalMessage);
+                _actor.Tell(finalMessage);
             }
         }
     }
@@ -76,7 +89,7 @@ internal sealed class JobSynchronizationContext(IActorRef actor, ILoggingAdapter
         catch (Exception ex)
         {
             // Nothing can be told any more: the job is gone. Log rather than crash the process.
-            log.Error(ex, "A continuation of job {0} threw after the job had stopped", actor.Path.Name);
+            _log.Error(ex, "A continuation of job {0} threw after the job had stopped", _actor.Path.Name);
         }
     }
 

@@ -95,6 +95,9 @@ public sealed record DispatchToJob(string Key, object Action, bool Acknowledge =
 
 /// <summary>
 /// Sends an action to a job. The job handles actions one at a time, in the order each sender sent them.
+/// A job also takes its action type told as it is (<c>job.Tell(action)</c>), unanswered; wrap it in
+/// <see cref="Dispatch"/> to have it acknowledged, or when the action type is <see cref="object"/> or an
+/// interface (so that it cannot be mistaken for a protocol message).
 /// An action of the wrong type, or one that arrives while the job is stopping, is answered with
 /// <see cref="ActionRejected"/> (logged when there is no sender to answer): never dropped silently.
 /// </summary>

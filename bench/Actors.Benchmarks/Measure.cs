@@ -1,0 +1,73 @@
+using System.Diagnostics;
+
+namespace Actors.Benchmarks;
+
+/// <summary>Small timing and memory helpers for the quick mode.</summary>
+internal static class Measure
+{
+    /// <summary>
+    /// Measures a baseline and a subject in alternating rounds, after one warm-up round of each, so both
+    /// see the same JIT state and machine load. Each round returns how many operations it did; the
+    /// result is the median rate of each, in operations per second.
+    /// </summary>
+    public static async Task<(double Baseline, double Subject)> CompareRatesAsync(int rounds, Func<Task<int>> baseline, Func<Task<int>> subject)
+    {
+        await baseline();
+        await subject();
+        var baselineRates = new List<double>(rounds);
+        var subjectRates = new List<double>(rounds);
+        for (var i = 0; i < rounds; i++)
+        {
+            baselineRates.Add(await RateAsync(baseline));
+            subjectRates.Add(await RateAsync(subject));
+        }
+
+        return (Median(baselineRates), Median(subjectRates));
+    }
+
+    /// <summary>Measures one rate alone: warm-up, then the median of <paramref name="rounds"/>.</summary>
+    public static async Task<double> MedianRateAsync(int rounds, Func<Task<int>> round)
+    {
+        await round();
+        var rates = new List<double>(rounds);
+        for (var i = 0; i < rounds; i++)
+        {
+            rates.Add(await RateAsync(round));
+        }
+
+        return Median(rates);
+    }
+
+    private static async Task<double> RateAsync(Func<Task<int>> round)
+    {
+        FullGc();
+        var watch = Stopwatch.StartNew();
+        var operations = await round();
+        return operations / watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    /// <summary>Retained bytes per item: heap after creating <paramref name="count"/> items, less the heap before.</summary>
+    public static async Task<double> RetainedBytesPerItemAsync(int count, Func<int, Task<object>> create)
+    {
+        FullGc();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var items = await create(count);
+        FullGc();
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(items);
+        return (after - before) / (double)count;
+    }
+
+    public static void FullGc()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+}
