@@ -123,7 +123,7 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
         // Actions are the hot path: test for them first whenever no other message could also be one.
         if (ActionsComeFirst && message is TAction action)
         {
-            Accept(action, acknowledge: false, Sender);
+            AcceptUnacknowledged(action);
             return;
         }
 
@@ -169,7 +169,7 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
                 Start(start);
                 break;
             case TAction other:
-                Accept(other, acknowledge: false, Sender);
+                AcceptUnacknowledged(other);
                 break;
             default:
                 Unhandled(message);
@@ -271,6 +271,28 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
             : $"job '{Key}' of manager '{_manager}' accepts actions of type {typeof(TAction).FullName}; {action.GetType().FullName} is not one");
     }
 
+    /// <summary>
+    /// The hot path: an action told as it is. With no action in hand nothing is queued either (the queue
+    /// fills only while one is in hand, and is drained or rejected when it ends), so a handler that
+    /// completes at once needs no bookkeeping, and no sender (read only if it must be answered later).
+    /// </summary>
+    private void AcceptUnacknowledged(TAction action)
+    {
+        if (_end is null && _inHand is null)
+        {
+            var handling = InvokeHandler(action);
+            if (handling.IsCompletedSuccessfully)
+            {
+                return;
+            }
+
+            AwaitOrConclude(new PendingAction(action, Sender, Acknowledge: false), handling);
+            return;
+        }
+
+        Accept(action, acknowledge: false, Sender);
+    }
+
     private void Accept(TAction action, bool acknowledge, IActorRef sender)
     {
         if (_end is not null)
@@ -290,21 +312,25 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
     /// <summary>Handles <paramref name="next"/> and then queued actions, until one goes asynchronous.</summary>
     private void HandleInOrder(PendingAction next)
     {
-        while (true)
+        while (AwaitOrConclude(next, InvokeHandler(next.Action)) && _pending is not null && _pending.TryDequeue(out next))
         {
-            var handling = InvokeHandler(next.Action);
-            if (!handling.IsCompleted)
-            {
-                _inHand = next;
-                handling.ContinueWith(static (task, self) => ((IActorRef)self!).Tell(new ActionEnded(task)), Self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                return;
-            }
-
-            if (!Conclude(next, handling) || _pending is null || !_pending.TryDequeue(out next))
-            {
-                return;
-            }
         }
+    }
+
+    /// <summary>
+    /// Keeps an unfinished handler in hand until it ends, or concludes a finished one; returns whether the
+    /// next queued action may be handled now.
+    /// </summary>
+    private bool AwaitOrConclude(PendingAction action, Task handling)
+    {
+        if (handling.IsCompleted)
+        {
+            return Conclude(action, handling);
+        }
+
+        _inHand = action;
+        handling.ContinueWith(static (task, self) => ((IActorRef)self!).Tell(new ActionEnded(task)), Self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return false;
     }
 
     private void OnActionEnded(Task handling)
