@@ -2,6 +2,7 @@ using Actors.Jobs;
 using Akka.Actor;
 using Akka.Configuration;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 
 namespace Actors.Benchmarks;
 
@@ -10,6 +11,8 @@ namespace Actors.Benchmarks;
 /// Each operation is a batch; BenchmarkDotNet reports per batch, so divide by the batch size.
 /// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class JobsBenchmarks
 {
     private const int CreateBatch = 1_000;
@@ -64,7 +67,7 @@ public class JobsBenchmarks
         await done;
     }
 
-    [Benchmark(OperationsPerInvoke = DispatchBatch)]
+    [Benchmark(Baseline = true, OperationsPerInvoke = DispatchBatch)]
     [BenchmarkCategory("dispatch")]
     public async Task Tell_plain_actor()
     {
