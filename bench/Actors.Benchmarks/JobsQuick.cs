@@ -9,8 +9,8 @@ internal static class JobsQuick
 {
     private const int CreateCount = 20_000;
     private const int IdleCount = 10_000;
-    private const int DispatchCount = 1_000_000;
-    private const int Rounds = 5;
+    private const int DispatchCount = 2_000_000;
+    private const int Rounds = 7;
 
     private static readonly Config Quiet = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.log-dead-letters = off");
 
