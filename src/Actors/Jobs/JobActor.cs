@@ -8,13 +8,24 @@ namespace Actors.Jobs;
 /// time, publishes its state to subscribers, and stops it gracefully.
 /// </summary>
 /// <remarks>
-/// Lifecycle: started by <see cref="StartJob{TState,TAction}"/> → running → stopping (token cancelled; continuations of the work and of the action in hand
-/// still run here; new actions are rejected) → stopped. Stopping ends when the work and the action in
+/// Lifecycle: started by <see cref="StartJob{TState,TAction}"/> → running → stopping (token cancelled;
+/// continuations of the work and of the action in hand still run here; new actions are rejected) → stopped. Stopping ends when the work and the action in
 /// hand have finished, or when the stop timeout elapses. The job reports its end to its manager from
 /// <see cref="PostStop"/>, so the manager needs no DeathWatch per job.
 /// </remarks>
-internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
+internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
 {
+    /// <summary>
+    /// Whether no message this actor handles could also be a <typeparamref name="TAction"/>, so that an
+    /// incoming message can be tested for an action before anything else.
+    /// </summary>
+    private static readonly bool ActionsComeFirst = !new[]
+    {
+        typeof(RunContinuation), typeof(Dispatch), typeof(ActionEnded), typeof(SubscribeToJob), typeof(UnsubscribeFromJob),
+        typeof(Terminated), typeof(GetJobState), typeof(WorkEnded), typeof(StopRequested), typeof(StopDeadlinePassed),
+        typeof(FinishStop), typeof(StartJob<TState, TAction>),
+    }.Any(typeof(TAction).IsAssignableFrom);
+
     /// <summary>The name of the manager, for events and messages.</summary>
     private string _manager = null!;
 
@@ -32,17 +43,6 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
 
     /// <summary>Turns the job's continuations into messages to this actor.</summary>
     private readonly JobSynchronizationContext _context;
-
-    /// <summary>
-    /// Whether no message this actor handles could also be a <typeparamref name="TAction"/>, so that an
-    /// incoming message can be tested for an action before anything else.
-    /// </summary>
-    private static readonly bool ActionsComeFirst = !new[]
-    {
-        typeof(RunContinuation), typeof(Dispatch), typeof(ActionEnded), typeof(SubscribeToJob), typeof(UnsubscribeFromJob),
-        typeof(Terminated), typeof(GetJobState), typeof(WorkEnded), typeof(StopRequested), typeof(StopDeadlinePassed),
-        typeof(FinishStop), typeof(StartJob<TState, TAction>),
-    }.Any(typeof(TAction).IsAssignableFrom);
 
     /// <summary>The actor system, for logging from any thread.</summary>
     private readonly ActorSystem _system;
@@ -98,7 +98,7 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
         }
         else
         {
-            _context.Post(static s => ((JobActor<TState, TAction>)((object[])s!)[0]).SetState((TState)((object[])s!)[1]!), new object?[] { this, state });
+            _context.Post(_ => SetState(state), null);
         }
     }
 
@@ -258,116 +258,6 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
         }
     }
 
-    private void OnDispatch(object? action, bool acknowledge, IActorRef sender)
-    {
-        if (action is TAction typed)
-        {
-            Accept(typed, acknowledge, sender);
-            return;
-        }
-
-        Reject(action, sender, action is null
-            ? $"job '{Key}' of manager '{_manager}' was sent a null action"
-            : $"job '{Key}' of manager '{_manager}' accepts actions of type {typeof(TAction).FullName}; {action.GetType().FullName} is not one");
-    }
-
-    /// <summary>
-    /// The hot path: an action told as it is. With no action in hand nothing is queued either (the queue
-    /// fills only while one is in hand, and is drained or rejected when it ends), so a handler that
-    /// completes at once needs no bookkeeping, and no sender (read only if it must be answered later).
-    /// </summary>
-    private void AcceptUnacknowledged(TAction action)
-    {
-        if (_end is null && _inHand is null)
-        {
-            var handling = InvokeHandler(action);
-            if (handling.IsCompletedSuccessfully)
-            {
-                return;
-            }
-
-            AwaitOrConclude(new PendingAction(action, Sender, Acknowledge: false), handling);
-            return;
-        }
-
-        Accept(action, acknowledge: false, Sender);
-    }
-
-    private void Accept(TAction action, bool acknowledge, IActorRef sender)
-    {
-        if (_end is not null)
-        {
-            Reject(action, sender, $"job '{Key}' of manager '{_manager}' is stopping ({_end.Reason}) and takes no more actions");
-        }
-        else if (_inHand is not null)
-        {
-            (_pending ??= new Queue<PendingAction>()).Enqueue(new PendingAction(action, sender, acknowledge));
-        }
-        else
-        {
-            HandleInOrder(new PendingAction(action, sender, acknowledge));
-        }
-    }
-
-    /// <summary>Handles <paramref name="next"/> and then queued actions, until one goes asynchronous.</summary>
-    private void HandleInOrder(PendingAction next)
-    {
-        while (AwaitOrConclude(next, InvokeHandler(next.Action)) && _pending is not null && _pending.TryDequeue(out next))
-        {
-        }
-    }
-
-    /// <summary>
-    /// Keeps an unfinished handler in hand until it ends, or concludes a finished one; returns whether the
-    /// next queued action may be handled now.
-    /// </summary>
-    private bool AwaitOrConclude(PendingAction action, Task handling)
-    {
-        if (handling.IsCompleted)
-        {
-            return Conclude(action, handling);
-        }
-
-        _inHand = action;
-        handling.ContinueWith(static (task, self) => ((IActorRef)self!).Tell(new ActionEnded(task)), Self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return false;
-    }
-
-    private void OnActionEnded(Task handling)
-    {
-        var done = _inHand!.Value;
-        _inHand = null;
-        if (Conclude(done, handling) && _pending is not null && _pending.TryDequeue(out var next))
-        {
-            HandleInOrder(next);
-        }
-
-        StopIfIdle();
-    }
-
-    /// <summary>Answers the sender of a handled action; returns whether the job goes on.</summary>
-    private bool Conclude(PendingAction action, Task handling)
-    {
-        if (handling.IsCompletedSuccessfully)
-        {
-            if (action.Acknowledge)
-            {
-                action.Sender.Tell(new ActionHandled(Key));
-            }
-
-            return _end is null;
-        }
-
-        var error = Describe(handling);
-        if (action.Acknowledge)
-        {
-            action.Sender.Tell(new ActionFailed(Key, error));
-        }
-
-        BeginStop(JobStopReason.Failed, $"handling {action.Action!.GetType().Name} failed: {error}");
-        return false;
-    }
-
     private void OnWorkEnded(Task work)
     {
         if (work.IsCompletedSuccessfully)
@@ -456,32 +346,11 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
         }
     }
 
-    private void Reject(object? action, IActorRef sender, string reason)
-    {
-        if (sender.IsNobody())
-        {
-            Log.Warning("Rejected an action with no sender to tell: {0}", reason);
-            return;
-        }
-
-        sender.Tell(new ActionRejected(Key, action, reason));
-    }
-
     private static string Describe(Task task) => task.IsCanceled
         ? "it was cancelled without being asked to stop"
         : Describe(task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception);
 
     private static string Describe(Exception error) => $"{error.GetType().Name}: {error.Message}";
-
-    /// <summary>An action waiting for, or in, the job's handler, with whom to answer.</summary>
-    private readonly record struct PendingAction(TAction Action, IActorRef Sender, bool Acknowledge);
-
-    private sealed record ActionEnded(Task Handling);
-
-    private sealed record FinishStop
-    {
-        public static readonly FinishStop Instance = new();
-    }
 
     /// <summary>Creates the actor without reflection or expression compilation: job creation is a hot path.</summary>
     private sealed class Producer : IIndirectActorProducer
@@ -495,35 +364,3 @@ internal sealed class JobActor<TState, TAction> : UntypedActor, IJobHost<TState>
         }
     }
 }
-
-/// <summary>Asks a job to stop (sent by its manager).</summary>
-/// <param name="WithOwnDeadline">Whether the job enforces the stop timeout itself, or its manager does.</param>
-internal sealed record StopRequested(bool WithOwnDeadline)
-{
-    /// <summary>Stop one job: it enforces its own stop timeout.</summary>
-    public static readonly StopRequested One = new(true);
-
-    /// <summary>Stop every job of a manager: the manager enforces one stop timeout for all of them.</summary>
-    public static readonly StopRequested All = new(false);
-}
-
-/// <summary>A stopping job has had its stop timeout: it stops now, finished or not.</summary>
-internal sealed record StopDeadlinePassed
-{
-    public static readonly StopDeadlinePassed Instance = new();
-}
-
-/// <summary>
-/// The first message of every job actor, from its manager: the job to run. The manager tells it before it
-/// answers <see cref="JobCreated"/>, so nothing else can reach the job first.
-/// </summary>
-internal sealed record StartJob<TState, TAction>(string Manager, Job<TState, TAction> Job, JobCell<TState> Cell, TimeSpan StopTimeout);
-
-/// <summary>The job's work has ended (told by its completion callback).</summary>
-internal sealed record WorkEnded
-{
-    public static readonly WorkEnded Instance = new();
-}
-
-/// <summary>A job's actor tells its manager that it has stopped, and how the job ended.</summary>
-internal sealed record JobEnded(IActorRef Job, JobStopped Stopped);
