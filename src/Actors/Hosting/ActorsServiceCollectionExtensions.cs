@@ -1,4 +1,5 @@
 using Actors.Jobs;
+using Actors.Thunks;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,7 +29,7 @@ public static class ActorsServiceCollectionExtensions
 
     /// <summary>
     /// Registers the facades for code that is not an actor (<see cref="IJobManager{TState,TAction}"/>,
-    /// <see cref="IJobManagers"/>). <see cref="AddActors"/> calls it; call it yourself only when you use
+    /// <see cref="IJobManagers"/>, <see cref="IThunkProcessor"/>). <see cref="AddActors"/> calls it; call it yourself only when you use
     /// <c>AddAkka</c> directly. Calling it twice does nothing.
     /// </summary>
     public static IServiceCollection AddActorsFacades(this IServiceCollection services)
@@ -36,6 +37,7 @@ public static class ActorsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<IJobManagers, JobManagers>();
         services.TryAddSingleton(typeof(IJobManager<,>), typeof(RegisteredJobManager<,>));
+        services.TryAddSingleton<IThunkProcessor, RegisteredThunkProcessor>();
         return services;
     }
 }

@@ -1,0 +1,27 @@
+using Actors.Thunks;
+using Akka.Hosting;
+
+namespace Actors.Hosting;
+
+/// <summary>Akka.Hosting extensions for thunk coordination.</summary>
+public static class ThunksHostingExtensions
+{
+    /// <summary>
+    /// Starts the thunk system with the actor system: a state store with <paramref name="reducer"/> and the
+    /// <see cref="ThunkCoordinator"/> in front of it. Both are registered in the <see cref="ActorRegistry"/>
+    /// (<c>IRequiredActor&lt;ThunkCoordinator&gt;</c>, <c>IRequiredActor&lt;StateStoreActor&lt;TState&gt;&gt;</c>);
+    /// code that is not an actor resolves <see cref="IThunkProcessor"/> from DI (registered by <c>services.AddActors</c>).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithThunks<TState>(this AkkaConfigurationBuilder builder, TState initialState, Func<TState, object, TState> reducer)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(reducer);
+        builder.WithActorsDefaults();
+        return builder.WithActors((system, registry) =>
+        {
+            var thunks = Thunks.Thunks.Start(system, initialState, reducer);
+            registry.Register<ThunkCoordinator>(thunks.Coordinator);
+            registry.Register<StateStoreActor<TState>>(thunks.Store);
+        });
+    }
+}

@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using Akka.Event;
+using Debug = System.Diagnostics.Debug;
+using Akka.Actor;
+
+namespace Actors.Thunks;
+
+// Locks and the action queue: which trees hold locks, which wait, and which actions may pass.
+public sealed partial class ThunkCoordinator
+{
+    /// <summary>Trees holding a lock now (pairwise disjoint keys; a keyless one alone).</summary>
+    private readonly List<ThunkTree> _held = [];
+
+    /// <summary>Trees whose root asked to start, in the order they get a lock.</summary>
+    private readonly SortedSet<ThunkTree> _waiting = new(WaitingOrder.Instance);
+
+    /// <summary>Actions waiting for a lock, in arrival order.</summary>
+    private readonly List<QueuedAction> _queue = [];
+
+    private readonly LockMetrics _metrics = new();
+
+    /// <summary>Orders lock requests of one priority.</summary>
+    private long _tickets;
+
+    private void OnDispatch(DispatchThunkAction dispatch)
+    {
+        if (dispatch.Action is null)
+        {
+            Refuse(dispatch, Sender, "A null action cannot be dispatched.");
+            return;
+        }
+
+        if (dispatch.ThunkId is null)
+        {
+            Pass(dispatch, null, Sender);
+            return;
+        }
+
+        if (!_thunks.TryGetValue(dispatch.ThunkId, out var thunk) || thunk.IsFinished)
+        {
+            var why = thunk is not null ? thunk.Status.ToString().ToLowerInvariant()
+                : _ended.TryGetValue(dispatch.ThunkId, out var ended) ? ended : "unknown";
+            Refuse(dispatch, Sender, $"Thunk '{dispatch.ThunkId}' cannot dispatch: it is {why}.");
+            return;
+        }
+
+        Pass(dispatch, thunk.Tree, Sender);
+    }
+
+    /// <summary>Hands the action to the handler if it may pass now, else queues it.</summary>
+    private void Pass(DispatchThunkAction dispatch, ThunkTree? tree, IActorRef sender)
+    {
+        if (MayPass(tree))
+        {
+            _handler.Tell(dispatch, sender);
+        }
+        else
+        {
+            _queue.Add(new QueuedAction(dispatch, tree, sender));
+        }
+    }
+
+    /// <summary>A tree's action passes while the tree holds its lock; a plain action while no tree does.</summary>
+    private bool MayPass(ThunkTree? tree) => tree is null ? _held.Count == 0 : tree.Lock == TreeLock.Held;
+
+    private void RequestLock(ThunkTree tree, IActorRef requester)
+    {
+        tree.Lock = TreeLock.Waiting;
+        tree.WaitTicket = ++_tickets;
+        tree.StartRequester = requester;
+        tree.WaitStartedAt = Stopwatch.GetTimestamp();
+        _waiting.Add(tree);
+        Reconcile();
+    }
+
+    /// <summary>Lets queued actions pass that now may, then grants the locks that now can be.</summary>
+    private void Reconcile()
+    {
+        PassQueued();
+        var granted = Grantable();
+        foreach (var tree in granted)
+        {
+            Acquire(tree);
+        }
+
+        if (granted.Count > 0)
+        {
+            PassQueued();
+        }
+    }
+
+    /// <summary>
+    /// Waiting trees that may take their lock now, best first. A tree never overtakes a better-placed
+    /// waiting tree whose keys it shares, so that one is not starved.
+    /// </summary>
+    private List<ThunkTree> Grantable()
+    {
+        var granted = new List<ThunkTree>();
+        var passedOver = new List<ThunkTree>();
+        foreach (var tree in _waiting)
+        {
+            if (_held.Concat(granted).Concat(passedOver).Any(tree.Overlaps))
+            {
+                passedOver.Add(tree);
+                if (tree.Keys is null)
+                {
+                    break;
+                }
+            }
+            else
+            {
+                granted.Add(tree);
+            }
+        }
+
+        return granted;
+    }
+
+    private void Acquire(ThunkTree tree)
+    {
+        _waiting.Remove(tree);
+        tree.Lock = TreeLock.Held;
+        tree.LockAcquiredAt = Stopwatch.GetTimestamp();
+        _held.Add(tree);
+        _metrics.RecordWait(Stopwatch.GetElapsedTime(tree.WaitStartedAt));
+        Publish(new RootThunkChanged(NextVersion(), tree.RootId));
+        var started = MarkStarted(_thunks[tree.RootId]);
+        tree.StartRequester?.Tell(started);
+        tree.StartRequester = null;
+        Timers.StartSingleTimer(tree.RootId, new TreeTimedOut(tree.RootId), tree.Timeout);
+    }
+
+    /// <summary>If every thunk of the tree has ended: releases its lock, forgets it, and lets others go.</summary>
+    private void ReleaseIfEnded(ThunkTree tree)
+    {
+        if (tree.Unfinished > 0)
+        {
+            return;
+        }
+
+        if (tree.Lock == TreeLock.Held)
+        {
+            _held.Remove(tree);
+            Timers.Cancel(tree.RootId);
+            _metrics.RecordHold(Stopwatch.GetElapsedTime(tree.LockAcquiredAt));
+            Publish(new RootThunkCompleted(NextVersion(), tree.RootId));
+        }
+        else if (tree.Lock == TreeLock.Waiting)
+        {
+            _waiting.Remove(tree);
+            tree.StartRequester?.Tell(new ThunkCommandRejected(new StartThunk(tree.RootId), $"Thunk '{tree.RootId}' ended while waiting for its lock."));
+        }
+
+        tree.Lock = TreeLock.None;
+        foreach (var thunk in tree.Thunks)
+        {
+            _thunks.Remove(thunk.Id);
+            Remember(thunk);
+        }
+
+        DropQueued(action => action.Tree == tree, $"tree '{tree.RootId}' ended before they could apply");
+        Reconcile();
+    }
+
+    private void OnTimedOut(string rootId)
+    {
+        if (!_thunks.TryGetValue(rootId, out var root) || root.Tree.Lock != TreeLock.Held)
+        {
+            return;
+        }
+
+        var reason = $"its tree timed out after {root.Tree.Timeout}";
+        _log.Warning("Thunk tree {0} held its lock longer than {1}; failing it and releasing the lock", rootId, root.Tree.Timeout);
+        foreach (var thunk in root.Tree.Thunks.Where(t => !t.IsFinished))
+        {
+            End(thunk, reason);
+        }
+
+        ReleaseIfEnded(root.Tree);
+    }
+
+    private void PassQueued()
+    {
+        var passed = 0;
+        foreach (var queued in _queue)
+        {
+            if (MayPass(queued.Tree))
+            {
+                _handler.Tell(queued.Dispatch, queued.Sender);
+                passed++;
+            }
+        }
+
+        if (passed > 0)
+        {
+            _queue.RemoveAll(queued => MayPass(queued.Tree));
+        }
+    }
+
+    private void DropQueued(Predicate<QueuedAction> which, string reason)
+    {
+        var dropped = _queue.FindAll(which);
+        if (dropped.Count == 0)
+        {
+            return;
+        }
+
+        _queue.RemoveAll(which);
+        Publish(new ThunkActionsDropped(NextVersion(), dropped.Count, reason));
+        foreach (var action in dropped)
+        {
+            Refuse(action.Dispatch, action.Sender, $"Dropped: {reason}.");
+        }
+    }
+
+    private void Refuse(DispatchThunkAction dispatch, IActorRef sender, string reason)
+    {
+        if (sender.IsNobody())
+        {
+            _log.Warning("Refused an action with no sender to tell: {0}", reason);
+            return;
+        }
+
+        sender.Tell(new ThunkActionRefused(dispatch.Action, reason));
+    }
+
+    private void Remember(Thunk thunk)
+    {
+        if (_settings.RememberEnded == 0)
+        {
+            return;
+        }
+
+        _ended[thunk.Id] = thunk.Status == ThunkStatus.Completed ? "completed" : $"failed ({thunk.Error})";
+        _endedOrder.Enqueue(thunk.Id);
+        while (_endedOrder.Count > _settings.RememberEnded)
+        {
+            _ended.Remove(_endedOrder.Dequeue());
+        }
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        for (var i = 0; i < _held.Count; i++)
+        {
+            for (var j = i + 1; j < _held.Count; j++)
+            {
+                Debug.Assert(!_held[i].Overlaps(_held[j]), $"Trees {_held[i].RootId} and {_held[j].RootId} hold overlapping locks.");
+            }
+        }
+
+        Debug.Assert(_held.Count > 0 || _queue.TrueForAll(q => q.Tree is not null), "A plain action waits while no lock is held.");
+    }
+
+    /// <summary>Lock wait and hold times.</summary>
+    private sealed class LockMetrics
+    {
+        private long _treesCompleted;
+        private TimeSpan _totalWait;
+        private TimeSpan _maxWait;
+        private TimeSpan _totalHold;
+        private TimeSpan _maxHold;
+
+        public void RecordWait(TimeSpan wait)
+        {
+            _totalWait += wait;
+            _maxWait = wait > _maxWait ? wait : _maxWait;
+        }
+
+        public void RecordHold(TimeSpan hold)
+        {
+            _treesCompleted++;
+            _totalHold += hold;
+            _maxHold = hold > _maxHold ? hold : _maxHold;
+        }
+
+        public ThunkMetrics Snapshot() => new(_treesCompleted, _totalWait, _maxWait, _totalHold, _maxHold);
+    }
+}

@@ -1,0 +1,93 @@
+using Akka.Actor;
+
+namespace Actors.Thunks;
+
+/// <summary>The <see cref="IThunkProcessor"/> facade. Its thunks' source is one client actor it owns.</summary>
+internal sealed class ThunkProcessor(IActorRef coordinator, IActorRef client, ThunkSettings settings) : IThunkProcessor
+{
+    public IActorRef Coordinator { get; } = coordinator;
+
+    public Task RunAsync(Func<IThunkContext, Task> body, ThunkOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return RunAsync<bool>(async context =>
+        {
+            await body(context).ConfigureAwait(false);
+            return true;
+        }, options, cancellationToken);
+    }
+
+    public Task<T> RunAsync<T>(Func<IThunkContext, Task<T>> body, ThunkOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        options ??= new ThunkOptions();
+        return RunThunkAsync(new RegisterThunk(options.Id, null, options.Priority, options.Keys, options.Timeout, client), body, cancellationToken);
+    }
+
+    internal async Task<T> RunThunkAsync<T>(RegisterThunk register, Func<IThunkContext, Task<T>> body, CancellationToken cancellationToken)
+    {
+        var registered = await AskAsync<ThunkRegistered>(register, settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        T result;
+        try
+        {
+            // A root waits here for its lock, for as long as it takes (or until cancelled).
+            await AskAsync<ThunkStarted>(new StartThunk(registered.Id), timeout: null, cancellationToken).ConfigureAwait(false);
+            result = await body(new ThunkContext(this, registered.Id)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ThunkRejectedException)
+        {
+            Coordinator.Tell(new FailThunk(registered.Id, $"{ex.GetType().Name}: {ex.Message}"), client);
+            throw;
+        }
+
+        await AskAsync<ThunkCompleted>(new CompleteThunk(registered.Id), settings.AskTimeout, CancellationToken.None).ConfigureAwait(false);
+        return result;
+    }
+
+    internal void Dispatch(string thunkId, object action) => Coordinator.Tell(new DispatchThunkAction(action, thunkId), client);
+
+    internal Task DispatchAsync(string thunkId, object action, CancellationToken cancellationToken) =>
+        AskAsync<ThunkActionApplied>(new DispatchThunkAction(action, thunkId, Acknowledge: true), settings.AskTimeout, cancellationToken);
+
+    internal RegisterThunk ChildOf(string parentId) => new(ParentId: parentId, Source: client);
+
+    private async Task<TReply> AskAsync<TReply>(IThunkCommand command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var reply = await Coordinator.Ask<object>(command, timeout, cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            TReply expected => expected,
+            ThunkCommandRejected rejected => throw new ThunkRejectedException(rejected.Reason),
+            ThunkActionRefused refused => throw new ThunkRejectedException(refused.Reason),
+            _ => throw new InvalidOperationException($"The thunk coordinator answered {command.GetType().Name} with {reply?.GetType().Name}."),
+        };
+    }
+
+    /// <summary>The context a thunk body gets.</summary>
+    private sealed class ThunkContext(ThunkProcessor processor, string thunkId) : IThunkContext
+    {
+        public string ThunkId { get; } = thunkId;
+
+        public void Dispatch(object action)
+        {
+            ArgumentNullException.ThrowIfNull(action);
+            processor.Dispatch(ThunkId, action);
+        }
+
+        public Task DispatchAsync(object action, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(action);
+            return processor.DispatchAsync(ThunkId, action, cancellationToken);
+        }
+
+        public Task RunChildAsync(Func<IThunkContext, Task> body, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(body);
+            return processor.RunThunkAsync(processor.ChildOf(ThunkId), async context =>
+            {
+                await body(context).ConfigureAwait(false);
+                return true;
+            }, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Akka.Actor;
+
+namespace Actors.Thunks;
+
+/// <summary>The parts of a running thunk system.</summary>
+/// <param name="Coordinator">The <see cref="ThunkCoordinator"/>.</param>
+/// <param name="Store">The state store that applies the actions.</param>
+/// <param name="Processor">The facade for server code.</param>
+public sealed record ThunkSystem(IActorRef Coordinator, IActorRef Store, IThunkProcessor Processor);
+
+/// <summary>Starts the thunk system (what <c>WithThunks</c> calls for you).</summary>
+public static class Thunks
+{
+    /// <summary>
+    /// Starts a <see cref="StateStoreActor{TState}"/> (<c>/user/thunk-store</c>) and a
+    /// <see cref="ThunkCoordinator"/> in front of it (<c>/user/thunks</c>), with settings from <c>actors.thunks</c>.
+    /// </summary>
+    public static ThunkSystem Start<TState>(ActorSystem system, TState initialState, Func<TState, object, TState> reducer)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(reducer);
+        var settings = ThunkSettings.Create(system);
+        var store = system.ActorOf(StateStoreActor<TState>.Props(initialState, reducer), "thunk-store");
+        var coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings), "thunks");
+        var client = system.ActorOf(ThunkClientActor.Props(), "thunk-processor");
+        var started = new ThunkSystem(coordinator, store, new ThunkProcessor(coordinator, client, settings));
+        ThunkRegistry.For(system).Started = started;
+        return started;
+    }
+}
+
+/// <summary>The thunk system started in an actor system (an Akka extension), for DI.</summary>
+internal sealed class ThunkRegistry : IExtension
+{
+    public ThunkSystem? Started { get; set; }
+
+    public static ThunkRegistry For(ActorSystem system) => system.WithExtension<ThunkRegistry, ThunkRegistryProvider>();
+}
+
+/// <summary>Creates the <see cref="ThunkRegistry"/> of an actor system.</summary>
+internal sealed class ThunkRegistryProvider : ExtensionIdProvider<ThunkRegistry>
+{
+    public override ThunkRegistry CreateExtension(ExtendedActorSystem system) => new();
+}
+
+/// <summary>The DI <see cref="IThunkProcessor"/>: the processor of the started thunk system, found on first use.</summary>
+internal sealed class RegisteredThunkProcessor(ActorSystem system) : IThunkProcessor
+{
+    public IActorRef Coordinator => Processor.Coordinator;
+
+    private IThunkProcessor Processor => ThunkRegistry.For(system).Started?.Processor
+        ?? throw new InvalidOperationException("No thunk system has been started. Add akka.WithThunks(initialState, reducer).");
+
+    public Task RunAsync(Func<IThunkContext, Task> body, ThunkOptions? options = null, CancellationToken cancellationToken = default) =>
+        Processor.RunAsync(body, options, cancellationToken);
+
+    public Task<T> RunAsync<T>(Func<IThunkContext, Task<T>> body, ThunkOptions? options = null, CancellationToken cancellationToken = default) =>
+        Processor.RunAsync(body, options, cancellationToken);
+}

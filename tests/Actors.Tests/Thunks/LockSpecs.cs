@@ -1,0 +1,114 @@
+using Actors.Thunks;
+using Akka.Actor;
+using Xunit.Abstractions;
+
+namespace Actors.Tests.Thunks;
+
+public sealed class LockSpecs : ThunkSpec
+{
+    public LockSpecs(ITestOutputHelper output)
+        : base(output)
+    {
+        StartCoordinator();
+        Sys.EventStream.Subscribe(TestActor, typeof(RootThunkChanged));
+        Sys.EventStream.Subscribe(TestActor, typeof(RootThunkCompleted));
+    }
+
+    [Fact]
+    public void A_second_tree_should_wait_until_the_first_root_and_all_its_descendants_have_ended()
+    {
+        var (a, b) = (CreateTestProbe(), CreateTestProbe());
+        var rootA = Register(a, "a");
+        var rootB = Register(b, "b");
+
+        Start(a, rootA);
+        Coordinator.Tell(new StartThunk(rootB), b.Ref);
+        var child = Register(a, parent: rootA);
+        Start(a, child);
+        Dispatch(a, "a1", child);
+        Dispatch(b, "b1", rootB);
+        Complete(a, rootA);
+        b.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Complete(a, child);
+
+        b.ExpectMsg<ThunkStarted>(s => s.Id == rootB);
+        Complete(b, rootB);
+        Assert.Equal("a", ExpectMsg<RootThunkChanged>().RootId);
+        Assert.Equal("a", ExpectMsg<RootThunkCompleted>().RootId);
+        Assert.Equal("b", ExpectMsg<RootThunkChanged>().RootId);
+        Assert.Equal("b", ExpectMsg<RootThunkCompleted>().RootId);
+        Assert.Equal(["a1", "b1"], AppliedLog());
+    }
+
+    [Fact]
+    public void Plain_actions_should_wait_while_a_tree_holds_the_lock_and_then_apply_in_arrival_order()
+    {
+        var (a, plain) = (CreateTestProbe(), CreateTestProbe());
+        var root = Register(a);
+        Start(a, root);
+
+        Dispatch(plain, "p1");
+        Dispatch(a, "t1", root);
+        Dispatch(plain, "p2");
+        Dispatch(a, "t2", root);
+        AwaitAssert(() => Assert.Equal(["t1", "t2"], AppliedLog()));
+        Complete(a, root);
+
+        AwaitAssert(() => Assert.Equal(["t1", "t2", "p1", "p2"], AppliedLog()));
+    }
+
+    [Fact]
+    public void Waiting_trees_should_get_the_lock_by_priority_then_first_come()
+    {
+        var holder = CreateTestProbe();
+        var held = Register(holder, "holder");
+        Start(holder, held);
+        var waiters = new[] { 1, 9, 5, 9 }.Select((priority, i) => (Probe: CreateTestProbe(), Id: $"p{priority}-{i}", Priority: priority)).ToList();
+        foreach (var (probe, id, priority) in waiters)
+        {
+            Register(probe, id, priority: priority);
+            Coordinator.Tell(new StartThunk(id), probe.Ref);
+        }
+
+        ExpectMsg<RootThunkChanged>();
+        Complete(holder, held);
+        ExpectMsg<RootThunkCompleted>();
+        var order = new List<string>();
+        for (var i = 0; i < waiters.Count; i++)
+        {
+            var next = ExpectMsg<RootThunkChanged>().RootId;
+            order.Add(next);
+            var waiter = waiters.Single(w => w.Id == next);
+            waiter.Probe.ExpectMsg<ThunkStarted>();
+            Complete(waiter.Probe, next);
+            ExpectMsg<RootThunkCompleted>();
+        }
+
+        Assert.Equal(["p9-1", "p9-3", "p5-2", "p1-0"], order);
+    }
+
+    [Fact]
+    public void Trees_with_disjoint_keys_should_hold_their_locks_at_once_and_overlapping_or_keyless_ones_wait()
+    {
+        var probes = Enumerable.Range(0, 4).Select(_ => CreateTestProbe()).ToArray();
+        var onA = Register(probes[0], "on-a", keys: new HashSet<string> { "a" });
+        var onB = Register(probes[1], "on-b", keys: new HashSet<string> { "b" });
+        var onAB = Register(probes[2], "on-ab", keys: new HashSet<string> { "a", "b" });
+        var keyless = Register(probes[3], "keyless");
+
+        Start(probes[0], onA);
+        Start(probes[1], onB);
+        Coordinator.Tell(new StartThunk(onAB), probes[2].Ref);
+        Coordinator.Tell(new StartThunk(keyless), probes[3].Ref);
+        Assert.Equal(["on-a", "on-b"], Summary().ActiveRoots.Order());
+        Complete(probes[0], onA);
+        probes[2].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Complete(probes[1], onB);
+        probes[2].ExpectMsg<ThunkStarted>();
+        probes[3].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Complete(probes[2], onAB);
+
+        probes[3].ExpectMsg<ThunkStarted>();
+        Assert.Equal(["keyless"], Summary().ActiveRoots);
+    }
+}
