@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using Actors.Hosting;
+using Actors.Thunks;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit.Abstractions;
+
+namespace Actors.Tests.Thunks;
+
+public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
+{
+    [Fact]
+    public async Task RunAsync_should_run_a_tree_with_children_atomically_and_complete_it()
+    {
+        var thunks = Actors.Thunks.Thunks.Start(Sys, ImmutableList<string>.Empty, (log, action) => log.Add((string)action));
+        Sys.EventStream.Subscribe(TestActor, typeof(RootThunkCompleted));
+
+        var result = await thunks.Processor.RunAsync(async root =>
+        {
+            root.Dispatch("root:start");
+            await root.RunChildAsync(async child =>
+            {
+                child.Dispatch("child:1");
+                await child.DispatchAsync("child:2");
+            });
+            await root.DispatchAsync("root:end");
+            return root.ThunkId;
+        });
+
+        Assert.Equal(result, ExpectMsg<RootThunkCompleted>().RootId);
+        var state = await thunks.Store.Ask<StoreStateChanged<ImmutableList<string>>>(GetStoreState.Instance);
+        Assert.Equal(["root:start", "child:1", "child:2", "root:end"], state.State);
+        Assert.Equal(4, state.Version);
+    }
+
+    [Fact]
+    public async Task A_throwing_body_should_fail_its_thunk_rethrow_and_release_the_lock()
+    {
+        var thunks = Actors.Thunks.Thunks.Start(Sys, 0, (count, _) => count + 1);
+        var failed = CreateTestProbe();
+        Sys.EventStream.Subscribe(failed.Ref, typeof(ThunkFailed));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => thunks.Processor.RunAsync(async root =>
+        {
+            await root.DispatchAsync("one");
+            throw new InvalidOperationException("quota exceeded");
+        }));
+        await thunks.Processor.RunAsync(root => root.DispatchAsync("after"));
+
+        Assert.Equal("quota exceeded", error.Message);
+        Assert.Contains("quota exceeded", failed.ExpectMsg<ThunkFailed>().Error);
+        Assert.Equal(2, (await thunks.Store.Ask<StoreStateChanged<int>>(GetStoreState.Instance)).State);
+    }
+
+    [Fact]
+    public async Task RunAsync_should_refuse_bad_options_with_a_clear_error()
+    {
+        var thunks = Actors.Thunks.Thunks.Start(Sys, 0, (count, _) => count + 1);
+
+        var error = await Assert.ThrowsAsync<ThunkRejectedException>(() =>
+            thunks.Processor.RunAsync(_ => Task.CompletedTask, new ThunkOptions(Timeout: TimeSpan.Zero)));
+
+        Assert.Contains("timeout must be positive", error.Message);
+    }
+}
+
+public sealed class ThunksHostingSpecs
+{
+    [Fact]
+    public async Task WithThunks_should_register_the_processor_in_DI_and_the_actors_in_the_registry()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddActors("thunks-hosted", (akka, _) => akka.WithThunks(0, (count, _) => count + 1));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var processor = host.Services.GetRequiredService<IThunkProcessor>();
+        var store = await host.Services.GetRequiredService<IRequiredActor<StateStoreActor<int>>>().GetAsync();
+        var coordinator = await host.Services.GetRequiredService<IRequiredActor<ThunkCoordinator>>().GetAsync();
+        await processor.RunAsync(root => root.DispatchAsync("tick"));
+
+        Assert.Equal(processor.Coordinator, coordinator);
+        Assert.Equal(1, (await store.Ask<StoreStateChanged<int>>(GetStoreState.Instance)).State);
+        await host.StopAsync();
+    }
+}
