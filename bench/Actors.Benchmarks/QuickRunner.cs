@@ -9,6 +9,7 @@ internal static class QuickRunner
     private static readonly Dictionary<string, Func<Figures, Task>> Suites = new(StringComparer.Ordinal)
     {
         ["jobs"] = JobsQuick.RunAsync,
+        ["thunks"] = ThunksQuick.RunAsync,
     };
 
     public static async Task<int> RunAsync(string[] suites)
@@ -38,6 +39,13 @@ internal sealed class Figures
 
     public void Report(string name, double value, string unit) =>
         Console.WriteLine($"{name} {(Math.Abs(value) >= 100 ? Math.Round(value).ToString("F0") : value.ToString("0.###"))} {unit}");
+
+    /// <summary>Records whether an already reported figure meets its goal (verdict on stderr).</summary>
+    public void Goal(string name, double value, string goal, bool met)
+    {
+        AllGoalsMet &= met;
+        Console.Error.WriteLine($"# {name} = {value:0.###}, goal {goal}: {(met ? "met" : "MISSED")}");
+    }
 
     /// <summary>Prints a ratio figure and whether it meets its goal (verdict on stderr).</summary>
     public void Ratio(string name, double value, string goal, bool met)

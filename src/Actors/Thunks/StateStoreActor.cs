@@ -13,7 +13,9 @@ public sealed class StateStoreActor<TState> : UntypedActor
     private readonly Func<TState, object, TState> _reducer;
     private readonly List<IActorRef> _subscribers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private StoreStateChanged<TState> _current;
+    private TState _state;
+    private long _version;
+    private object? _lastAction;
 
     /// <summary>Creates the store.</summary>
     /// <param name="initialState">The state before any action (version 0).</param>
@@ -21,7 +23,7 @@ public sealed class StateStoreActor<TState> : UntypedActor
     public StateStoreActor(TState initialState, Func<TState, object, TState> reducer)
     {
         _reducer = reducer;
-        _current = new StoreStateChanged<TState>(0, initialState, null);
+        _state = initialState;
     }
 
     /// <summary>The Props of a store.</summary>
@@ -42,13 +44,13 @@ public sealed class StateStoreActor<TState> : UntypedActor
             case SubscribeToStore subscribe:
                 _subscribers.Add(subscribe.Subscriber);
                 Context.Watch(subscribe.Subscriber);
-                subscribe.Subscriber.Tell(_current);
+                subscribe.Subscriber.Tell(Current());
                 break;
             case Terminated terminated:
                 _subscribers.Remove(terminated.ActorRef);
                 break;
             case GetStoreState:
-                Sender.Tell(_current);
+                Sender.Tell(Current());
                 break;
             default:
                 Unhandled(message);
@@ -61,7 +63,7 @@ public sealed class StateStoreActor<TState> : UntypedActor
         TState next;
         try
         {
-            next = _reducer(_current.State, action);
+            next = _reducer(_state, action);
         }
         catch (Exception ex)
         {
@@ -70,12 +72,19 @@ public sealed class StateStoreActor<TState> : UntypedActor
             return;
         }
 
-        _current = new StoreStateChanged<TState>(_current.Version + 1, next, action);
-        foreach (var subscriber in _subscribers)
+        (_state, _version, _lastAction) = (next, _version + 1, action);
+        if (_subscribers.Count > 0)
         {
-            subscriber.Tell(_current);
+            var changed = Current();
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Tell(changed);
+            }
         }
 
-        acknowledgeTo?.Tell(new ThunkActionApplied(_current.Version));
+        acknowledgeTo?.Tell(new ThunkActionApplied(_version));
     }
+
+    /// <summary>A snapshot of the state, made only when someone will see it (actions are the hot path).</summary>
+    private StoreStateChanged<TState> Current() => new(_version, _state, _lastAction);
 }

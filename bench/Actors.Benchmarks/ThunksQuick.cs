@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using Actors.Thunks;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Actors.Benchmarks;
+
+/// <summary>The quick thunks suite: action throughput, lock handover latency, and contention.</summary>
+internal static class ThunksQuick
+{
+    private const int ActionCount = 1_000_000;
+    private const int Handovers = 2_000;
+    private const int ContendingSources = 64;
+    private const int TreesPerSource = 40;
+    private const int Rounds = 5;
+
+    private static readonly Config Quiet = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.log-dead-letters = off");
+
+    public static async Task RunAsync(Figures figures)
+    {
+        var (baselineTell, actions) = await Measure.CompareRatesAsync(Rounds, () => InFreshSystem(TellAsync), () => InFreshSystem(ActionsAsync));
+        figures.Report("baseline.tell.rate", baselineTell, "per_s");
+        figures.Report("thunks.actions.rate", actions, "per_s");
+        figures.Ratio("thunks.actions.ratio", actions / baselineTell, ">= 0.5", actions / baselineTell >= 0.5);
+
+        var semaphore = await SemaphoreHandoverAsync();
+        var handover = await InFreshSystem(HandoverAsync);
+        figures.Report("baseline.semaphore.handover.p50_us", semaphore.P50, "us");
+        figures.Report("thunks.handover.p50_us", handover.P50, "us");
+        figures.Report("thunks.handover.p99_us", handover.P99, "us");
+        figures.Goal("thunks.handover.p99_us", handover.P99, "<= 50", handover.P99 <= 50);
+
+        var contended = await Measure.MedianRateAsync(3, () => InFreshSystem(ContendedAsync));
+        figures.Report("thunks.contended.rate", contended, "per_s");
+    }
+
+    private static async Task<T> InFreshSystem<T>(Func<ActorSystem, Task<T>> measure)
+    {
+        var system = ActorSystem.Create("bench", Quiet);
+        try
+        {
+            return await measure(system);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    private static async Task<int> TellAsync(ActorSystem system)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var actor = system.ActorOf(Props.Create(() => new CountingActor(ActionCount, done)));
+        for (var i = 0; i < ActionCount; i++)
+        {
+            actor.Tell(Tick.Instance);
+        }
+
+        await done.Task;
+        return ActionCount;
+    }
+
+    /// <summary>One tree holds the lock; its actions go through the coordinator into the store.</summary>
+    private static async Task<int> ActionsAsync(ActorSystem system)
+    {
+        var thunks = Thunks.Thunks.Start(system, 0L, static (count, _) => count + 1);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await thunks.Processor.RunAsync(async root =>
+        {
+            var dispatch = new DispatchThunkAction(Tick.Instance, root.ThunkId);
+            for (var i = 0; i < ActionCount - 1; i++)
+            {
+                thunks.Coordinator.Tell(dispatch);
+            }
+
+            await root.DispatchAsync(Tick.Instance);
+            done.TrySetResult();
+        });
+        await done.Task;
+        return ActionCount;
+    }
+
+    /// <summary>Root A completes while root B waits: the time until B is told it started.</summary>
+    private static async Task<(double P50, double P99)> HandoverAsync(ActorSystem system)
+    {
+        var thunks = Thunks.Thunks.Start(system, 0L, static (count, _) => count + 1);
+        var samples = new List<double>(Handovers);
+        var holder = system.ActorOf(Props.Create(() => new StartRecorder()));
+        var waiter = system.ActorOf(Props.Create(() => new StartRecorder()));
+        for (var i = 0; i < Handovers + 200; i++)
+        {
+            var first = await thunks.Coordinator.Ask<ThunkRegistered>(new RegisterThunk(Source: holder));
+            await StartAsync(thunks.Coordinator, holder, first.Id);
+            var second = await thunks.Coordinator.Ask<ThunkRegistered>(new RegisterThunk(Source: waiter));
+            var started = StartAsync(thunks.Coordinator, waiter, second.Id);
+            await thunks.Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance);
+
+            var sent = Stopwatch.GetTimestamp();
+            thunks.Coordinator.Tell(new CompleteThunk(first.Id), holder);
+            var startedAt = await started;
+            if (i >= 200)
+            {
+                samples.Add(Stopwatch.GetElapsedTime(sent, startedAt).TotalMicroseconds);
+            }
+
+            await thunks.Coordinator.Ask<ThunkCompleted>(new CompleteThunk(second.Id));
+        }
+
+        return Percentiles(samples);
+    }
+
+    private static Task<long> StartAsync(IActorRef coordinator, IActorRef recorder, string id) =>
+        recorder.Ask<long>(new StartRecorder.Start(coordinator, id));
+
+    /// <summary>SemaphoreSlim(1): the time from Release until the waiting continuation resumes.</summary>
+    private static async Task<(double P50, double P99)> SemaphoreHandoverAsync()
+    {
+        var gate = new SemaphoreSlim(1);
+        var samples = new List<double>(Handovers);
+        for (var i = 0; i < Handovers + 200; i++)
+        {
+            await gate.WaitAsync();
+            var waiter = ResumeAfterAsync(gate);
+            var sent = Stopwatch.GetTimestamp();
+            gate.Release();
+            var resumedAt = await waiter;
+            if (i >= 200)
+            {
+                samples.Add(Stopwatch.GetElapsedTime(sent, resumedAt).TotalMicroseconds);
+            }
+        }
+
+        return Percentiles(samples);
+    }
+
+    /// <summary>Queues on the semaphore at once (it is held), and returns when it resumed.</summary>
+    private static async Task<long> ResumeAfterAsync(SemaphoreSlim gate)
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        var resumed = Stopwatch.GetTimestamp();
+        gate.Release();
+        return resumed;
+    }
+
+    /// <summary>64 sources run small trees (a root and a child, three actions each) at once.</summary>
+    private static async Task<int> ContendedAsync(ActorSystem system)
+    {
+        var thunks = Thunks.Thunks.Start(system, 0L, static (count, _) => count + 1);
+        var settings = ThunkSettings.Create(system);
+        var sources = Enumerable.Range(0, ContendingSources).Select(_ => new ThunkProcessor(thunks.Coordinator, system.ActorOf(ThunkClientActor.Props()), settings)).ToArray();
+        await Task.WhenAll(sources.Select(source => Task.Run(async () =>
+        {
+            for (var t = 0; t < TreesPerSource; t++)
+            {
+                await source.RunAsync(async root =>
+                {
+                    root.Dispatch(Tick.Instance);
+                    root.Dispatch(Tick.Instance);
+                    await root.RunChildAsync(async child =>
+                    {
+                        child.Dispatch(Tick.Instance);
+                        child.Dispatch(Tick.Instance);
+                        await child.DispatchAsync(Tick.Instance);
+                    });
+                    await root.DispatchAsync(Tick.Instance);
+                });
+            }
+        })));
+        return ContendingSources * TreesPerSource * 6;
+    }
+
+    private static (double P50, double P99) Percentiles(List<double> samples)
+    {
+        samples.Sort();
+        return (samples[samples.Count / 2], samples[(int)(samples.Count * 0.99)]);
+    }
+
+    /// <summary>Starts a thunk as its source and answers with the timestamp at which it was told it started.</summary>
+    private sealed class StartRecorder : UntypedActor
+    {
+        private IActorRef? _asker;
+
+        protected override void OnReceive(object message)
+        {
+            switch (message)
+            {
+                case Start start:
+                    _asker = Sender;
+                    start.Coordinator.Tell(new StartThunk(start.Id));
+                    break;
+                case ThunkStarted:
+                    _asker?.Tell(Stopwatch.GetTimestamp());
+                    break;
+            }
+        }
+
+        public sealed record Start(IActorRef Coordinator, string Id);
+    }
+}
