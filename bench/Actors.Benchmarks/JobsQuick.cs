@@ -1,6 +1,7 @@
 using Actors.Jobs;
 using Akka.Actor;
-using Akka.Configuration;
+
+using static Actors.Benchmarks.BenchSystems;
 
 namespace Actors.Benchmarks;
 
@@ -12,7 +13,6 @@ internal static class JobsQuick
     private const int DispatchCount = 2_000_000;
     private const int Rounds = 7;
 
-    private static readonly Config Quiet = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.log-dead-letters = off");
 
     public static async Task RunAsync(Figures figures)
     {
@@ -27,36 +27,12 @@ internal static class JobsQuick
         figures.Report("jobs.idle.bytes", jobsBytes, "bytes");
         figures.Ratio("jobs.idle.ratio", jobsBytes / baselineBytes, "<= 1.5", jobsBytes / baselineBytes <= 1.5);
 
-        var (baselineTell, jobsDispatch) = await Measure.CompareRatesAsync(Rounds, () => InFreshSystem(BaselineTellAsync), () => InFreshSystem(s => JobsDispatchAsync(s, publishState: false)));
+        var (baselineTell, jobsDispatch) = await Measure.CompareRatesAsync(Rounds, () => InFreshSystem(s => BenchSystems.TellAsync(s, DispatchCount)), () => InFreshSystem(s => JobsDispatchAsync(s, publishState: false)));
         var jobsDispatchWithState = await Measure.MedianRateAsync(Rounds, () => InFreshSystem(s => JobsDispatchAsync(s, publishState: true)));
         figures.Report("baseline.tell.rate", baselineTell, "per_s");
         figures.Report("jobs.dispatch.rate", jobsDispatch, "per_s");
         figures.Report("jobs.dispatch_set_state.rate", jobsDispatchWithState, "per_s");
         figures.Ratio("jobs.dispatch.ratio", jobsDispatch / baselineTell, ">= 0.7", jobsDispatch / baselineTell >= 0.7);
-    }
-
-    private static async Task<T> InFreshSystem<T>(Func<ActorSystem, Task<T>> measure)
-    {
-        var system = ActorSystem.Create("bench", Quiet);
-        try
-        {
-            Progress($"measure {measure.Method.Name}");
-            return await measure(system);
-        }
-        finally
-        {
-            Progress("terminate");
-            await system.Terminate();
-            Progress("terminated");
-        }
-    }
-
-    private static void Progress(string what)
-    {
-        if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
-        {
-            Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {what}");
-        }
     }
 
     private static Task<int> BaselineCreateAsync(ActorSystem system)
@@ -112,19 +88,6 @@ internal static class JobsQuick
         refs.ForEach(job => job.Tell(new Identify(null), startedCollector));
         await started;
         return refs;
-    }
-
-    private static async Task<int> BaselineTellAsync(ActorSystem system)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var actor = system.ActorOf(Props.Create(() => new CountingActor(DispatchCount, done)));
-        for (var i = 0; i < DispatchCount; i++)
-        {
-            actor.Tell(Tick.Instance);
-        }
-
-        await done.Task;
-        return DispatchCount;
     }
 
     private static async Task<int> JobsDispatchAsync(ActorSystem system, bool publishState)

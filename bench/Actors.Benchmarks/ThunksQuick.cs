@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Actors.Thunks;
 using Akka.Actor;
-using Akka.Configuration;
+
+using static Actors.Benchmarks.BenchSystems;
 
 namespace Actors.Benchmarks;
 
@@ -14,11 +15,10 @@ internal static class ThunksQuick
     private const int TreesPerSource = 40;
     private const int Rounds = 5;
 
-    private static readonly Config Quiet = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.log-dead-letters = off");
 
     public static async Task RunAsync(Figures figures)
     {
-        var (baselineTell, actions) = await Measure.CompareRatesAsync(Rounds, () => InFreshSystem(TellAsync), () => InFreshSystem(ActionsAsync));
+        var (baselineTell, actions) = await Measure.CompareRatesAsync(Rounds, () => InFreshSystem(s => BenchSystems.TellAsync(s, ActionCount)), () => InFreshSystem(ActionsAsync));
         figures.Report("baseline.tell.rate", baselineTell, "per_s");
         figures.Report("thunks.actions.rate", actions, "per_s");
         figures.Ratio("thunks.actions.ratio", actions / baselineTell, ">= 0.5", actions / baselineTell >= 0.5);
@@ -32,32 +32,6 @@ internal static class ThunksQuick
 
         var contended = await Measure.MedianRateAsync(3, () => InFreshSystem(ContendedAsync));
         figures.Report("thunks.contended.rate", contended, "per_s");
-    }
-
-    private static async Task<T> InFreshSystem<T>(Func<ActorSystem, Task<T>> measure)
-    {
-        var system = ActorSystem.Create("bench", Quiet);
-        try
-        {
-            return await measure(system);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
-    }
-
-    private static async Task<int> TellAsync(ActorSystem system)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var actor = system.ActorOf(Props.Create(() => new CountingActor(ActionCount, done)));
-        for (var i = 0; i < ActionCount; i++)
-        {
-            actor.Tell(Tick.Instance);
-        }
-
-        await done.Task;
-        return ActionCount;
     }
 
     /// <summary>One tree holds the lock; its actions go through the coordinator into the store.</summary>
