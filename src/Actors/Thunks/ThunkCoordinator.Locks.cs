@@ -19,6 +19,9 @@ public sealed partial class ThunkCoordinator
 
     private readonly LockMetrics _metrics = new();
 
+    /// <summary>The thunk that dispatched last (a cache in front of the table for the hot path).</summary>
+    private Thunk? _lastDispatcher;
+
     /// <summary>Orders lock requests of one priority.</summary>
     private long _tickets;
 
@@ -36,7 +39,12 @@ public sealed partial class ThunkCoordinator
             return;
         }
 
-        if (!_thunks.TryGetValue(dispatch.ThunkId, out var thunk) || thunk.IsFinished)
+        // Successive actions nearly always come from one thunk: skip the lookup for it. A finished (or
+        // replaced) thunk falls through to the table, which has the final say.
+        var thunk = _lastDispatcher is { IsFinished: false } last && string.Equals(last.Id, dispatch.ThunkId, StringComparison.Ordinal)
+            ? last
+            : _thunks.GetValueOrDefault(dispatch.ThunkId);
+        if (thunk is null || thunk.IsFinished)
         {
             var why = thunk is not null ? thunk.Status.ToString().ToLowerInvariant()
                 : _ended.TryGetValue(dispatch.ThunkId, out var ended) ? ended : "unknown";
@@ -44,6 +52,7 @@ public sealed partial class ThunkCoordinator
             return;
         }
 
+        _lastDispatcher = thunk;
         Pass(dispatch, thunk.Tree, Sender);
     }
 

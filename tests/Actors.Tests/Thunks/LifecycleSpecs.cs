@@ -95,6 +95,44 @@ public sealed class LifecycleSpecs : ThunkSpec
     }
 
     [Fact]
+    public void The_summary_should_show_waiting_actions_and_lock_metrics()
+    {
+        var (holder, plain) = (CreateTestProbe(), CreateTestProbe());
+        var root = Register(holder);
+        Start(holder, root);
+        Dispatch(plain, "waits-1");
+        Dispatch(plain, "waits-2");
+
+        var whileHeld = Summary();
+        Complete(holder, root);
+        var afterwards = Summary();
+
+        Assert.Equal(2, whileHeld.QueuedActions);
+        Assert.Equal(0, whileHeld.Metrics.TreesCompleted);
+        Assert.Equal(0, afterwards.QueuedActions);
+        Assert.Equal(1, afterwards.Metrics.TreesCompleted);
+        Assert.True(afterwards.Metrics.MaxLockHold > TimeSpan.Zero);
+        Assert.Equal(afterwards.Metrics.MaxLockHold, afterwards.Metrics.TotalLockHold);
+    }
+
+    [Fact]
+    public void Store_subscribers_should_get_the_current_state_then_each_new_state_with_its_version()
+    {
+        var (source, subscriber) = (CreateTestProbe(), CreateTestProbe());
+        Dispatch(source, "before");
+        AwaitAssert(() => Assert.Single(AppliedLog()));
+
+        Store.Tell(new SubscribeToStore(subscriber.Ref));
+        var current = subscriber.ExpectMsg<StoreStateChanged<System.Collections.Immutable.ImmutableList<object>>>();
+        Coordinator.Tell(new DispatchThunkAction("after", Acknowledge: true), source.Ref);
+        var next = subscriber.ExpectMsg<StoreStateChanged<System.Collections.Immutable.ImmutableList<object>>>();
+
+        Assert.Equal((1L, "before"), (current.Version, current.LastAction));
+        Assert.Equal((2L, "after"), (next.Version, next.LastAction));
+        Assert.Equal(2, source.ExpectMsg<ThunkActionApplied>().StoreVersion);
+    }
+
+    [Fact]
     public void A_tree_of_ten_thousand_thunks_should_complete_with_work_linear_in_its_size()
     {
         var source = CreateTestProbe();
