@@ -32,6 +32,47 @@ internal static class ThunksQuick
 
         var contended = await Measure.MedianRateAsync(3, () => InFreshSystem(ContendedAsync));
         figures.Report("thunks.contended.rate", contended, "per_s");
+
+        // Linear work: the cost per thunk must not grow with the tree.
+        var small = await InFreshSystem(s => PerThunkMicrosecondsAsync(s, 2_500));
+        var large = await InFreshSystem(s => PerThunkMicrosecondsAsync(s, 10_000));
+        figures.Report("thunks.tree2500.per_thunk_us", small, "us");
+        figures.Report("thunks.tree10000.per_thunk_us", large, "us");
+        figures.Ratio("thunks.tree.growth", large / small, "<= 1.5 (linear)", large / small <= 1.5);
+    }
+
+    /// <summary>A tree half deep (a chain), half wide (children of the root): microseconds per thunk, best of 3.</summary>
+    private static async Task<double> PerThunkMicrosecondsAsync(ActorSystem system, int size)
+    {
+        var coordinator = Thunks.Thunks.Start(system, 0L, static (count, _) => count + 1).Coordinator;
+        var source = system.ActorOf(ThunkClientActor.Props());
+        var best = double.MaxValue;
+        for (var round = 0; round < 4; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            var root = (await coordinator.Ask<ThunkRegistered>(new RegisterThunk(Source: source))).Id;
+            await coordinator.Ask<ThunkStarted>(new StartThunk(root));
+            var order = new List<string> { root };
+            var parent = root;
+            for (var i = 1; i < size; i++)
+            {
+                var id = (await coordinator.Ask<ThunkRegistered>(new RegisterThunk(ParentId: i < size / 2 ? parent : root, Source: source))).Id;
+                await coordinator.Ask<ThunkStarted>(new StartThunk(id));
+                parent = i < size / 2 ? id : parent;
+                order.Add(id);
+            }
+
+            order.Reverse();
+            foreach (var id in order)
+            {
+                await coordinator.Ask<ThunkCompleted>(new CompleteThunk(id));
+            }
+
+            // The first round warms the JIT up.
+            best = round == 0 ? best : Math.Min(best, watch.Elapsed.TotalMicroseconds / size);
+        }
+
+        return best;
     }
 
     /// <summary>One tree holds the lock; its actions go through the coordinator into the store.</summary>

@@ -26,6 +26,9 @@ public abstract class Job<TState, TAction>
     /// <summary>The actor hosting this job; null until the job is started.</summary>
     private IJobHost<TState>? _host;
 
+    /// <summary>1 once a manager has accepted this instance (before its actor exists): a job runs once.</summary>
+    private int _claimed;
+
     /// <summary>Creates the job with its initial state, which has version 0.</summary>
     /// <param name="initialState">The state before the job's work changes it.</param>
     protected Job(TState initialState)
@@ -71,23 +74,20 @@ public abstract class Job<TState, TAction>
     /// <param name="state">The new state.</param>
     protected void SetState(TState state) => Host.SetState(state);
 
-    /// <summary>Attaches the job to its actor; a job runs once, in one actor.</summary>
-    internal void AttachTo(IJobHost<TState> host)
-    {
-        if (Interlocked.CompareExchange(ref _host, host, null) is not null)
-        {
-            throw new InvalidOperationException($"This {GetType().Name} instance already ran; the job factory must create a new job each time.");
-        }
-    }
+    /// <summary>
+    /// Claims the instance for one run; false if it was claimed before. The manager claims it when it
+    /// accepts it, synchronously, so a factory that returns the same instance twice is caught at once.
+    /// </summary>
+    internal bool TryClaim() => Interlocked.Exchange(ref _claimed, 1) == 0;
+
+    /// <summary>Attaches the claimed job to its actor.</summary>
+    internal void AttachTo(IJobHost<TState> host) => _host = host;
 
     /// <summary>Starts the work (called by the hosting actor).</summary>
     internal Task StartWork(CancellationToken cancellationToken) => RunAsync(cancellationToken);
 
     /// <summary>Handles one action (called by the hosting actor).</summary>
     internal Task Handle(TAction action, CancellationToken cancellationToken) => HandleAsync(action, cancellationToken);
-
-    /// <summary>Whether the job has been attached to an actor (a job runs once).</summary>
-    internal bool IsAttached => Volatile.Read(ref _host) is not null;
 
     /// <summary>Records a state applied by the actor; returns its version.</summary>
     internal long Apply(TState state)

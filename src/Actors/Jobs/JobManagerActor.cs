@@ -127,7 +127,7 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor, IWithTime
             return;
         }
 
-        if (job is null || job.IsAttached)
+        if (job is null || !job.TryClaim())
         {
             var problem = job is null ? "returned null" : "returned a job that already ran";
             Sender.Tell(new JobRejected(key!, $"The factory for job '{key}' {problem}; it must return a new job each time."));

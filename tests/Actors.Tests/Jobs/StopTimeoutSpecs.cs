@@ -20,7 +20,9 @@ public sealed class StopTimeoutSpecs(ITestOutputHelper output) : Akka.TestKit.Xu
         Watch(created.Job);
 
         jobs.Manager.Tell(new StopJob("s"));
-        await AwaitAssertAsync(async () => Assert.Equal("working", (await created.Job.Ask<JobState<string>>(GetJobState.Instance)).State));
+        // Once the job rejects actions as stopping, it has begun to stop and scheduled its deadline.
+        await AwaitAssertAsync(async () => Assert.Contains("is stopping",
+            Assert.IsType<ActionRejected>(await created.Job.Ask<DispatchResult>(new Dispatch("ping", Acknowledge: true))).Reason));
         Scheduler.Advance(TimeSpan.FromSeconds(29));
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Scheduler.Advance(TimeSpan.FromSeconds(1));
