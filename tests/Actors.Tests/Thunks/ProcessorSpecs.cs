@@ -55,6 +55,28 @@ public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
+    public async Task Cancelling_RunAsync_while_it_waits_for_the_lock_should_withdraw_its_tree()
+    {
+        var thunks = Actors.Thunks.Thunks.Start(Sys, 0, (count, _) => count + 1);
+        var holder = CreateTestProbe();
+        thunks.Coordinator.Tell(new RegisterThunk("holder"), holder.Ref);
+        holder.ExpectMsg<ThunkRegistered>();
+        thunks.Coordinator.Tell(new StartThunk("holder"), holder.Ref);
+        holder.ExpectMsg<ThunkStarted>();
+        using var cancel = new CancellationTokenSource();
+
+        var waiting = thunks.Processor.RunAsync(_ => Task.CompletedTask, new ThunkOptions(Id: "patient"), cancel.Token);
+        await AwaitAssertAsync(async () => Assert.Equal(["patient"], (await thunks.Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance)).WaitingRoots));
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        await AwaitAssertAsync(async () => Assert.Empty((await thunks.Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance)).WaitingRoots));
+        thunks.Coordinator.Tell(new CompleteThunk("holder"), holder.Ref);
+        holder.ExpectMsg<ThunkCompleted>();
+        Assert.Empty((await thunks.Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance)).ActiveRoots);
+    }
+
+    [Fact]
     public async Task RunAsync_should_refuse_bad_options_with_a_clear_error()
     {
         var thunks = Actors.Thunks.Thunks.Start(Sys, 0, (count, _) => count + 1);
