@@ -1,0 +1,92 @@
+using Akka.Actor;
+
+namespace Actors.Tasks;
+
+/// <summary>
+/// Runs the tasks of one type. Waiting tasks wait in this actor's mailbox (<see cref="TaskLaneMailbox"/>,
+/// most urgent first). The lane takes a task only while a slot of its type is free: after launching an
+/// attempt it waits for a free slot before it returns, which keeps the mailbox suspended, so a freed slot
+/// always takes the most urgent task waiting at that moment. Slots are released by the attempts
+/// themselves (the suspended lane could not process a release message).
+/// </summary>
+internal sealed class TaskLaneActor : ReceiveActor
+{
+    private readonly TaskDefinition _definition;
+    private readonly IActorRef _queue;
+    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _globalSlots;
+
+    public TaskLaneActor(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots)
+    {
+        _definition = definition;
+        _queue = queue;
+        _globalSlots = globalSlots;
+        _slots = new SemaphoreSlim(definition.Settings.ConcurrencyLimit, definition.Settings.ConcurrencyLimit);
+        ReceiveAsync<RunTask>(RunAsync);
+    }
+
+    public static Props Props(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots) =>
+        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, globalSlots)).WithMailbox(TaskLaneMailbox.ConfigPath);
+
+    protected override void PostStop() => _slots.Dispose();
+
+    private async Task RunAsync(RunTask run)
+    {
+        if (run.TaskToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _slots.WaitAsync();
+        await _globalSlots.WaitAsync();
+        if (run.TaskToken.IsCancellationRequested)
+        {
+            _globalSlots.Release();
+            _slots.Release();
+            return;
+        }
+
+        Launch(run);
+
+        // Take the next task only when it can start: until then it waits in the mailbox, in priority order.
+        await _slots.WaitAsync();
+        _slots.Release();
+    }
+
+    private void Launch(RunTask run)
+    {
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(run.TaskToken);
+        var queue = _queue;
+        var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, cancellation.Token, queue);
+        queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, cancellation));
+        var timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(_definition.Settings.Timeout, queue, new AttemptTimedOut(run.TaskId, run.Attempt), ActorRefs.NoSender);
+        var definition = _definition;
+        var (slots, globalSlots) = (_slots, _globalSlots);
+        Task.Run(() => definition.InvokeAsync(run.Input, context), CancellationToken.None).ContinueWith(attempt =>
+        {
+            timeout.Cancel();
+            globalSlots.Release();
+            slots.Release();
+            var ended = attempt.IsCompletedSuccessfully
+                ? new AttemptEnded(run.TaskId, run.Attempt, attempt.Result, null)
+                : new AttemptEnded(run.TaskId, run.Attempt, null, definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled.")));
+            queue.Tell(ended);
+            cancellation.Dispose();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>The handler's view of its attempt.</summary>
+    private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationToken cancellationToken, IActorRef queue) : ITaskContext
+    {
+        public string TaskId { get; } = taskId;
+
+        public int Attempt { get; } = attempt;
+
+        public string? IdempotencyKey { get; } = idempotencyKey;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public void ReportProgress(double percent, string? currentOperation = null) =>
+            queue.Tell(new ProgressReported(TaskId, Attempt, Math.Clamp(percent, 0, 100), currentOperation));
+    }
+}

@@ -1,0 +1,316 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Actors.Tasks;
+
+/// <summary>
+/// Owns every task's record. Each change is a <see cref="TaskEvent"/> applied with
+/// <see cref="TaskRecord.Apply"/> and published on the event stream; lanes (one per type) run the
+/// attempts and report back. Decides retries (backoff on the scheduler, so virtual time drives it in
+/// tests), cuts off attempts at their timeout, and answers submitters within their wait window.
+/// </summary>
+/// <remarks>
+/// Two attempts of one task never run at once: after a timeout the failure is recorded at once, but the
+/// next attempt is sent only when both its backoff has passed and the timed-out handler has returned.
+/// </remarks>
+internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
+{
+    private readonly Dictionary<string, TaskDefinition> _definitions;
+    private readonly Dictionary<string, IActorRef> _lanes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskRun> _tasks = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _globalSlots;
+    private readonly Random _jitter = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _nextId;
+
+    public TaskQueueActor(IReadOnlyCollection<TaskDefinition> definitions, int globalConcurrency)
+    {
+        _definitions = definitions.ToDictionary(d => d.Type, StringComparer.Ordinal);
+        _globalSlots = new SemaphoreSlim(globalConcurrency, globalConcurrency);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IReadOnlyCollection<TaskDefinition> definitions, int globalConcurrency) =>
+        Akka.Actor.Props.Create(() => new TaskQueueActor(definitions, globalConcurrency));
+
+    protected override void PreStart()
+    {
+        foreach (var definition in _definitions.Values)
+        {
+            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, Self, _globalSlots), $"lane-{definition.Type}");
+        }
+    }
+
+    protected override void PostStop() => _globalSlots.Dispose();
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case SubmitTask submit:
+                Submit(submit);
+                break;
+            case AttemptStarted started:
+                OnStarted(started);
+                break;
+            case AttemptEnded ended:
+                OnEnded(ended);
+                break;
+            case ProgressReported progress:
+                OnProgress(progress);
+                break;
+            case FlushProgress flush:
+                Flush(flush.TaskId);
+                break;
+            case AttemptTimedOut timedOut:
+                OnTimedOut(timedOut);
+                break;
+            case RetryDue due:
+                OnRetryDue(due.TaskId);
+                break;
+            case CancelTask cancel:
+                Cancel(cancel);
+                break;
+            case GetTask get:
+                Sender.Tell(new TaskRecordReply(get.TaskId, _tasks.GetValueOrDefault(get.TaskId ?? string.Empty)?.Record));
+                break;
+            case WaitEnded waitEnded:
+                OnWaitEnded(waitEnded);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Submit(SubmitTask submit)
+    {
+        if (!_definitions.TryGetValue(submit.Type ?? string.Empty, out var definition))
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.UnknownType,
+                $"No task type '{submit.Type}' is registered; known types: {string.Join(", ", _definitions.Keys.Order())}."));
+            return;
+        }
+
+        if (SubmitProblem(submit, definition) is { } problem)
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.InvalidInput, problem));
+            return;
+        }
+
+        var id = $"task-{++_nextId}";
+        var run = new TaskRun(definition, submit.Input, TaskRecord.Start(new TaskQueued(id, definition.Type, submit.Priority, definition.Settings.EstimatedDuration, null, Now)));
+        _tasks.Add(id, run);
+        Publish(new TaskQueued(id, definition.Type, submit.Priority, definition.Settings.EstimatedDuration, null, run.Record.QueuedAt));
+        SendRun(run);
+        if (submit.Wait is { } wait && wait > TimeSpan.Zero)
+        {
+            (run.Waiters ??= []).Add(Sender);
+            Timers.StartSingleTimer((id, Sender), new WaitEnded(id, Sender), wait);
+        }
+        else
+        {
+            Sender.Tell(new SubmitAccepted(id));
+        }
+    }
+
+    private static string? SubmitProblem(SubmitTask submit, TaskDefinition definition)
+    {
+        if (submit.Priority is < TaskPriority.Lowest or > TaskPriority.Highest)
+        {
+            return $"priority must be from {TaskPriority.Lowest} to {TaskPriority.Highest} (10 most urgent); it is {submit.Priority}.";
+        }
+
+        if (submit.Wait is { } wait && wait < TimeSpan.Zero)
+        {
+            return $"wait must not be negative; it is {wait}.";
+        }
+
+        try
+        {
+            return definition.Validate(submit.Input) is { } problem ? $"input: {problem}" : null;
+        }
+        catch (Exception ex)
+        {
+            return $"input: the validator of '{definition.Type}' threw {ex.GetType().Name}: {ex.Message}";
+        }
+    }
+
+    private void SendRun(TaskRun run) =>
+        _lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.Record.Priority, run.Record.Attempts + 1, run.Input, run.Record.IdempotencyKey, run.Ticket.Token));
+
+    private void OnStarted(AttemptStarted started)
+    {
+        if (!_tasks.TryGetValue(started.TaskId, out var run) || run.Record.IsTerminal)
+        {
+            // Cancelled while the lane was starting it: the attempt's token has fired already.
+            started.Cancellation.Cancel();
+            return;
+        }
+
+        run.AttemptRunning = true;
+        run.Attempt = started.Cancellation;
+        Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, started.Attempt, Now));
+    }
+
+    private void OnEnded(AttemptEnded ended)
+    {
+        if (!_tasks.TryGetValue(ended.TaskId, out var run))
+        {
+            return;
+        }
+
+        run.AttemptRunning = false;
+        run.Attempt = null;
+        if (run.Record.Status == TaskState.Running && run.Record.Attempts == ended.Attempt)
+        {
+            if (ended.Error is null)
+            {
+                Flush(run.Record.Id);
+                Apply(run, new TaskCompleted(run.Record.Id, run.Record.Type, ended.Result, Now - run.Record.QueuedAt, Now));
+            }
+            else
+            {
+                Fail(run, ended.Error);
+            }
+        }
+        else if (run.Record.Status == TaskState.RetryWaiting && run.RetryDue)
+        {
+            // The timed-out attempt has returned (its result is discarded) and its backoff had passed.
+            run.RetryDue = false;
+            SendRun(run);
+        }
+    }
+
+    private void OnTimedOut(AttemptTimedOut timedOut)
+    {
+        if (_tasks.TryGetValue(timedOut.TaskId, out var run) && run.Record.Status == TaskState.Running && run.Record.Attempts == timedOut.Attempt)
+        {
+            run.Attempt?.Cancel();
+            Fail(run, new TaskError($"Attempt {timedOut.Attempt} timed out after {run.Definition.Settings.Timeout}.", TaskErrorClass.Retryable,
+                TechnicalDetails: "The attempt's token was cancelled; its result, if it still produces one, is discarded."));
+        }
+    }
+
+    private void Fail(TaskRun run, TaskError error)
+    {
+        var policy = run.Definition.Settings.Retry;
+        var attempt = run.Record.Attempts;
+        if (error.IsRetryable && policy.AllowsAnotherAfter(attempt))
+        {
+            var delay = policy.DelayAfter(attempt, _jitter);
+            delay = error.RetryAfter is { } after && after > delay ? after : delay;
+            Apply(run, new TaskFailed(run.Record.Id, run.Record.Type, error, attempt, Now + delay, Now));
+            Timers.StartSingleTimer((run.Record.Id, "retry"), new RetryDue(run.Record.Id), delay);
+            return;
+        }
+
+        Apply(run, new TaskFailed(run.Record.Id, run.Record.Type, error, attempt, null, Now));
+    }
+
+    private void OnRetryDue(string taskId)
+    {
+        if (!_tasks.TryGetValue(taskId, out var run) || run.Record.Status != TaskState.RetryWaiting)
+        {
+            return;
+        }
+
+        if (run.AttemptRunning)
+        {
+            run.RetryDue = true;
+            return;
+        }
+
+        SendRun(run);
+    }
+
+    private void Cancel(CancelTask cancel)
+    {
+        if (!_tasks.TryGetValue(cancel.TaskId ?? string.Empty, out var run))
+        {
+            Sender.Tell(new TaskNotCancellable(cancel.TaskId ?? string.Empty, $"No task '{cancel.TaskId}' is known."));
+            return;
+        }
+
+        if (run.Record.IsTerminal)
+        {
+            Sender.Tell(new TaskNotCancellable(run.Record.Id, $"Task '{run.Record.Id}' has already ended ({run.Record.Status})."));
+            return;
+        }
+
+        Timers.Cancel((run.Record.Id, "retry"));
+        run.Ticket.Cancel();
+        Apply(run, new TaskCancelled(run.Record.Id, run.Record.Type, cancel.Reason, Now));
+        Sender.Tell(new TaskCancelRequested(run.Record));
+    }
+
+    private void OnWaitEnded(WaitEnded waitEnded)
+    {
+        if (_tasks.TryGetValue(waitEnded.TaskId, out var run) && run.Waiters is not null && run.Waiters.Remove(waitEnded.Submitter))
+        {
+            waitEnded.Submitter.Tell(new SubmitAccepted(waitEnded.TaskId));
+        }
+    }
+
+    /// <summary>Applies an event to a record, publishes it, and answers waiting submitters when the task has ended.</summary>
+    private void Apply(TaskRun run, TaskEvent taskEvent)
+    {
+        run.Record = run.Record.Apply(taskEvent);
+        Publish(taskEvent);
+        if (!run.Record.IsTerminal)
+        {
+            return;
+        }
+
+        run.Input = null;
+        Timers.Cancel((run.Record.Id, "progress"));
+        if (run.Waiters is null)
+        {
+            return;
+        }
+
+        foreach (var waiter in run.Waiters)
+        {
+            Timers.Cancel((run.Record.Id, waiter));
+            waiter.Tell(new SubmitCompleted(run.Record));
+        }
+
+        run.Waiters = null;
+    }
+
+    private void Publish(TaskEvent taskEvent) => Context.System.EventStream.Publish(taskEvent);
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    /// <summary>What the queue knows of one task beyond its record.</summary>
+    private sealed class TaskRun(TaskDefinition definition, object? input, TaskRecord record)
+    {
+        public TaskDefinition Definition { get; } = definition;
+
+        /// <summary>The input, kept until the task ends.</summary>
+        public object? Input { get; set; } = input;
+
+        public TaskRecord Record { get; set; } = record;
+
+        /// <summary>Fires when the task is cancelled: a waiting one is skipped, a running one's token fires.</summary>
+        public CancellationTokenSource Ticket { get; } = new();
+
+        /// <summary>Cancels the running attempt alone (at its timeout).</summary>
+        public CancellationTokenSource? Attempt { get; set; }
+
+        /// <summary>Whether a handler is still running (possibly a timed-out one).</summary>
+        public bool AttemptRunning { get; set; }
+
+        /// <summary>The backoff passed while a timed-out handler was still running.</summary>
+        public bool RetryDue { get; set; }
+
+        /// <summary>Submitters waiting within their window.</summary>
+        public List<IActorRef>? Waiters { get; set; }
+
+        /// <summary>Progress: when the last event went out, and the latest value held back since.</summary>
+        public DateTimeOffset LastProgressAt { get; set; }
+
+        public ProgressReported? HeldProgress { get; set; }
+    }
+}

@@ -1,0 +1,65 @@
+namespace Actors.Tasks;
+
+// The public protocol of the task queue. Anything ITaskQueue does, an actor can do with these.
+
+/// <summary>A command the task queue accepts.</summary>
+public interface ITaskQueueCommand;
+
+/// <summary>
+/// Submits a task. Replies <see cref="SubmitCompleted"/> if the task ends within <paramref name="Wait"/>,
+/// <see cref="SubmitAccepted"/> if it goes on in the background, or <see cref="SubmitRejected"/>.
+/// </summary>
+/// <param name="Type">The task type.</param>
+/// <param name="Input">The handler's input.</param>
+/// <param name="Priority">1 to 10, 10 most urgent.</param>
+/// <param name="Wait">How long the submitter waits for the task to end before it is told accepted (null or zero: at once).</param>
+public sealed record SubmitTask(string Type, object? Input, int Priority = TaskPriority.Default, TimeSpan? Wait = null) : ITaskQueueCommand;
+
+/// <summary>The reply to <see cref="SubmitTask"/>.</summary>
+public abstract record SubmitResult;
+
+/// <summary>The task ended within the submitter's wait: its record says how (completed, failed or cancelled).</summary>
+/// <param name="Record">The task's record.</param>
+public sealed record SubmitCompleted(TaskRecord Record) : SubmitResult;
+
+/// <summary>The task was accepted and goes on in the background.</summary>
+/// <param name="TaskId">Its id, for <see cref="GetTask"/> and <see cref="CancelTask"/>.</param>
+public sealed record SubmitAccepted(string TaskId) : SubmitResult;
+
+/// <summary>Why a submit was refused.</summary>
+public enum SubmitRejection
+{
+    /// <summary>No task type of that name is registered.</summary>
+    UnknownType,
+
+    /// <summary>The input or an option is not valid.</summary>
+    InvalidInput,
+}
+
+/// <summary>The task was not accepted.</summary>
+/// <param name="Kind">Why, as a category.</param>
+/// <param name="Reason">Why, for people: names the field or value at fault.</param>
+public sealed record SubmitRejected(SubmitRejection Kind, string Reason) : SubmitResult;
+
+/// <summary>Cancels a task. Replies <see cref="TaskCancelRequested"/> or <see cref="TaskNotCancellable"/>.</summary>
+/// <param name="TaskId">The task.</param>
+/// <param name="Reason">Why, recorded in <see cref="TaskCancelled"/>.</param>
+public sealed record CancelTask(string TaskId, string? Reason = null) : ITaskQueueCommand;
+
+/// <summary>The task is cancelled: a waiting one never starts; a running one's token has fired.</summary>
+/// <param name="Record">The task's record, now cancelled.</param>
+public sealed record TaskCancelRequested(TaskRecord Record);
+
+/// <summary>The task cannot be cancelled: it is unknown or has already ended.</summary>
+/// <param name="TaskId">The task.</param>
+/// <param name="Reason">Which.</param>
+public sealed record TaskNotCancellable(string TaskId, string Reason);
+
+/// <summary>Asks for a task's record. Replies <see cref="TaskRecordReply"/>.</summary>
+/// <param name="TaskId">The task.</param>
+public sealed record GetTask(string TaskId) : ITaskQueueCommand;
+
+/// <summary>The reply to <see cref="GetTask"/>.</summary>
+/// <param name="TaskId">The task asked for.</param>
+/// <param name="Record">Its record, or null if unknown.</param>
+public sealed record TaskRecordReply(string TaskId, TaskRecord? Record);

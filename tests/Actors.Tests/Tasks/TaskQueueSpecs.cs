@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using Actors.Configuration;
+using Actors.Tasks;
+using Akka.Actor;
+using Xunit.Abstractions;
+
+namespace Actors.Tests.Tasks;
+
+public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(ActorsConfig.Defaults, output: output)
+{
+    private static readonly TaskSettings OneAtATime = TaskPresets.Analysis.WithConcurrencyLimit(1).WithRetry(RetryPolicy.None);
+
+    [Fact]
+    public async Task A_freed_slot_should_take_the_most_urgent_waiting_task_and_equal_priorities_in_submission_order()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new ConcurrentQueue<int>();
+        var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("ordered", async (n, _) =>
+        {
+            started.Enqueue(n);
+            if (n < 0)
+            {
+                await gate.Task;
+            }
+
+            if (started.Count == 1_011)
+            {
+                allDone.TrySetResult();
+            }
+
+            return n;
+        }, OneAtATime)], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+
+        Assert.IsType<SubmitAccepted>(await queue.SubmitAsync("ordered", -1));
+        await AwaitAssertAsync(() => Assert.Equal([-1], started));
+        for (var i = 0; i < 1_000; i++)
+        {
+            await queue.SubmitAsync("ordered", i, priority: 2);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            await queue.SubmitAsync("ordered", 10_000 + i, priority: 9);
+        }
+
+        gate.SetResult();
+        await allDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var order = started.Skip(1).ToList();
+        Assert.Equal(Enumerable.Range(10_000, 10), order.Take(10));
+        Assert.Equal(Enumerable.Range(0, 1_000), order.Skip(10));
+    }
+
+    [Fact]
+    public async Task Concurrency_limits_per_type_and_global_should_never_be_exceeded()
+    {
+        var running = new ConcurrentDictionary<string, int>();
+        var highest = new ConcurrentDictionary<string, int>();
+        var finished = 0;
+        var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskDefinition Counted(string type, int limit) => TaskDefinition.Create<int, int>(type, async (n, _) =>
+        {
+            foreach (var key in new[] { type, "all" })
+            {
+                var now = running.AddOrUpdate(key, 1, (_, v) => v + 1);
+                highest.AddOrUpdate(key, now, (_, v) => Math.Max(v, now));
+            }
+
+            await Task.Delay(2);
+            running.AddOrUpdate(type, 0, (_, v) => v - 1);
+            running.AddOrUpdate("all", 0, (_, v) => v - 1);
+            if (Interlocked.Increment(ref finished) == 120)
+            {
+                allDone.TrySetResult();
+            }
+
+            return n;
+        }, TaskPresets.Analysis.WithConcurrencyLimit(limit));
+        var queue = TaskQueue.Start(Sys, [Counted("two", 2), Counted("three", 3)], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+
+        await Task.WhenAll(Enumerable.Range(0, 60).SelectMany(i => new[] { queue.SubmitAsync("two", i), queue.SubmitAsync("three", i) }));
+        await allDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.InRange(highest["two"], 1, 2);
+        Assert.InRange(highest["three"], 1, 3);
+        Assert.InRange(highest["all"], 2, 4);
+    }
+
+    [Fact]
+    public async Task Submit_should_answer_completed_within_the_window_or_accepted_and_complete_later()
+    {
+        var slow = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = TaskQueue.Start(Sys, [
+            TaskDefinition.Create<string, string>("quick", (s, _) => Task.FromResult(s.ToUpperInvariant()), TaskPresets.Analysis),
+            TaskDefinition.Create<string, string>("slow", (_, _) => slow.Task, TaskPresets.Analysis),
+        ], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskCompleted));
+
+        var quick = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("quick", "done", wait: TimeSpan.FromSeconds(1)));
+        ExpectMsg<TaskCompleted>();
+        var accepted = Assert.IsType<SubmitAccepted>(await queue.SubmitAsync("slow", "x", wait: TimeSpan.FromMilliseconds(100)));
+        slow.SetResult("finally");
+
+        Assert.Equal((TaskState.Completed, (object?)"DONE"), (quick.Record.Status, quick.Record.Result));
+        Assert.Equal(accepted.TaskId, ExpectMsg<TaskCompleted>().TaskId);
+        Assert.Equal("finally", (await queue.GetAsync(accepted.TaskId))!.Result);
+    }
+
+    [Fact]
+    public async Task A_cancelled_waiting_task_should_never_start()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new ConcurrentQueue<int>();
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("one", async (n, _) =>
+        {
+            started.Enqueue(n);
+            await gate.Task;
+            return n;
+        }, OneAtATime)], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskCompleted));
+        await queue.SubmitAsync("one", 1);
+        var waiting = (SubmitAccepted)await queue.SubmitAsync("one", 2);
+        var after = (SubmitAccepted)await queue.SubmitAsync("one", 3);
+
+        Assert.True(await queue.CancelAsync(waiting.TaskId, "not needed"));
+        gate.SetResult();
+
+        ExpectMsg<TaskCompleted>();
+        Assert.Equal(after.TaskId, ExpectMsg<TaskCompleted>().TaskId);
+        Assert.Equal([1, 3], started);
+        Assert.Equal(TaskState.Cancelled, (await queue.GetAsync(waiting.TaskId))!.Status);
+        Assert.False(await queue.CancelAsync(waiting.TaskId));
+    }
+
+    [Fact]
+    public async Task Bad_submits_should_be_rejected_naming_the_problem_and_the_queue_should_keep_serving()
+    {
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("square", (n, _) => Task.FromResult(n * n), TaskPresets.Analysis)
+            .WithValidation<int>(n => n >= 0 ? null : $"n must not be negative; it is {n}.")], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+
+        var unknown = Assert.IsType<SubmitRejected>(await queue.SubmitAsync("cube", 2));
+        var priority = Assert.IsType<SubmitRejected>(await queue.SubmitAsync("square", 2, priority: 11));
+        var invalid = Assert.IsType<SubmitRejected>(await queue.SubmitAsync("square", -2));
+        var mistyped = Assert.IsType<SubmitRejected>(await queue.SubmitAsync("square", "two"));
+        var fine = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("square", 3, wait: TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(SubmitRejection.UnknownType, unknown.Kind);
+        Assert.Contains("known types: square", unknown.Reason);
+        Assert.Contains("priority must be from 1 to 10", priority.Reason);
+        Assert.Equal("input: n must not be negative; it is -2.", invalid.Reason);
+        Assert.Contains("takes Int32 inputs", mistyped.Reason);
+        Assert.Equal(9, fine.Record.Result);
+    }
+}
