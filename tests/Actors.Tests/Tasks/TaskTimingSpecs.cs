@@ -1,0 +1,114 @@
+using Actors.Configuration;
+using Actors.Tasks;
+using Akka.Configuration;
+using Akka.TestKit;
+using Xunit.Abstractions;
+
+namespace Actors.Tests.Tasks;
+
+/// <summary>Backoff, timeouts and progress under virtual time: the scheduler moves only when the test advances it.</summary>
+public sealed class TaskTimingSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(
+    ConfigurationFactory.ParseString("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"").WithFallback(ActorsConfig.Defaults), output: output)
+{
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
+
+    [Fact]
+    public async Task A_retryable_failure_should_wait_1_2_4_and_8_seconds_between_five_attempts_then_fail()
+    {
+        var settings = TaskPresets.ExternalApi.WithRetry(new RetryPolicy(5, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(1), jitter: 0));
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("flaky", (_, _) => throw new InvalidOperationException("upstream down"), settings)], 4, TimeSpan.FromSeconds(10));
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskStarted));
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskFailed));
+
+        await queue.SubmitAsync("flaky", 1);
+        foreach (var wait in new[] { 1, 2, 4, 8 })
+        {
+            ExpectMsg<TaskStarted>();
+            Assert.False(ExpectMsg<TaskFailed>().IsFinal);
+            Clock.Advance(TimeSpan.FromSeconds(wait) - TimeSpan.FromMilliseconds(1));
+            ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+            Clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Equal(5, ExpectMsg<TaskStarted>().Attempt);
+        var final = ExpectMsg<TaskFailed>();
+        Assert.True(final.IsFinal);
+        Assert.Equal(5, final.AttemptCount);
+        Assert.Equal("upstream down", final.Error.Message);
+    }
+
+    [Fact]
+    public async Task A_fatal_error_should_get_exactly_one_attempt()
+    {
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("doomed", (_, _) => throw new FatalTaskException("corrupt file"), TaskPresets.FileOperations)], 4, TimeSpan.FromSeconds(10));
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskFailed));
+
+        await queue.SubmitAsync("doomed", 1);
+
+        var failed = ExpectMsg<TaskFailed>();
+        Assert.Equal((true, 1, TaskErrorClass.Fatal), (failed.IsFinal, failed.AttemptCount, failed.Error.Class));
+    }
+
+    [Fact]
+    public async Task A_timed_out_attempt_should_be_cut_off_and_the_next_attempt_should_not_overlap_it()
+    {
+        var stale = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var settings = TaskPresets.ExternalApi.WithTimeout(TimeSpan.FromSeconds(5)).WithRetry(new RetryPolicy(2, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(1), 0));
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, string>("stuck", (_, context) => context.Attempt == 1 ? stale.Task : Task.FromResult("fresh"), settings)], 4, TimeSpan.FromSeconds(10));
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskStarted));
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskFailed));
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskCompleted));
+        var submitted = (SubmitAccepted)await queue.SubmitAsync("stuck", 1);
+        ExpectMsg<TaskStarted>();
+
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        var timedOut = ExpectMsg<TaskFailed>();
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        stale.SetResult("stale");
+
+        Assert.Contains("timed out", timedOut.Error.Message);
+        Assert.False(timedOut.IsFinal);
+        Assert.Equal(2, ExpectMsg<TaskStarted>().Attempt);
+        Assert.Equal("fresh", ExpectMsg<TaskCompleted>().Result);
+        Assert.Equal("fresh", (await queue.GetAsync(submitted.TaskId))!.Result);
+    }
+
+    [Fact]
+    public async Task A_thousand_progress_reports_in_a_second_should_yield_at_most_eleven_events_ending_at_100_percent()
+    {
+        var bursts = new[] { new SemaphoreSlim(0), new SemaphoreSlim(0) };
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("chatty", async (_, context) =>
+        {
+            for (var burst = 0; burst < 10; burst++)
+            {
+                for (var i = 1; i <= 100; i++)
+                {
+                    context.ReportProgress((burst * 10) + (i / 10.0));
+                }
+
+                bursts[0].Release();
+                await bursts[1].WaitAsync();
+            }
+
+            return 0;
+        }, TaskPresets.Analysis)], 4, TimeSpan.FromSeconds(10));
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events.Ref, typeof(TaskProgress));
+
+        var submitted = (SubmitAccepted)await queue.SubmitAsync("chatty", 0);
+        for (var burst = 0; burst < 10; burst++)
+        {
+            await bursts[0].WaitAsync(TimeSpan.FromSeconds(10));
+            await queue.GetAsync(submitted.TaskId);
+            Clock.Advance(TimeSpan.FromMilliseconds(100));
+            bursts[1].Release();
+        }
+
+        await AwaitAssertAsync(async () => Assert.Equal(TaskState.Completed, (await queue.GetAsync(submitted.TaskId))!.Status));
+        var progress = events.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m as TaskProgress).OfType<TaskProgress>().ToList();
+        Assert.InRange(progress.Count, 2, 11);
+        Assert.Equal(100, progress[^1].Progress);
+        Assert.Equal(progress.Select(p => p.Progress).Order(), progress.Select(p => p.Progress));
+    }
+}
