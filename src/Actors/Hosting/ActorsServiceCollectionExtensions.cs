@@ -1,4 +1,5 @@
 using Actors.Jobs;
+using Actors.Tasks;
 using Actors.Thunks;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +30,7 @@ public static class ActorsServiceCollectionExtensions
 
     /// <summary>
     /// Registers the facades for code that is not an actor (<see cref="IJobManager{TState,TAction}"/>,
-    /// <see cref="IJobManagers"/>, <see cref="IThunkProcessor"/>). <see cref="AddActors"/> calls it; call it yourself only when you use
+    /// <see cref="IJobManagers"/>, <see cref="IThunkProcessor"/>, <see cref="ITaskQueue"/>). <see cref="AddActors"/> calls it; call it yourself only when you use
     /// <c>AddAkka</c> directly. Calling it twice does nothing.
     /// </summary>
     public static IServiceCollection AddActorsFacades(this IServiceCollection services)
@@ -38,6 +39,7 @@ public static class ActorsServiceCollectionExtensions
         services.TryAddSingleton<IJobManagers, JobManagers>();
         services.TryAddSingleton(typeof(IJobManager<,>), typeof(RegisteredJobManager<,>));
         services.TryAddSingleton<IThunkProcessor, RegisteredThunkProcessor>();
+        services.TryAddSingleton<ITaskQueue, RegisteredTaskQueue>();
         return services;
     }
 }

@@ -16,30 +16,34 @@ internal sealed class TaskLaneActor : ReceiveActor
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _globalSlots;
 
-    public TaskLaneActor(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots)
+    /// <summary>Fires when shutdown begins: waiting tasks stay waiting (recorded so), nothing new starts.</summary>
+    private readonly CancellationToken _draining;
+
+    public TaskLaneActor(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots, CancellationToken draining)
     {
         _definition = definition;
         _queue = queue;
         _globalSlots = globalSlots;
+        _draining = draining;
         _slots = new SemaphoreSlim(definition.Settings.ConcurrencyLimit, definition.Settings.ConcurrencyLimit);
         ReceiveAsync<RunTask>(RunAsync);
     }
 
-    public static Props Props(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots) =>
-        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, globalSlots)).WithMailbox(TaskLaneMailbox.ConfigPath);
+    public static Props Props(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots, CancellationToken draining) =>
+        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, globalSlots, draining)).WithMailbox(TaskLaneMailbox.ConfigPath);
 
     protected override void PostStop() => _slots.Dispose();
 
     private async Task RunAsync(RunTask run)
     {
-        if (run.TaskToken.IsCancellationRequested)
+        if (run.TaskToken.IsCancellationRequested || _draining.IsCancellationRequested)
         {
             return;
         }
 
         await _slots.WaitAsync();
         await _globalSlots.WaitAsync();
-        if (run.TaskToken.IsCancellationRequested)
+        if (run.TaskToken.IsCancellationRequested || _draining.IsCancellationRequested)
         {
             _globalSlots.Release();
             _slots.Release();

@@ -19,26 +19,44 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _lanes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskRun> _tasks = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _globalSlots;
+    private readonly TaskQueueSettings _settings;
     private readonly Random _jitter = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>Task ids by idempotency key, while their records are kept.</summary>
+    private readonly Dictionary<string, string> _byKey = new(StringComparer.Ordinal);
+
+    /// <summary>Finished tasks, oldest first, so the oldest records are forgotten first.</summary>
+    private readonly Queue<string> _finished = new();
+
+    /// <summary>Fires when shutdown begins: lanes start no more attempts.</summary>
+    private readonly CancellationTokenSource _draining = new();
+
     private long _nextId;
 
-    public TaskQueueActor(IReadOnlyCollection<TaskDefinition> definitions, int globalConcurrency)
+    /// <summary>Tasks not yet ended (for the capacity).</summary>
+    private int _unfinished;
+
+    /// <summary>Attempts whose handler has not returned.</summary>
+    private int _runningAttempts;
+
+    public TaskQueueActor(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings)
     {
         _definitions = definitions.ToDictionary(d => d.Type, StringComparer.Ordinal);
-        _globalSlots = new SemaphoreSlim(globalConcurrency, globalConcurrency);
+        _settings = settings;
+        _globalSlots = new SemaphoreSlim(settings.GlobalConcurrency, settings.GlobalConcurrency);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyCollection<TaskDefinition> definitions, int globalConcurrency) =>
-        Akka.Actor.Props.Create(() => new TaskQueueActor(definitions, globalConcurrency));
+    public static Props Props(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings) =>
+        Akka.Actor.Props.Create(() => new TaskQueueActor(definitions, settings));
 
     protected override void PreStart()
     {
         foreach (var definition in _definitions.Values)
         {
-            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, Self, _globalSlots), $"lane-{definition.Type}");
+            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, Self, _globalSlots, _draining.Token), $"lane-{definition.Type}");
         }
     }
 
@@ -75,6 +93,22 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
             case GetTask get:
                 Sender.Tell(new TaskRecordReply(get.TaskId, _tasks.GetValueOrDefault(get.TaskId ?? string.Empty)?.Record));
                 break;
+            case ListTasks list:
+                Sender.Tell(new TaskList(_tasks.Values.Select(t => t.Record).Where(r => list.Status is null || r.Status == list.Status)
+                    .OrderByDescending(r => r.QueuedAt).Take(Math.Max(0, list.Limit)).ToArray()));
+                break;
+            case WatchTask watch:
+                Watch(watch);
+                break;
+            case TaskExpired expired:
+                OnExpired(expired.TaskId);
+                break;
+            case DrainTasks:
+                Drain();
+                break;
+            case GraceEnded:
+                CancelRunningForShutdown();
+                break;
             case WaitEnded waitEnded:
                 OnWaitEnded(waitEnded);
                 break;
@@ -86,6 +120,18 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
 
     private void Submit(SubmitTask submit)
     {
+        if (_draining.IsCancellationRequested)
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.ShuttingDown, "The service is shutting down and takes no new tasks; submit again once it is back."));
+            return;
+        }
+
+        if (submit.IdempotencyKey is { } key && _byKey.TryGetValue(key, out var existingId))
+        {
+            Answer(_tasks[existingId], submit.Wait);
+            return;
+        }
+
         if (!_definitions.TryGetValue(submit.Type ?? string.Empty, out var definition))
         {
             Sender.Tell(new SubmitRejected(SubmitRejection.UnknownType,
@@ -99,19 +145,47 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
             return;
         }
 
+        if (_unfinished >= _settings.Capacity)
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.QueueFull, $"The queue holds {_unfinished} unfinished tasks, its capacity (actors.tasks.capacity); try again later."));
+            return;
+        }
+
         var id = $"task-{++_nextId}";
-        var run = new TaskRun(definition, submit.Input, TaskRecord.Start(new TaskQueued(id, definition.Type, submit.Priority, definition.Settings.EstimatedDuration, null, Now)));
+        var queued = new TaskQueued(id, definition.Type, submit.Priority, definition.Settings.EstimatedDuration, submit.IdempotencyKey, Now);
+        var run = new TaskRun(definition, submit.Input, TaskRecord.Start(queued));
         _tasks.Add(id, run);
-        Publish(new TaskQueued(id, definition.Type, submit.Priority, definition.Settings.EstimatedDuration, null, run.Record.QueuedAt));
+        _unfinished++;
+        if (submit.IdempotencyKey is { } newKey)
+        {
+            _byKey.Add(newKey, id);
+        }
+
+        Publish(queued);
+        if ((submit.TimeToLive ?? _settings.TimeToLive) is { } ttl)
+        {
+            Timers.StartSingleTimer((id, "ttl"), new TaskExpired(id), ttl);
+        }
+
         SendRun(run);
-        if (submit.Wait is { } wait && wait > TimeSpan.Zero)
+        Answer(run, submit.Wait);
+    }
+
+    /// <summary>Answers a submitter: completed if the task has ended, else accepted now or when its wait ends.</summary>
+    private void Answer(TaskRun run, TimeSpan? wait)
+    {
+        if (run.Record.IsTerminal)
+        {
+            Sender.Tell(new SubmitCompleted(run.Record));
+        }
+        else if (wait is { } window && window > TimeSpan.Zero)
         {
             (run.Waiters ??= []).Add(Sender);
-            Timers.StartSingleTimer((id, Sender), new WaitEnded(id, Sender), wait);
+            Timers.StartSingleTimer((run.Record.Id, Sender), new WaitEnded(run.Record.Id, Sender), window);
         }
         else
         {
-            Sender.Tell(new SubmitAccepted(id));
+            Sender.Tell(new SubmitAccepted(run.Record.Id));
         }
     }
 
@@ -125,6 +199,16 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
         if (submit.Wait is { } wait && wait < TimeSpan.Zero)
         {
             return $"wait must not be negative; it is {wait}.";
+        }
+
+        if (submit.TimeToLive is { } ttl && ttl <= TimeSpan.Zero)
+        {
+            return $"timeToLive must be positive; it is {ttl}.";
+        }
+
+        if (submit.IdempotencyKey is { } key && string.IsNullOrWhiteSpace(key))
+        {
+            return "idempotencyKey must not be blank.";
         }
 
         try
@@ -142,6 +226,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
 
     private void OnStarted(AttemptStarted started)
     {
+        _runningAttempts++;
         if (!_tasks.TryGetValue(started.TaskId, out var run) || run.Record.IsTerminal)
         {
             // Cancelled while the lane was starting it: the attempt's token has fired already.
@@ -151,13 +236,16 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
 
         run.AttemptRunning = true;
         run.Attempt = started.Cancellation;
+        Timers.Cancel((run.Record.Id, "ttl"));
         Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, started.Attempt, Now));
     }
 
     private void OnEnded(AttemptEnded ended)
     {
+        _runningAttempts--;
         if (!_tasks.TryGetValue(ended.TaskId, out var run))
         {
+            ReplyIfDrained();
             return;
         }
 
@@ -181,6 +269,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
             run.RetryDue = false;
             SendRun(run);
         }
+
+        ReplyIfDrained();
     }
 
     private void OnTimedOut(AttemptTimedOut timedOut)
@@ -258,13 +348,18 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
     {
         run.Record = run.Record.Apply(taskEvent);
         Publish(taskEvent);
+        run.Watchers?.ForEach(watcher => watcher.Tell(taskEvent));
         if (!run.Record.IsTerminal)
         {
             return;
         }
 
         run.Input = null;
+        run.Watchers = null;
+        _unfinished--;
         Timers.Cancel((run.Record.Id, "progress"));
+        Timers.Cancel((run.Record.Id, "ttl"));
+        Forget(run.Record.Id);
         if (run.Waiters is null)
         {
             return;
@@ -307,6 +402,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
 
         /// <summary>Submitters waiting within their window.</summary>
         public List<IActorRef>? Waiters { get; set; }
+
+        /// <summary>Actors told each of the task's events (<see cref="WatchTask"/>).</summary>
+        public List<IActorRef>? Watchers { get; set; }
 
         /// <summary>Progress: when the last event went out, and the latest value held back since.</summary>
         public DateTimeOffset LastProgressAt { get; set; }

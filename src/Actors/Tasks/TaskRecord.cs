@@ -28,7 +28,7 @@ public enum TaskState
 /// into one) can only describe a valid life.
 /// </summary>
 /// <remarks>
-/// Transitions: Waiting → Running (started) | Cancelled; Running → Running (progress) | Completed |
+/// Transitions: Waiting → Running (started) | Failed (expired before it started) | Cancelled; Running → Running (progress) | Completed |
 /// RetryWaiting (failed, retry due) | Failed (final) | Cancelled; RetryWaiting → Running (next attempt) |
 /// Cancelled. Terminal states take no event.
 /// </remarks>
@@ -108,6 +108,8 @@ public sealed record TaskRecord
             (TaskState.Running, TaskFailed failed) when failed.AttemptCount == Attempts => failed.IsFinal
                 ? this with { Status = TaskState.Failed, Error = failed.Error, EndedAt = failed.Timestamp }
                 : this with { Status = TaskState.RetryWaiting, Error = failed.Error, RetryAt = failed.RetryAt },
+            (TaskState.Waiting, TaskFailed { IsFinal: true } expired) when expired.AttemptCount == Attempts =>
+                this with { Status = TaskState.Failed, Error = expired.Error, EndedAt = expired.Timestamp },
             (TaskState.Waiting or TaskState.Running or TaskState.RetryWaiting, TaskCancelled cancelled) =>
                 this with { Status = TaskState.Cancelled, EndedAt = cancelled.Timestamp, RetryAt = null },
             _ => throw new InvalidTaskTransitionException(this, taskEvent, Explain(taskEvent)),

@@ -1,3 +1,5 @@
+using Akka.Actor;
+
 namespace Actors.Tasks;
 
 // The public protocol of the task queue. Anything ITaskQueue does, an actor can do with these.
@@ -13,7 +15,15 @@ public interface ITaskQueueCommand;
 /// <param name="Input">The handler's input.</param>
 /// <param name="Priority">1 to 10, 10 most urgent.</param>
 /// <param name="Wait">How long the submitter waits for the task to end before it is told accepted (null or zero: at once).</param>
-public sealed record SubmitTask(string Type, object? Input, int Priority = TaskPriority.Default, TimeSpan? Wait = null) : ITaskQueueCommand;
+/// <param name="IdempotencyKey">A second submit with the same key gets the first task (while its record is kept).</param>
+/// <param name="TimeToLive">How long it may wait for a slot before it fails as expired; null for <c>actors.tasks.time-to-live</c>.</param>
+public sealed record SubmitTask(
+    string Type,
+    object? Input,
+    int Priority = TaskPriority.Default,
+    TimeSpan? Wait = null,
+    string? IdempotencyKey = null,
+    TimeSpan? TimeToLive = null) : ITaskQueueCommand;
 
 /// <summary>The reply to <see cref="SubmitTask"/>.</summary>
 public abstract record SubmitResult;
@@ -34,6 +44,12 @@ public enum SubmitRejection
 
     /// <summary>The input or an option is not valid.</summary>
     InvalidInput,
+
+    /// <summary>The queue holds as many unfinished tasks as its capacity allows.</summary>
+    QueueFull,
+
+    /// <summary>The service is shutting down and takes no new tasks.</summary>
+    ShuttingDown,
 }
 
 /// <summary>The task was not accepted.</summary>
@@ -63,3 +79,20 @@ public sealed record GetTask(string TaskId) : ITaskQueueCommand;
 /// <param name="TaskId">The task asked for.</param>
 /// <param name="Record">Its record, or null if unknown.</param>
 public sealed record TaskRecordReply(string TaskId, TaskRecord? Record);
+
+/// <summary>Lists tasks, newest first. Replies <see cref="TaskList"/>.</summary>
+/// <param name="Status">Only tasks in this state; null for all.</param>
+/// <param name="Limit">At most this many.</param>
+public sealed record ListTasks(TaskState? Status = null, int Limit = 100) : ITaskQueueCommand;
+
+/// <summary>The reply to <see cref="ListTasks"/>.</summary>
+/// <param name="Tasks">The records, newest first.</param>
+public sealed record TaskList(IReadOnlyList<TaskRecord> Tasks);
+
+/// <summary>
+/// Subscribes an actor to one task: it gets the task's record at once (<see cref="TaskRecordReply"/>), then
+/// each of its events, the last one terminal. An unknown task is answered with a null record.
+/// </summary>
+/// <param name="TaskId">The task.</param>
+/// <param name="Subscriber">The actor to tell.</param>
+public sealed record WatchTask(string TaskId, IActorRef Subscriber) : ITaskQueueCommand;

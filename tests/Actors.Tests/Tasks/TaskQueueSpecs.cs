@@ -30,7 +30,7 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
             }
 
             return n;
-        }, OneAtATime)], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+        }, OneAtATime)], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
 
         Assert.IsType<SubmitAccepted>(await queue.SubmitAsync("ordered", -1));
         await AwaitAssertAsync(() => Assert.Equal([-1], started));
@@ -77,7 +77,7 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
 
             return n;
         }, TaskPresets.Analysis.WithConcurrencyLimit(limit));
-        var queue = TaskQueue.Start(Sys, [Counted("two", 2), Counted("three", 3)], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+        var queue = TaskQueue.Start(Sys, [Counted("two", 2), Counted("three", 3)], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
 
         await Task.WhenAll(Enumerable.Range(0, 60).SelectMany(i => new[] { queue.SubmitAsync("two", i), queue.SubmitAsync("three", i) }));
         await allDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -94,7 +94,7 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
         var queue = TaskQueue.Start(Sys, [
             TaskDefinition.Create<string, string>("quick", (s, _) => Task.FromResult(s.ToUpperInvariant()), TaskPresets.Analysis),
             TaskDefinition.Create<string, string>("slow", (_, _) => slow.Task, TaskPresets.Analysis),
-        ], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+        ], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
         Sys.EventStream.Subscribe(TestActor, typeof(TaskCompleted));
 
         var quick = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("quick", "done", wait: TimeSpan.FromSeconds(1)));
@@ -117,7 +117,7 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
             started.Enqueue(n);
             await gate.Task;
             return n;
-        }, OneAtATime)], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+        }, OneAtATime)], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
         Sys.EventStream.Subscribe(TestActor, typeof(TaskCompleted));
         await queue.SubmitAsync("one", 1);
         var waiting = (SubmitAccepted)await queue.SubmitAsync("one", 2);
@@ -137,7 +137,7 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     public async Task Bad_submits_should_be_rejected_naming_the_problem_and_the_queue_should_keep_serving()
     {
         var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("square", (n, _) => Task.FromResult(n * n), TaskPresets.Analysis)
-            .WithValidation<int>(n => n >= 0 ? null : $"n must not be negative; it is {n}.")], globalConcurrency: 4, TimeSpan.FromSeconds(10));
+            .WithValidation<int>(n => n >= 0 ? null : $"n must not be negative; it is {n}.")], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
 
         var unknown = Assert.IsType<SubmitRejected>(await queue.SubmitAsync("cube", 2));
         var priority = Assert.IsType<SubmitRejected>(await queue.SubmitAsync("square", 2, priority: 11));

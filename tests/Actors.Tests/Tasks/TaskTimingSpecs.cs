@@ -16,7 +16,7 @@ public sealed class TaskTimingSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     public async Task A_retryable_failure_should_wait_1_2_4_and_8_seconds_between_five_attempts_then_fail()
     {
         var settings = TaskPresets.ExternalApi.WithRetry(new RetryPolicy(5, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(1), jitter: 0));
-        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("flaky", (_, _) => throw new InvalidOperationException("upstream down"), settings)], 4, TimeSpan.FromSeconds(10));
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("flaky", (_, _) => throw new InvalidOperationException("upstream down"), settings)], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
         Sys.EventStream.Subscribe(TestActor, typeof(TaskStarted));
         Sys.EventStream.Subscribe(TestActor, typeof(TaskFailed));
 
@@ -40,7 +40,7 @@ public sealed class TaskTimingSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     [Fact]
     public async Task A_fatal_error_should_get_exactly_one_attempt()
     {
-        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("doomed", (_, _) => throw new FatalTaskException("corrupt file"), TaskPresets.FileOperations)], 4, TimeSpan.FromSeconds(10));
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("doomed", (_, _) => throw new FatalTaskException("corrupt file"), TaskPresets.FileOperations)], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
         Sys.EventStream.Subscribe(TestActor, typeof(TaskFailed));
 
         await queue.SubmitAsync("doomed", 1);
@@ -54,7 +54,7 @@ public sealed class TaskTimingSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     {
         var stale = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var settings = TaskPresets.ExternalApi.WithTimeout(TimeSpan.FromSeconds(5)).WithRetry(new RetryPolicy(2, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(1), 0));
-        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, string>("stuck", (_, context) => context.Attempt == 1 ? stale.Task : Task.FromResult("fresh"), settings)], 4, TimeSpan.FromSeconds(10));
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, string>("stuck", (_, context) => context.Attempt == 1 ? stale.Task : Task.FromResult("fresh"), settings)], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
         Sys.EventStream.Subscribe(TestActor, typeof(TaskStarted));
         Sys.EventStream.Subscribe(TestActor, typeof(TaskFailed));
         Sys.EventStream.Subscribe(TestActor, typeof(TaskCompleted));
@@ -92,7 +92,7 @@ public sealed class TaskTimingSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
             }
 
             return 0;
-        }, TaskPresets.Analysis)], 4, TimeSpan.FromSeconds(10));
+        }, TaskPresets.Analysis)], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
         var events = CreateTestProbe();
         Sys.EventStream.Subscribe(events.Ref, typeof(TaskProgress));
 

@@ -1,0 +1,59 @@
+using Akka;
+using Akka.Actor;
+
+namespace Actors.Tasks;
+
+/// <summary>Starts the task queue (what <c>WithTaskQueue</c> calls for you).</summary>
+public static class TaskQueue
+{
+    /// <summary>
+    /// Starts the queue (<c>/user/tasks</c>) with one lane per definition. During CoordinatedShutdown
+    /// (service-stop phase) it stops intake, lets running tasks finish within the grace period, then
+    /// cancels them; waiting tasks stay recorded as waiting.
+    /// </summary>
+    /// <param name="system">The actor system; its configuration must include <c>hocon/tasks.conf</c> (<c>WithTaskQueue</c> adds it).</param>
+    /// <param name="definitions">The task types; names must be unique.</param>
+    /// <param name="settings">Overrides of <c>actors.tasks</c>; null to read them from the configuration.</param>
+    /// <exception cref="ArgumentException">Two definitions share a name.</exception>
+    /// <exception cref="InvalidOperationException">The configuration lacks the lane mailbox.</exception>
+    public static ITaskQueue Start(ActorSystem system, IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(definitions);
+        settings = (settings ?? TaskQueueSettings.Create(system)).Validated();
+        var duplicate = definitions.GroupBy(d => d.Type, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"Task type '{duplicate.Key}' is defined {duplicate.Count()} times; each type needs one definition.", nameof(definitions));
+        }
+
+        if (!system.Settings.Config.HasPath(TaskLaneMailbox.ConfigPath))
+        {
+            throw new InvalidOperationException($"'{TaskLaneMailbox.ConfigPath}' is not in the actor system's configuration: start the queue with akka.WithTaskQueue(...), or add ActorsConfig.Defaults to the system's configuration.");
+        }
+
+        var queue = system.ActorOf(TaskQueueActor.Props(definitions, settings), "tasks");
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "drain-tasks", async () =>
+        {
+            await queue.Ask<Done>(DrainTasks.Instance, settings.ShutdownGrace + settings.AskTimeout).ConfigureAwait(false);
+            return Done.Instance;
+        });
+        var client = new TaskQueueClient(system, queue, settings.AskTimeout);
+        TaskQueueRegistry.For(system).Started = client;
+        return client;
+    }
+}
+
+/// <summary>The task queue started in an actor system (an Akka extension), for DI.</summary>
+internal sealed class TaskQueueRegistry : IExtension
+{
+    public ITaskQueue? Started { get; set; }
+
+    public static TaskQueueRegistry For(ActorSystem system) => system.WithExtension<TaskQueueRegistry, TaskQueueRegistryProvider>();
+}
+
+/// <summary>Creates the <see cref="TaskQueueRegistry"/> of an actor system.</summary>
+internal sealed class TaskQueueRegistryProvider : ExtensionIdProvider<TaskQueueRegistry>
+{
+    public override TaskQueueRegistry CreateExtension(ExtendedActorSystem system) => new();
+}

@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Akka.Actor;
+
+namespace Actors.Tasks;
+
+/// <summary>The <see cref="ITaskQueue"/> facade: Ask and Tell over the queue's protocol.</summary>
+internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeSpan askTimeout) : ITaskQueue
+{
+    public IActorRef Queue { get; } = queue;
+
+    public Task<SubmitResult> SubmitAsync(string type, object? input, int priority = TaskPriority.Default, TimeSpan? wait = null, string? idempotencyKey = null,
+        TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(type);
+        return Queue.Ask<SubmitResult>(new SubmitTask(type, input, priority, wait, idempotencyKey, timeToLive), askTimeout + (wait ?? TimeSpan.Zero), cancellationToken);
+    }
+
+    public async Task<bool> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) =>
+        await Queue.Ask<object>(new CancelTask(taskId, reason), askTimeout, cancellationToken).ConfigureAwait(false) is TaskCancelRequested;
+
+    public async Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default) =>
+        (await Queue.Ask<TaskRecordReply>(new GetTask(taskId), askTimeout, cancellationToken).ConfigureAwait(false)).Record;
+
+    public async Task<IReadOnlyList<TaskRecord>> ListAsync(TaskState? status = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        (await Queue.Ask<TaskList>(new ListTasks(status, limit), askTimeout, cancellationToken).ConfigureAwait(false)).Tasks;
+
+    public async IAsyncEnumerable<TaskEvent> WatchAsync(string taskId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateUnbounded<TaskEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var watcher = system.ActorOf(Props.Create(() => new TaskWatcher(Queue, taskId, channel.Writer)));
+        try
+        {
+            await foreach (var taskEvent in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return taskEvent;
+            }
+        }
+        finally
+        {
+            system.Stop(watcher);
+        }
+    }
+
+    /// <summary>Watches one task for the facade, writing its events to a channel until the terminal one.</summary>
+    private sealed class TaskWatcher(IActorRef queue, string taskId, ChannelWriter<TaskEvent> events) : UntypedActor
+    {
+        protected override void PreStart() => queue.Tell(new WatchTask(taskId, Self));
+
+        protected override void OnReceive(object message)
+        {
+            switch (message)
+            {
+                case TaskRecordReply { Record: null } or TaskRecordReply { Record.IsTerminal: true }:
+                    events.TryComplete();
+                    break;
+                case TaskEvent taskEvent:
+                    events.TryWrite(taskEvent);
+                    if (taskEvent is TaskCompleted or TaskCancelled or TaskFailed { IsFinal: true })
+                    {
+                        events.TryComplete();
+                    }
+
+                    break;
+            }
+        }
+
+        protected override void PostStop() => events.TryComplete();
+    }
+}
+
+/// <summary>The DI <see cref="ITaskQueue"/>: the started queue, found on first use.</summary>
+internal sealed class RegisteredTaskQueue(ActorSystem system) : ITaskQueue
+{
+    private ITaskQueue Started => TaskQueueRegistry.For(system).Started
+        ?? throw new InvalidOperationException("No task queue has been started. Add akka.WithTaskQueue(tasks => tasks.Add(...)).");
+
+    public IActorRef Queue => Started.Queue;
+
+    public Task<SubmitResult> SubmitAsync(string type, object? input, int priority = TaskPriority.Default, TimeSpan? wait = null, string? idempotencyKey = null,
+        TimeSpan? timeToLive = null, CancellationToken cancellationToken = default) =>
+        Started.SubmitAsync(type, input, priority, wait, idempotencyKey, timeToLive, cancellationToken);
+
+    public Task<bool> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) => Started.CancelAsync(taskId, reason, cancellationToken);
+
+    public Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default) => Started.GetAsync(taskId, cancellationToken);
+
+    public Task<IReadOnlyList<TaskRecord>> ListAsync(TaskState? status = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        Started.ListAsync(status, limit, cancellationToken);
+
+    public IAsyncEnumerable<TaskEvent> WatchAsync(string taskId, CancellationToken cancellationToken = default) => Started.WatchAsync(taskId, cancellationToken);
+}

@@ -1,0 +1,42 @@
+using Actors.Configuration;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Actors.Tasks;
+
+/// <summary>Settings of the task queue, read from <c>actors.tasks</c> (see <c>hocon/tasks.conf</c>).</summary>
+/// <param name="GlobalConcurrency">How many tasks run at once across all types.</param>
+/// <param name="Capacity">How many unfinished tasks the queue holds.</param>
+/// <param name="TimeToLive">How long a task may wait for a slot; null for no limit.</param>
+/// <param name="KeepFinished">How many finished tasks' records are kept.</param>
+/// <param name="ShutdownGrace">How long running tasks may go on during shutdown before their tokens fire.</param>
+/// <param name="AskTimeout">How long the facade waits for the queue to answer.</param>
+public sealed record TaskQueueSettings(int GlobalConcurrency, int Capacity, TimeSpan? TimeToLive, int KeepFinished, TimeSpan ShutdownGrace, TimeSpan AskTimeout)
+{
+    /// <summary>Reads <c>actors.tasks</c>, falling back to the library defaults.</summary>
+    public static TaskQueueSettings Create(ActorSystem system)
+    {
+        var config = ActorsConfig.For(system).GetConfig("actors.tasks");
+        var ttl = config.GetString("time-to-live");
+        var settings = new TaskQueueSettings(
+            config.GetInt("global-concurrency"),
+            config.GetInt("capacity"),
+            string.Equals(ttl, "infinite", StringComparison.OrdinalIgnoreCase) ? null : config.GetTimeSpan("time-to-live"),
+            config.GetInt("keep-finished"),
+            config.GetTimeSpan("shutdown-grace"),
+            config.GetTimeSpan("ask-timeout"));
+        return settings.Validated();
+    }
+
+    /// <summary>These settings, checked.</summary>
+    /// <exception cref="ConfigurationException">A value is out of range.</exception>
+    public TaskQueueSettings Validated()
+    {
+        if (GlobalConcurrency < 1 || Capacity < 1 || KeepFinished < 0 || TimeToLive <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero || AskTimeout <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"actors.tasks: global-concurrency and capacity must be at least 1, keep-finished not negative, time-to-live and ask-timeout positive, shutdown-grace not negative; got {this}.");
+        }
+
+        return this;
+    }
+}
