@@ -346,7 +346,17 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
     /// <summary>Applies an event to a record, publishes it, and answers waiting submitters when the task has ended.</summary>
     private void Apply(TaskRun run, TaskEvent taskEvent)
     {
-        run.Record = run.Record.Apply(taskEvent);
+        try
+        {
+            run.Record = run.Record.Apply(taskEvent);
+        }
+        catch (InvalidTaskTransitionException ex)
+        {
+            // A bug, not a user error; crashing would lose every record, so keep serving and say so loudly.
+            _log.Error(ex, "Refused an event that does not follow from the task's record");
+            return;
+        }
+
         Publish(taskEvent);
         run.Watchers?.ForEach(watcher => watcher.Tell(taskEvent));
         if (!run.Record.IsTerminal)

@@ -28,7 +28,10 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
     public async IAsyncEnumerable<TaskEvent> WatchAsync(string taskId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<TaskEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var watcher = system.ActorOf(Props.Create(() => new TaskWatcher(Queue, taskId, channel.Writer)));
+        var watcher = system.ActorOf(Props.Create(() => new TaskWatcher(channel.Writer)));
+
+        // Told here, on the caller's thread, so the subscription is in place before anything the caller does next.
+        Queue.Tell(new WatchTask(taskId, watcher));
         try
         {
             await foreach (var taskEvent in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -43,10 +46,8 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
     }
 
     /// <summary>Watches one task for the facade, writing its events to a channel until the terminal one.</summary>
-    private sealed class TaskWatcher(IActorRef queue, string taskId, ChannelWriter<TaskEvent> events) : UntypedActor
+    private sealed class TaskWatcher(ChannelWriter<TaskEvent> events) : UntypedActor
     {
-        protected override void PreStart() => queue.Tell(new WatchTask(taskId, Self));
-
         protected override void OnReceive(object message)
         {
             switch (message)

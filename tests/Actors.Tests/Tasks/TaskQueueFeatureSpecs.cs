@@ -62,16 +62,15 @@ public sealed class TaskQueueFeatureSpecs(ITestOutputHelper output) : Akka.TestK
         await AwaitAssertAsync(async () => Assert.Equal(TaskState.Running, (await queue.GetAsync(running.TaskId))!.Status));
 
         var watched = new List<TaskEvent>();
-        var watching = Task.Run(async () =>
-        {
-            await foreach (var taskEvent in queue.WatchAsync(waiting.TaskId))
-            {
-                watched.Add(taskEvent);
-            }
-        });
+        await using var watch = queue.WatchAsync(waiting.TaskId).GetAsyncEnumerator();
+        var next = watch.MoveNextAsync();
         Assert.Equal([waiting.TaskId], (await queue.ListAsync(TaskState.Waiting)).Select(r => r.Id));
         gate.SetResult();
-        await watching.WaitAsync(TimeSpan.FromSeconds(10));
+        while (await next.AsTask().WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            watched.Add(watch.Current);
+            next = watch.MoveNextAsync();
+        }
 
         Assert.Equal([typeof(TaskStarted), typeof(TaskCompleted)], watched.Select(e => e.GetType()));
         Assert.Empty(await queue.WatchAsync(running.TaskId).ToListAsync());
