@@ -10,6 +10,7 @@ internal static class QuickRunner
     {
         ["jobs"] = JobsQuick.RunAsync,
         ["thunks"] = ThunksQuick.RunAsync,
+        ["tasks"] = TasksQuick.RunAsync,
     };
 
     public static async Task<int> RunAsync(string[] suites)

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Actors.Configuration;
+using Actors.Tasks;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Actors.Benchmarks;
+
+/// <summary>The quick tasks suite: throughput, memory per waiting task, start latency, progress cost.</summary>
+internal static class TasksQuick
+{
+    private const int NoopCount = 100_000;
+    private const int WaitingCount = 100_000;
+    private const int LatencySamples = 4_000;
+
+    private static readonly Config WithTasks = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.log-dead-letters = off").WithFallback(ActorsConfig.Defaults);
+
+    public static async Task RunAsync(Figures figures)
+    {
+        var (channel, noop) = await Measure.CompareRatesAsync(3, ChannelNoopAsync, () => InTaskSystem(NoopAsync));
+        figures.Report("baseline.channel.rate", channel, "per_s");
+        figures.Report("tasks.noop.rate", noop, "per_s");
+        figures.Goal("tasks.noop.rate", noop, ">= 100000", noop >= 100_000);
+
+        var bytes = await InTaskSystem(WaitingBytesAsync);
+        figures.Report("tasks.queued.bytes", bytes, "bytes");
+        figures.Goal("tasks.queued.bytes", bytes, "<= 1024", bytes <= 1024);
+
+        var p99 = await InTaskSystem(system => StartLatencyP99Async(system, noop / 2));
+        figures.Report("tasks.start.p99_us", p99, "us");
+
+        figures.Report("tasks.progress.publish_ns", await InTaskSystem(ProgressCostAsync), "ns");
+    }
+
+    private static async Task<T> InTaskSystem<T>(Func<ActorSystem, Task<T>> measure)
+    {
+        var system = ActorSystem.Create("bench", WithTasks);
+        try
+        {
+            return await measure(system);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    private static ITaskQueue Start(ActorSystem system, Func<int, ITaskContext, Task<int>> handler, int slots = 2) =>
+        TaskQueue.Start(system, [TaskDefinition.Create("noop", handler, TaskPresets.Analysis.WithConcurrencyLimit(slots).WithRetry(RetryPolicy.None))],
+            TaskQueueSettings.Create(system) with { GlobalConcurrency = slots });
+
+    /// <summary>Submit to completed event, 2 slots.</summary>
+    private static async Task<int> NoopAsync(ActorSystem system)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completed = 0;
+        var queue = Start(system, (n, _) =>
+        {
+            if (Interlocked.Increment(ref completed) == NoopCount)
+            {
+                done.TrySetResult();
+            }
+
+            return Task.FromResult(n);
+        });
+        var submit = new SubmitTask("noop", 0);
+        for (var i = 0; i < NoopCount; i++)
+        {
+            queue.Queue.Tell(submit);
+        }
+
+        await done.Task;
+        await queue.ListAsync(limit: 1);
+        return NoopCount;
+    }
+
+    /// <summary>The baseline: a channel and two worker loops running the same no-op.</summary>
+    private static async Task<int> ChannelNoopAsync()
+    {
+        var channel = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleWriter = true });
+        var workers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var item in channel.Reader.ReadAllAsync())
+            {
+                await Task.FromResult(item);
+            }
+        })).ToArray();
+        for (var i = 0; i < NoopCount; i++)
+        {
+            channel.Writer.TryWrite(i);
+        }
+
+        channel.Writer.Complete();
+        await Task.WhenAll(workers);
+        return NoopCount;
+    }
+
+    /// <summary>Retained bytes per waiting task, with 100,000 waiting behind one busy slot.</summary>
+    private static async Task<double> WaitingBytesAsync(ActorSystem system)
+    {
+        var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = Start(system, (_, _) => gate.Task, slots: 1);
+        await queue.SubmitAsync("noop", 0);
+        var bytes = await Measure.RetainedBytesPerItemAsync(WaitingCount, async count =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                queue.Queue.Tell(new SubmitTask("noop", i));
+            }
+
+            await queue.ListAsync(limit: 1);
+            return queue;
+        });
+        gate.SetResult(0);
+        return bytes;
+    }
+
+    /// <summary>Submit → started, at a steady rate of half the measured throughput.</summary>
+    private static async Task<double> StartLatencyP99Async(ActorSystem system, double rate)
+    {
+        var started = new long[LatencySamples];
+        var submitted = new long[LatencySamples];
+        var done = new CountdownEvent(LatencySamples);
+        var queue = Start(system, (n, _) =>
+        {
+            started[n] = Stopwatch.GetTimestamp();
+            done.Signal();
+            return Task.FromResult(n);
+        });
+        var interval = Stopwatch.Frequency / rate;
+        var next = (double)Stopwatch.GetTimestamp();
+        for (var i = 0; i < LatencySamples; i++)
+        {
+            while (Stopwatch.GetTimestamp() < next)
+            {
+                Thread.SpinWait(20);
+            }
+
+            submitted[i] = Stopwatch.GetTimestamp();
+            queue.Queue.Tell(new SubmitTask("noop", i));
+            next += interval;
+        }
+
+        await Task.Run(() => done.Wait(TimeSpan.FromSeconds(30)));
+        var latencies = Enumerable.Range(0, LatencySamples).Skip(LatencySamples / 10)
+            .Select(i => Stopwatch.GetElapsedTime(submitted[i], started[i]).TotalMicroseconds).Order().ToList();
+        return latencies[(int)(latencies.Count * 0.99)];
+    }
+
+    /// <summary>The cost of one ReportProgress call inside a handler.</summary>
+    private static async Task<double> ProgressCostAsync(ActorSystem system)
+    {
+        const int reports = 1_000_000;
+        var cost = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = Start(system, (_, context) =>
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < reports; i++)
+            {
+                context.ReportProgress(i / (double)reports * 100);
+            }
+
+            cost.TrySetResult(watch.Elapsed.TotalNanoseconds / reports);
+            return Task.FromResult(0);
+        });
+        await queue.SubmitAsync("noop", 0);
+        return await cost.Task;
+    }
+}
