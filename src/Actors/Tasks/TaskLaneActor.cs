@@ -13,6 +13,8 @@ internal sealed class TaskLaneActor : ReceiveActor
 {
     private readonly TaskDefinition _definition;
     private readonly IActorRef _queue;
+    // The semaphores are never disposed: a late attempt (after shutdown) may still release its slot, and a
+    // SemaphoreSlim whose wait handle is never used holds nothing that needs disposing.
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _globalSlots;
 
@@ -31,8 +33,6 @@ internal sealed class TaskLaneActor : ReceiveActor
 
     public static Props Props(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots, CancellationToken draining) =>
         Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, globalSlots, draining)).WithMailbox(TaskLaneMailbox.ConfigPath);
-
-    protected override void PostStop() => _slots.Dispose();
 
     private async Task RunAsync(RunTask run)
     {
@@ -62,8 +62,9 @@ internal sealed class TaskLaneActor : ReceiveActor
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(run.TaskToken);
         var queue = _queue;
         var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, cancellation.Token, queue);
-        queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, cancellation));
+        // The timeout is scheduled before the start is announced, so it runs from the moment anyone sees the start.
         var timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(_definition.Settings.Timeout, queue, new AttemptTimedOut(run.TaskId, run.Attempt), ActorRefs.NoSender);
+        queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, cancellation));
         var definition = _definition;
         var (slots, globalSlots) = (_slots, _globalSlots);
         Task.Run(() => definition.InvokeAsync(run.Input, context), CancellationToken.None).ContinueWith(attempt =>
@@ -74,8 +75,9 @@ internal sealed class TaskLaneActor : ReceiveActor
             var ended = attempt.IsCompletedSuccessfully
                 ? new AttemptEnded(run.TaskId, run.Attempt, attempt.Result, null)
                 : new AttemptEnded(run.TaskId, run.Attempt, null, definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled.")));
+            // The attempt's token source is not disposed here: the queue may still cancel it (a timeout racing
+            // the handler's return), and a linked source without a timer needs no disposal.
             queue.Tell(ended);
-            cancellation.Dispose();
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 

@@ -60,8 +60,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
         }
     }
 
-    protected override void PostStop() => _globalSlots.Dispose();
-
     protected override void OnReceive(object message)
     {
         switch (message)
@@ -161,11 +159,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
             _byKey.Add(newKey, id);
         }
 
-        Publish(queued);
         if ((submit.TimeToLive ?? _settings.TimeToLive) is { } ttl)
         {
             Timers.StartSingleTimer((id, "ttl"), new TaskExpired(id), ttl);
         }
+
+        Publish(queued);
 
         SendRun(run);
         Answer(run, submit.Wait);
@@ -291,8 +290,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
         {
             var delay = policy.DelayAfter(attempt, _jitter);
             delay = error.RetryAfter is { } after && after > delay ? after : delay;
-            Apply(run, new TaskFailed(run.Record.Id, run.Record.Type, error, attempt, Now + delay, Now));
+            // Timer first, event second: whoever reacts to the event finds the retry already scheduled.
             Timers.StartSingleTimer((run.Record.Id, "retry"), new RetryDue(run.Record.Id), delay);
+            Apply(run, new TaskFailed(run.Record.Id, run.Record.Type, error, attempt, Now + delay, Now));
             return;
         }
 

@@ -134,6 +134,32 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
+    public async Task Cancelling_a_running_task_should_fire_its_handlers_token()
+    {
+        var observed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("long", async (n, context) =>
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                return n;
+            }
+            catch (OperationCanceledException)
+            {
+                observed.TrySetResult();
+                throw;
+            }
+        }, TaskPresets.Analysis)], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
+        var running = (SubmitAccepted)await queue.SubmitAsync("long", 1);
+        await AwaitAssertAsync(async () => Assert.Equal(TaskState.Running, (await queue.GetAsync(running.TaskId))!.Status));
+
+        Assert.True(await queue.CancelAsync(running.TaskId, "user pressed stop"));
+
+        await observed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(TaskState.Cancelled, (await queue.GetAsync(running.TaskId))!.Status);
+    }
+
+    [Fact]
     public async Task Bad_submits_should_be_rejected_naming_the_problem_and_the_queue_should_keep_serving()
     {
         var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("square", (n, _) => Task.FromResult(n * n), TaskPresets.Analysis)

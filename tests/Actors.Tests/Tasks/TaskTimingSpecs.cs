@@ -75,6 +75,27 @@ public sealed class TaskTimingSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     }
 
     [Fact]
+    public async Task A_task_that_waits_longer_than_its_time_to_live_should_fail_as_expired_and_never_start()
+    {
+        var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = 0;
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("slow", (n, _) => Interlocked.Increment(ref started) == 1 ? gate.Task : Task.FromResult(n),
+            TaskPresets.Analysis.WithConcurrencyLimit(1))], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
+        await queue.SubmitAsync("slow", 1);
+        var waiting = (SubmitAccepted)await queue.SubmitAsync("slow", 2, timeToLive: TimeSpan.FromSeconds(30));
+
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        await AwaitAssertAsync(async () => Assert.Equal(TaskState.Failed, (await queue.GetAsync(waiting.TaskId))!.Status));
+        gate.SetResult(1);
+
+        var expired = (await queue.GetAsync(waiting.TaskId))!;
+        Assert.Contains("expired", expired.Error!.Message);
+        Assert.Equal(0, expired.Attempts);
+        await AwaitAssertAsync(async () => Assert.Single(await queue.ListAsync(TaskState.Completed)));
+        Assert.Equal(1, started);
+    }
+
+    [Fact]
     public async Task A_thousand_progress_reports_in_a_second_should_yield_at_most_eleven_events_ending_at_100_percent()
     {
         var bursts = new[] { new SemaphoreSlim(0), new SemaphoreSlim(0) };
