@@ -8,10 +8,10 @@ internal static class BenchSystems
 {
     private static readonly Config Quiet = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.log-dead-letters = off");
 
-    /// <summary>Runs <paramref name="measure"/> in a new actor system, terminated afterwards.</summary>
-    public static async Task<T> InFreshSystem<T>(Func<ActorSystem, Task<T>> measure)
+    /// <summary>Runs <paramref name="measure"/> in a new actor system (with <paramref name="config"/> over the quiet defaults), terminated afterwards.</summary>
+    public static async Task<T> InFreshSystem<T>(Func<ActorSystem, Task<T>> measure, Config? config = null)
     {
-        var system = ActorSystem.Create("bench", Quiet);
+        var system = ActorSystem.Create("bench", config is null ? Quiet : Quiet.WithFallback(config));
         try
         {
             return await measure(system);

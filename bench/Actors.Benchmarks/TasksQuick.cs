@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Actors.Configuration;
 using Actors.Tasks;
 using Akka.Actor;
-using Akka.Configuration;
 
 namespace Actors.Benchmarks;
 
@@ -13,8 +12,6 @@ internal static class TasksQuick
     private const int NoopCount = 100_000;
     private const int WaitingCount = 100_000;
     private const int LatencySamples = 4_000;
-
-    private static readonly Config WithTasks = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.log-dead-letters = off").WithFallback(ActorsConfig.Defaults);
 
     public static async Task RunAsync(Figures figures)
     {
@@ -33,18 +30,8 @@ internal static class TasksQuick
         figures.Report("tasks.progress.publish_ns", await InTaskSystem(ProgressCostAsync), "ns");
     }
 
-    private static async Task<T> InTaskSystem<T>(Func<ActorSystem, Task<T>> measure)
-    {
-        var system = ActorSystem.Create("bench", WithTasks);
-        try
-        {
-            return await measure(system);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
-    }
+    /// <summary>A fresh system with the library's defaults, which the lanes' mailbox needs.</summary>
+    private static Task<T> InTaskSystem<T>(Func<ActorSystem, Task<T>> measure) => BenchSystems.InFreshSystem(measure, ActorsConfig.Defaults);
 
     private static ITaskQueue Start(ActorSystem system, Func<int, ITaskContext, Task<int>> handler, int slots = 2) =>
         TaskQueue.Start(system, [TaskDefinition.Create("noop", handler, TaskPresets.Analysis.WithConcurrencyLimit(slots).WithRetry(RetryPolicy.None))],

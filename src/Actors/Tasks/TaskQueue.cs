@@ -1,3 +1,4 @@
+using Actors.Hosting;
 using Akka;
 using Akka.Actor;
 
@@ -39,21 +40,7 @@ public static class TaskQueue
             return Done.Instance;
         });
         var client = new TaskQueueClient(system, queue, settings.AskTimeout);
-        TaskQueueRegistry.For(system).Started = client;
+        StartedFacade<ITaskQueue>.For(system).Value = client;
         return client;
     }
-}
-
-/// <summary>The task queue started in an actor system (an Akka extension), for DI.</summary>
-internal sealed class TaskQueueRegistry : IExtension
-{
-    public ITaskQueue? Started { get; set; }
-
-    public static TaskQueueRegistry For(ActorSystem system) => system.WithExtension<TaskQueueRegistry, TaskQueueRegistryProvider>();
-}
-
-/// <summary>Creates the <see cref="TaskQueueRegistry"/> of an actor system.</summary>
-internal sealed class TaskQueueRegistryProvider : ExtensionIdProvider<TaskQueueRegistry>
-{
-    public override TaskQueueRegistry CreateExtension(ExtendedActorSystem system) => new();
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Actors.Hosting;
 using Akka.Actor;
 
 namespace Actors.Tasks;
@@ -73,8 +74,7 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
 /// <summary>The DI <see cref="ITaskQueue"/>: the started queue, found on first use.</summary>
 internal sealed class RegisteredTaskQueue(ActorSystem system) : ITaskQueue
 {
-    private ITaskQueue Started => TaskQueueRegistry.For(system).Started
-        ?? throw new InvalidOperationException("No task queue has been started. Add akka.WithTaskQueue(tasks => tasks.Add(...)).");
+    private ITaskQueue Started => StartedFacade<ITaskQueue>.Get(system, "Add akka.WithTaskQueue(tasks => tasks.Add(...)).");
 
     public IActorRef Queue => Started.Queue;
 

@@ -1,3 +1,4 @@
+using Actors.Hosting;
 using Akka.Actor;
 
 namespace Actors.Thunks;
@@ -24,23 +25,9 @@ public static class Thunks
         var coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings), "thunks");
         var client = system.ActorOf(ThunkClientActor.Props(), "thunk-processor");
         var started = new ThunkSystem(coordinator, store, new ThunkProcessor(coordinator, client, settings));
-        ThunkRegistry.For(system).Started = started;
+        StartedFacade<ThunkSystem>.For(system).Value = started;
         return started;
     }
-}
-
-/// <summary>The thunk system started in an actor system (an Akka extension), for DI.</summary>
-internal sealed class ThunkRegistry : IExtension
-{
-    public ThunkSystem? Started { get; set; }
-
-    public static ThunkRegistry For(ActorSystem system) => system.WithExtension<ThunkRegistry, ThunkRegistryProvider>();
-}
-
-/// <summary>Creates the <see cref="ThunkRegistry"/> of an actor system.</summary>
-internal sealed class ThunkRegistryProvider : ExtensionIdProvider<ThunkRegistry>
-{
-    public override ThunkRegistry CreateExtension(ExtendedActorSystem system) => new();
 }
 
 /// <summary>The DI <see cref="IThunkProcessor"/>: the processor of the started thunk system, found on first use.</summary>
@@ -48,8 +35,7 @@ internal sealed class RegisteredThunkProcessor(ActorSystem system) : IThunkProce
 {
     public IActorRef Coordinator => Processor.Coordinator;
 
-    private IThunkProcessor Processor => ThunkRegistry.For(system).Started?.Processor
-        ?? throw new InvalidOperationException("No thunk system has been started. Add akka.WithThunks(initialState, reducer).");
+    private IThunkProcessor Processor => StartedFacade<ThunkSystem>.Get(system, "Add akka.WithThunks(initialState, reducer).").Processor;
 
     public Task RunAsync(Func<IThunkContext, Task> body, ThunkOptions? options = null, CancellationToken cancellationToken = default) =>
         Processor.RunAsync(body, options, cancellationToken);
