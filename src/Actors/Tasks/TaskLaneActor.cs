@@ -84,6 +84,8 @@ internal sealed class TaskLaneActor : ReceiveActor
     /// <summary>The handler's view of its attempt.</summary>
     private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationToken cancellationToken, IActorRef queue) : ITaskContext
     {
+        private readonly ProgressCell _progress = new();
+
         public string TaskId { get; } = taskId;
 
         public int Attempt { get; } = attempt;
@@ -92,7 +94,12 @@ internal sealed class TaskLaneActor : ReceiveActor
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
-        public void ReportProgress(double percent, string? currentOperation = null) =>
-            queue.Tell(new ProgressReported(TaskId, Attempt, Math.Clamp(percent, 0, 100), currentOperation));
+        public void ReportProgress(double percent, string? currentOperation = null)
+        {
+            if (_progress.Write(new ProgressValue(Math.Clamp(percent, 0, 100), currentOperation)))
+            {
+                queue.Tell(new ProgressReported(TaskId, Attempt, _progress));
+            }
+        }
     }
 }

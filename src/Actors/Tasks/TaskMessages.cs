@@ -17,8 +17,37 @@ internal sealed record AttemptEnded(string TaskId, int Attempt, object? Result, 
 /// <summary>An attempt ran past its type's timeout.</summary>
 internal sealed record AttemptTimedOut(string TaskId, int Attempt);
 
-/// <summary>A running attempt reported progress.</summary>
-internal sealed record ProgressReported(string TaskId, int Attempt, double Percent, string? CurrentOperation);
+/// <summary>A running attempt has new progress in its cell (one signal in flight at most; read the cell).</summary>
+internal sealed record ProgressReported(string TaskId, int Attempt, ProgressCell Cell);
+
+/// <summary>One reported progress value.</summary>
+internal sealed record ProgressValue(double Percent, string? CurrentOperation);
+
+/// <summary>
+/// The latest progress of one attempt. The handler writes it as often as it likes; a signal goes to the
+/// queue only when none is pending, so a tight reporting loop costs a write, not a message per report.
+/// </summary>
+internal sealed class ProgressCell
+{
+    private ProgressValue? _latest;
+
+    /// <summary>1 while a signal is on its way to the queue.</summary>
+    private int _signalled;
+
+    /// <summary>Stores the value; true if the caller must signal the queue.</summary>
+    public bool Write(ProgressValue value)
+    {
+        Volatile.Write(ref _latest, value);
+        return Interlocked.CompareExchange(ref _signalled, 1, 0) == 0;
+    }
+
+    /// <summary>The latest value. Clears the pending signal first, so a write that follows is signalled again.</summary>
+    public ProgressValue? Take()
+    {
+        Interlocked.Exchange(ref _signalled, 0);
+        return Volatile.Read(ref _latest);
+    }
+}
 
 /// <summary>A failed task's backoff has passed.</summary>
 internal sealed record RetryDue(string TaskId);

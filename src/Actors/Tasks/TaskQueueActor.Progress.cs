@@ -7,9 +7,10 @@ internal sealed partial class TaskQueueActor
     /// <summary>10 progress events a second at most, per task.</summary>
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
 
-    private void OnProgress(ProgressReported progress)
+    private void OnProgress(ProgressReported signal)
     {
-        if (!_tasks.TryGetValue(progress.TaskId, out var run) || run.Record.Status != TaskState.Running || run.Record.Attempts != progress.Attempt)
+        if (signal.Cell.Take() is not { } progress || !_tasks.TryGetValue(signal.TaskId, out var run)
+            || run.Record.Status != TaskState.Running || run.Record.Attempts != signal.Attempt)
         {
             return;
         }
@@ -42,7 +43,7 @@ internal sealed partial class TaskQueueActor
         }
     }
 
-    private void PublishProgress(TaskRun run, ProgressReported progress)
+    private void PublishProgress(TaskRun run, ProgressValue progress)
     {
         run.LastProgressAt = Now;
         Apply(run, new TaskProgress(run.Record.Id, progress.Percent, progress.CurrentOperation, Remaining(run.Record, progress.Percent), Now));

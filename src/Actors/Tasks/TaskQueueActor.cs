@@ -419,6 +419,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
         /// <summary>Progress: when the last event went out, and the latest value held back since.</summary>
         public DateTimeOffset LastProgressAt { get; set; }
 
-        public ProgressReported? HeldProgress { get; set; }
+        public ProgressValue? HeldProgress { get; set; }
     }
 }
