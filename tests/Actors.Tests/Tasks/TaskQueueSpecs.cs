@@ -67,7 +67,10 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
                 highest.AddOrUpdate(key, now, (_, v) => Math.Max(v, now));
             }
 
-            await Task.Delay(2);
+            // Work that keeps the slot a while (yields and a little CPU), so that handlers overlap.
+            await Task.Yield();
+            Thread.SpinWait(20_000);
+            await Task.Yield();
             running.AddOrUpdate(type, 0, (_, v) => v - 1);
             running.AddOrUpdate("all", 0, (_, v) => v - 1);
             if (Interlocked.Increment(ref finished) == 120)
