@@ -1,5 +1,5 @@
+using Actors.Common;
 using Akka.Actor;
-using Akka.Event;
 
 namespace Actors.Jobs;
 
@@ -117,16 +117,7 @@ internal sealed partial class JobActor<TState, TAction>
         return false;
     }
 
-    private void Reject(object? action, IActorRef sender, string reason)
-    {
-        if (sender.IsNobody())
-        {
-            Log.Warning("Rejected an action with no sender to tell: {0}", reason);
-            return;
-        }
-
-        sender.Tell(new ActionRejected(Key, action, reason));
-    }
+    private void Reject(object? action, IActorRef sender, string reason) => sender.TellOrLog(new ActionRejected(Key, action, reason), Log, reason);
 
     /// <summary>An action waiting for, or in, the job's handler, with whom to answer.</summary>
     private readonly record struct PendingAction(TAction Action, IActorRef Sender, bool Acknowledge);

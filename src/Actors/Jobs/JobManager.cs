@@ -22,9 +22,11 @@ public static class JobManager
         ValidateName(name);
         var settings = JobManagerSettings.Create(system, name).With(options);
         var registry = JobManagerRegistry.For(system);
+        InvalidOperationException NameTaken() =>
+            new($"A job manager named '{name}' is already running in actor system '{system.Name}'; give each manager its own name.");
         if (registry.Names.Contains(name, StringComparer.Ordinal))
         {
-            throw new InvalidOperationException($"A job manager named '{name}' is already running in actor system '{system.Name}'; give each manager its own name.");
+            throw NameTaken();
         }
 
         StartSchedulerEarly(system);
@@ -32,8 +34,9 @@ public static class JobManager
         var manager = new JobManagerClient<TState, TAction>(system, name, actor, settings);
         if (!registry.TryAdd(name, manager))
         {
+            // Started concurrently under the same name.
             system.Stop(actor);
-            throw new InvalidOperationException($"A job manager named '{name}' is already running in actor system '{system.Name}'; give each manager its own name.");
+            throw NameTaken();
         }
 
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, $"stop-jobs-{name}", async () =>

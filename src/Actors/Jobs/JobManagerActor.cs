@@ -1,3 +1,4 @@
+using Actors.Common;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -178,13 +179,7 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor, IWithTime
         }
 
         var reason = $"No job runs under key '{dispatch.Key}' in manager '{_name}'; start one with RunJob first.";
-        if (Sender.IsNobody())
-        {
-            _log.Warning("Rejected an action with no sender to tell: {0}", reason);
-            return;
-        }
-
-        Sender.Tell(new ActionRejected(dispatch.Key ?? string.Empty, dispatch.Action, reason));
+        Sender.TellOrLog(new ActionRejected(dispatch.Key ?? string.Empty, dispatch.Action, reason), _log, reason);
     }
 
     private void Stop(StopJob stop)

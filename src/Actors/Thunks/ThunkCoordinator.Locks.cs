@@ -1,3 +1,4 @@
+using Actors.Common;
 using System.Diagnostics;
 using Akka.Event;
 using Debug = System.Diagnostics.Debug;
@@ -222,16 +223,8 @@ public sealed partial class ThunkCoordinator
         }
     }
 
-    private void Refuse(DispatchThunkAction dispatch, IActorRef sender, string reason)
-    {
-        if (sender.IsNobody())
-        {
-            _log.Warning("Refused an action with no sender to tell: {0}", reason);
-            return;
-        }
-
-        sender.Tell(new ThunkActionRefused(dispatch.Action, reason));
-    }
+    private void Refuse(DispatchThunkAction dispatch, IActorRef sender, string reason) =>
+        sender.TellOrLog(new ThunkActionRefused(dispatch.Action, reason), _log, reason);
 
     private void Remember(Thunk thunk)
     {

@@ -1,3 +1,4 @@
+using Actors.Common;
 using Akka.Actor;
 using Akka.Event;
 
@@ -272,16 +273,7 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers
         }
     }
 
-    private void Reject(IThunkCommand command, string reason)
-    {
-        if (Sender.IsNobody())
-        {
-            _log.Warning("Rejected {0} with no sender to tell: {1}", command.GetType().Name, reason);
-            return;
-        }
-
-        Sender.Tell(new ThunkCommandRejected(command, reason));
-    }
+    private void Reject(IThunkCommand command, string reason) => Sender.TellOrLog(new ThunkCommandRejected(command, reason), _log, reason);
 
     private long NextVersion() => ++_version;
 
