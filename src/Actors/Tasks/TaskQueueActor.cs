@@ -233,7 +233,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
             return;
         }
 
-        run.AttemptRunning = true;
         run.Attempt = started.Cancellation;
         Timers.Cancel((run.Record.Id, "ttl"));
         Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, started.Attempt, Now));
@@ -248,7 +247,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
             return;
         }
 
-        run.AttemptRunning = false;
         run.Attempt = null;
         if (run.Record.Status == TaskState.Running && run.Record.Attempts == ended.Attempt)
         {
@@ -401,11 +399,11 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
         /// <summary>Fires when the task is cancelled: a waiting one is skipped, a running one's token fires.</summary>
         public CancellationTokenSource Ticket { get; } = new();
 
-        /// <summary>Cancels the running attempt alone (at its timeout).</summary>
+        /// <summary>Cancels the running attempt alone (at its timeout); null when no handler runs (a timed-out one still counts).</summary>
         public CancellationTokenSource? Attempt { get; set; }
 
         /// <summary>Whether a handler is still running (possibly a timed-out one).</summary>
-        public bool AttemptRunning { get; set; }
+        public bool AttemptRunning => Attempt is not null;
 
         /// <summary>The backoff passed while a timed-out handler was still running.</summary>
         public bool RetryDue { get; set; }
