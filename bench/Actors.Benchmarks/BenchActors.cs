@@ -96,3 +96,19 @@ internal sealed record Tick
 {
     public static readonly Tick Instance = new();
 }
+
+/// <summary>
+/// The naive way to spread work over a round-robin pool: push every unit to the next routee as a
+/// message, whether or not it is busy. Signals when the whole batch has run.
+/// </summary>
+internal sealed class PushedWorkRoutee(Func<int> remaining, TaskCompletionSource done) : UntypedActor
+{
+    protected override void OnReceive(object message)
+    {
+        CpuWork.Spin((int)message);
+        if (remaining() == 0)
+        {
+            done.TrySetResult();
+        }
+    }
+}

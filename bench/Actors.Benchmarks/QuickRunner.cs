@@ -11,6 +11,7 @@ internal static class QuickRunner
         ["jobs"] = JobsQuick.RunAsync,
         ["thunks"] = ThunksQuick.RunAsync,
         ["tasks"] = TasksQuick.RunAsync,
+        ["compute"] = ComputeQuick.RunAsync,
     };
 
     public static async Task<int> RunAsync(string[] suites)

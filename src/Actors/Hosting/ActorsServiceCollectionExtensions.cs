@@ -1,3 +1,4 @@
+using Actors.Compute;
 using Actors.Jobs;
 using Actors.Tasks;
 using Actors.Thunks;
@@ -30,7 +31,7 @@ public static class ActorsServiceCollectionExtensions
 
     /// <summary>
     /// Registers the facades for code that is not an actor (<see cref="IJobManager{TState,TAction}"/>,
-    /// <see cref="IJobManagers"/>, <see cref="IThunkProcessor"/>, <see cref="ITaskQueue"/>). <see cref="AddActors"/> calls it; call it yourself only when you use
+    /// <see cref="IJobManagers"/>, <see cref="IThunkProcessor"/>, <see cref="ITaskQueue"/>, <see cref="IComputePool"/>). <see cref="AddActors"/> calls it; call it yourself only when you use
     /// <c>AddAkka</c> directly. Calling it twice does nothing.
     /// </summary>
     public static IServiceCollection AddActorsFacades(this IServiceCollection services)
@@ -40,6 +41,7 @@ public static class ActorsServiceCollectionExtensions
         services.TryAddSingleton(typeof(IJobManager<,>), typeof(RegisteredJobManager<,>));
         services.TryAddSingleton<IThunkProcessor, RegisteredThunkProcessor>();
         services.TryAddSingleton<ITaskQueue, RegisteredTaskQueue>();
+        services.TryAddSingleton<IComputePool, RegisteredComputePool>();
         return services;
     }
 }
