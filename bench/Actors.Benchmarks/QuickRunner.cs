@@ -12,6 +12,7 @@ internal static class QuickRunner
         ["thunks"] = ThunksQuick.RunAsync,
         ["tasks"] = TasksQuick.RunAsync,
         ["compute"] = ComputeQuick.RunAsync,
+        ["host"] = HostQuick.RunAsync,
     };
 
     public static async Task<int> RunAsync(string[] suites)

@@ -20,3 +20,6 @@ finally
 {
     await Log.CloseAndFlushAsync();
 }
+
+/// <summary>The service's entry point; public so tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

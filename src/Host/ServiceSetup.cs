@@ -1,23 +1,100 @@
+using Actors.Host.Api;
+using Actors.Host.BuiltIn;
+using Actors.Host.Demo;
+using Actors.Host.Events;
 using Actors.Hosting;
+using Actors.Tasks;
 using Akka.Hosting;
 using Serilog;
 using Serilog.Formatting.Compact;
 
 namespace Actors.Host;
 
-/// <summary>Wires the service: logging, the actor system, and the HTTP endpoints.</summary>
+/// <summary>Wires the service: settings, logging, the actor system and its capabilities, the HTTP API.</summary>
 internal static class ServiceSetup
 {
-    /// <summary>Where the service listens unless <c>--urls</c>, <c>ASPNETCORE_URLS</c> or <c>Urls</c> says otherwise.</summary>
+    /// <summary>Where the service listens unless <c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>Urls</c> or <c>Service:Port</c> says otherwise.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
     public static WebApplicationBuilder AddActorsService(this WebApplicationBuilder builder)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
-        {
-            builder.WebHost.UseUrls(DefaultUrl);
-        }
+        var section = builder.Configuration.GetSection(ServiceOptions.Section);
+        var options = (section.Get<ServiceOptions>() ?? new ServiceOptions()).Validated();
+        builder.Services.Configure<ServiceOptions>(section);
+        var urls = builder.Configuration["urls"] is { Length: > 0 } configured ? configured.Split(';', StringSplitOptions.RemoveEmptyEntries) : [options.Url];
+        builder.WebHost.UseUrls(urls);
+        builder.Services.AddSingleton(new ListenUrls(urls));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyKb * 1024L);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
+        AddLogging(builder);
 
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.MaxDepth = JsonBody.MaxDepth;
+            foreach (var converter in JsonBody.Options.Converters)
+            {
+                json.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        builder.Services.AddSingleton(new JsonBody(options.MaxRequestBodyKb * 1024));
+        builder.Services.AddBuiltInTasks(options);
+        builder.Services.AddSingleton<TaskCatalog>();
+        builder.Services.AddSingleton<JobWatchers>();
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]);
+
+        var hocon = options.ToHocon();
+        builder.Services.AddActors("actors", (akka, provider) =>
+        {
+            akka.ConfigureLoggers(loggers =>
+                {
+                    // Akka's log events go through Microsoft.Extensions.Logging, so Serilog writes them.
+                    loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithActorSystemLivenessCheck()
+                .WithCompute()
+                .WithTaskQueue(tasks =>
+                {
+                    foreach (var definition in provider.GetServices<TaskDefinition>())
+                    {
+                        tasks.Add(definition);
+                    }
+                })
+                .WithJobManager<CounterState, CounterAction>(CounterJob.Kind)
+                .WithThunks(Ledger.Empty, Ledger.Apply);
+            if (hocon.Length > 0)
+            {
+                akka.AddHocon(hocon, HoconAddMode.Prepend);
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication MapActorsService(this WebApplication app)
+    {
+        app.UseSerilogRequestLogging();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServiceOptions>>().Value;
+        ApiKeyMiddleware.UseIfExposed(app, app.Services.GetRequiredService<ListenUrls>().Urls, options.ApiKey);
+
+        app.MapOpenApi();
+        app.MapHealthChecks("/health", new() { Predicate = check => !check.Tags.Contains(ReadinessCheck.Tag) });
+        app.MapHealthChecks("/health/ready");
+        var api = app.MapGroup("/api");
+        api.MapTaskEndpoints();
+        api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), (_, start) => new CounterJob(start.Start));
+        api.MapThunkEndpoints();
+        api.MapEventEndpoints();
+        return app;
+    }
+
+    private static void AddLogging(WebApplicationBuilder builder) =>
+        // preserveStaticLogger: the static bootstrap logger stays for Program's last words, and several hosts
+        // (tests) can live in one process.
         builder.Services.AddSerilog((services, logger) =>
         {
             logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
@@ -29,23 +106,8 @@ internal static class ServiceSetup
             {
                 logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
             }
-        });
-        builder.Services.AddHealthChecks();
-        builder.Services.AddActors("actors", (akka, _) => akka
-            .ConfigureLoggers(loggers =>
-            {
-                // Akka's log events go through Microsoft.Extensions.Logging, so Serilog writes them.
-                loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
-                loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
-            })
-            .WithActorSystemLivenessCheck());
-        return builder;
-    }
-
-    public static WebApplication MapActorsService(this WebApplication app)
-    {
-        app.MapHealthChecks("/health");
-        return app;
-    }
+        }, preserveStaticLogger: true);
 }
+
+/// <summary>The addresses the service listens on (to decide whether the API needs a key).</summary>
+internal sealed record ListenUrls(IReadOnlyCollection<string> Urls);

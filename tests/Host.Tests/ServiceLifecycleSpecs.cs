@@ -33,3 +33,28 @@ public sealed class ServiceLifecycleSpecs
         Assert.Equal(0, await service.TerminateAsync(Patience));
     }
 }
+
+public sealed class GracefulShutdownSpecs
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task SIGTERM_with_tasks_running_should_drain_and_exit_0_within_the_grace_period_plus_5_s()
+    {
+        await using var service = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["Service__ShutdownGraceSeconds"] = "3" });
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add((await (await http.PostJsonAsync("/api/tasks/compute.primes", """{ "input": { "below": 2000000000 } }""")).ReadJsonAsync()).Text("id"));
+        }
+
+        await Poll.UntilAsync(async () => (await (await http.GetAsync($"/api/tasks/{ids[0]}")).ReadJsonAsync()).Text("status"), status => status == "running");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var exitCode = await service.TerminateAsync(Grace + TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, exitCode);
+        Assert.True(watch.Elapsed <= Grace + TimeSpan.FromSeconds(5), $"took {watch.Elapsed.TotalSeconds:0.0} s");
+        Assert.Contains("CoordinatedShutdown invoked", service.Output);
+    }
+}

@@ -36,9 +36,16 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(TimeSpan timeout)
+    /// <summary>The process id (to read its memory from <c>/proc</c>).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Starts the service with <paramref name="environment"/> added to its environment (for example <c>Service__ShutdownGraceSeconds</c>).</summary>
+    /// <param name="timeout">How long it may take to listen.</param>
+    /// <param name="environment">Added to its environment.</param>
+    /// <param name="bindAddress">The address it listens on; loopback by default.</param>
+    public static async Task<ServiceProcess> StartAsync(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, string bindAddress = "127.0.0.1")
     {
-        var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        var baseAddress = new Uri($"http://{bindAddress}:{FreePort()}");
         var workingDirectory = Directory.CreateTempSubdirectory("actors-host-");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -47,6 +54,11 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(HostAssemblyPath());
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseAddress.ToString());

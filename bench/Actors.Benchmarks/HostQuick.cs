@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using Actors.Host;
+using Actors.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Actors.Benchmarks;
+
+/// <summary>
+/// The quick host suite: the service in this process on a loopback port, driven by a loopback HTTP client.
+/// Submit latency at a fixed 1,000 requests a second (open loop: requests are sent on schedule whether or
+/// not earlier ones have returned), against <c>GET /health</c> at the same rate; SSE delivery latency of progress.
+/// </summary>
+internal static class HostQuick
+{
+    private const int RequestsPerSecond = 1_000;
+    private const int Requests = 8_000;
+
+    public static async Task RunAsync(Figures figures)
+    {
+        var port = FreePort();
+        var builder = WebApplication.CreateBuilder(["--urls", $"http://127.0.0.1:{port}", "--Serilog:MinimumLevel:Default", "Warning",
+            "--Service:DataFolder", Path.Combine(Path.GetTempPath(), "actors-bench-data"), "--Service:TaskConcurrency", "64"]);
+        builder.AddActorsService();
+        builder.Services.AddSingleton(TaskDefinition.Create<int, int>("bench.noop", (n, _) => Task.FromResult(n), TaskPresets.Analysis.WithConcurrencyLimit(64)));
+        builder.Services.AddSingleton(TaskDefinition.Create<int, int>("bench.progress", ReportProgressAsync, TaskPresets.Analysis.WithConcurrencyLimit(64)));
+        await using var app = builder.Build();
+        app.MapActorsService();
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await OpenLoopAsync(http, 2_000, () => http.PostAsync("/api/tasks/bench.noop", Json("""{ "input": 1 }""")));
+            var health = await OpenLoopAsync(http, Requests, () => http.GetAsync("/health"));
+            var submit = await OpenLoopAsync(http, Requests, () => http.PostAsync("/api/tasks/bench.noop", Json("""{ "input": 1, "waitMs": 0 }""")));
+            figures.Report("baseline.health.p99_ms", health.P99, "ms");
+            figures.Report("host.submit.p50_ms", submit.P50, "ms");
+            figures.Report("host.submit.p99_ms", submit.P99, "ms");
+            figures.Goal("host.submit.p99_ms", submit.P99, "<= 5", submit.P99 <= 5);
+
+            await SseLatencyAsync(http, tasks: 10, reports: 5);
+            var sse = await SseLatencyAsync(http, tasks: 20, reports: 20);
+            figures.Report("host.sse.latency.p50_ms", sse.P50, "ms");
+            figures.Report("host.sse.latency.p99_ms", sse.P99, "ms");
+            figures.Goal("host.sse.latency.p99_ms", sse.P99, "<= 20", sse.P99 <= 20);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    /// <summary>Reports progress <paramref name="reports"/> times, 150 ms apart (beyond the 100 ms throttle), stamping each with the time it was reported.</summary>
+    private static async Task<int> ReportProgressAsync(int reports, ITaskContext context)
+    {
+        for (var i = 1; i <= reports; i++)
+        {
+            context.ReportProgress(i * 90.0 / reports, Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture));
+            await Task.Delay(150, context.CancellationToken);
+        }
+
+        return reports;
+    }
+
+    private static async Task<(double P50, double P99)> OpenLoopAsync(HttpClient http, int count, Func<Task<HttpResponseMessage>> send)
+    {
+        var latencies = new double[count];
+        var pending = new List<Task>(count);
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            var due = start + (long)(i * (double)Stopwatch.Frequency / RequestsPerSecond);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.FromMilliseconds(2))
+                {
+                    await Task.Delay(wait - TimeSpan.FromMilliseconds(1));
+                }
+                else
+                {
+                    Thread.SpinWait(20);
+                }
+            }
+
+            var index = i;
+            pending.Add(Measure(index));
+        }
+
+        await Task.WhenAll(pending);
+        Array.Sort(latencies);
+        return (latencies[count / 2], latencies[(int)(count * 0.99)]);
+
+        async Task Measure(int index)
+        {
+            var sent = Stopwatch.GetTimestamp();
+            using var response = await send();
+            response.EnsureSuccessStatusCode();
+            latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        }
+    }
+
+    /// <summary>Progress reported in a handler → received by an SSE client, over <paramref name="tasks"/> tasks of <paramref name="reports"/> reports each.</summary>
+    private static async Task<(double P50, double P99)> SseLatencyAsync(HttpClient http, int tasks, int reports)
+    {
+        using var response = await http.GetAsync("/api/events?types=task", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync() != ": subscribed")
+        {
+        }
+
+        for (var i = 0; i < tasks; i++)
+        {
+            (await http.PostAsync("/api/tasks/bench.progress", Json($$"""{ "input": {{reports}} }"""))).EnsureSuccessStatusCode();
+        }
+
+        var latencies = new List<double>();
+        var completed = 0;
+        string? name = null;
+        while (completed < tasks && await reader.ReadLineAsync() is { } line)
+        {
+            var received = Stopwatch.GetTimestamp();
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                name = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && name == "task.progress")
+            {
+                var stamp = System.Text.Json.JsonDocument.Parse(line[6..]).RootElement.GetProperty("currentOperation").GetString()!;
+                latencies.Add(Stopwatch.GetElapsedTime(long.Parse(stamp, CultureInfo.InvariantCulture), received).TotalMilliseconds);
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && name == "task.completed")
+            {
+                completed++;
+            }
+        }
+
+        latencies.Sort();
+        return (latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)]);
+    }
+
+    private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

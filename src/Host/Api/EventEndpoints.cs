@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json;
+using Actors.Host.Events;
+using Actors.Jobs;
+using Actors.Tasks;
+using Actors.Thunks;
+using Akka.Actor;
+using Microsoft.Extensions.Options;
+
+namespace Actors.Host.Api;
+
+/// <summary><c>GET /api/events</c>: task, job and thunk events as server-sent events.</summary>
+internal static class EventEndpoints
+{
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+
+    public static void MapEventEndpoints(this RouteGroupBuilder api) =>
+        api.MapGet("/events", StreamAsync).WithTags("Events")
+            .WithSummary("Server-sent events: task.*, job.*, thunk.*; filter with ?task=id, ?job=key or ?types=task,job,thunk. A client that falls behind is disconnected.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(400);
+
+    private static async Task StreamAsync(HttpContext context, string? task, string? job, string? types, ActorSystem system, ITaskQueue queue,
+        JobWatchers watchers, IOptions<ServiceOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    {
+        var (filter, problem) = EventFilter.Parse(task, job, types);
+        if (filter is null)
+        {
+            await Problems.BadRequest(problem!, "types").ExecuteAsync(context);
+            return;
+        }
+
+        var log = loggers.CreateLogger("Actors.Host.Events");
+        var buffer = new EventBuffer(options.Value.EventClientBuffer);
+        // Subscribed here, before the response starts, so the client misses nothing published after it sees ": subscribed".
+        var feed = system.ActorOf(Props.Create(() => new EventFeedActor(buffer, filter)));
+        foreach (var topic in EventFeedActor.Topics)
+        {
+            system.EventStream.Subscribe(feed, topic);
+        }
+
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, buffer.Overflowed);
+        try
+        {
+            context.Response.Headers.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            context.Response.Headers["X-Accel-Buffering"] = "no";
+            await context.Response.WriteAsync(": subscribed\n\n", ending.Token);
+            await context.Response.Body.FlushAsync(ending.Token);
+            if (filter.TaskId is { } taskId && await queue.GetAsync(taskId, ending.Token) is { } record)
+            {
+                buffer.Offer(new TaskSnapshot(record));
+            }
+
+            var watching = filter.JobKey is { } key ? watchers.WatchAsync(key, buffer, ending.Token) : Task.CompletedTask;
+            await WriteAsync(context.Response, buffer, ending.Token);
+            await watching;
+        }
+        catch (OperationCanceledException) when (ending.IsCancellationRequested)
+        {
+            if (buffer.Overflowed.IsCancellationRequested)
+            {
+                log.LogWarning("Disconnected an event client that fell {Count} events behind", buffer.Count);
+                context.Abort();
+            }
+        }
+        finally
+        {
+            system.Stop(feed);
+        }
+    }
+
+    private static async Task WriteAsync(HttpResponse response, EventBuffer buffer, CancellationToken cancellationToken)
+    {
+        var sequence = 0L;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var next = await buffer.TakeAsync(Heartbeat, cancellationToken);
+            var frame = next is null ? ": keep-alive\n\n" : $"id: {++sequence}\nevent: {Name(next)}\ndata: {JsonSerializer.Serialize(next, next.GetType(), JsonBody.Options)}\n\n";
+            await response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The SSE event name: <c>task.completed</c>, <c>thunk.registered</c>, ...</summary>
+    private static string Name(object feedEvent) => feedEvent switch
+    {
+        TaskSnapshot => "task.snapshot",
+        TaskEvent e => "task." + Strip(e.GetType().Name, "Task"),
+        ThunkEvent e => "thunk." + Strip(e.GetType().Name, "Thunk"),
+        JobStarted => "job.started",
+        JobStopped => "job.stopped",
+        JobStateEvent => "job.state",
+        _ => "event",
+    };
+
+    /// <summary><c>RootThunkChanged</c> less <c>Thunk</c> is <c>root-changed</c>.</summary>
+    private static string Strip(string name, string word) =>
+        string.Concat(name.Replace(word, "", StringComparison.Ordinal).Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+}
+
+/// <summary>The first event of a stream for one task: its record at subscription time.</summary>
+public sealed record TaskSnapshot(TaskRecord Record);

@@ -1,0 +1,65 @@
+using Actors.Jobs;
+
+namespace Actors.Host.Api;
+
+/// <summary><c>/api/jobs</c>: run, list, read, dispatch to and stop the jobs of the kinds the service registers.</summary>
+internal static class JobEndpoints
+{
+    /// <summary>Maps the endpoints of one job kind, whose jobs are created from a start body of <typeparamref name="TStart"/>.</summary>
+    public static void MapJobKind<TState, TAction, TStart>(this RouteGroupBuilder api, string kind, TStart defaultStart, Func<string, TStart, Job<TState, TAction>> create)
+    {
+        ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<Events.JobWatchers>().Add<TState, TAction>(kind);
+        var jobs = api.MapGroup($"/jobs/{kind}").WithTags("Jobs");
+        jobs.MapGet("/", async (IJobManagers managers, CancellationToken ct) => Results.Ok(await managers.Get<TState, TAction>(kind).GetRunningJobKeysAsync(ct)))
+            .WithSummary($"The keys of the running {kind} jobs");
+        jobs.MapPost("/{key}", async (string key, HttpRequest request, IJobManagers managers, JsonBody reader, CancellationToken ct) =>
+        {
+            var (start, problem) = await reader.ReadAsync<TStart>(request, "body", ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            return await managers.Get<TState, TAction>(kind).RunJobAsync(key, () => create(key, start ?? defaultStart), ct) switch
+            {
+                JobCreated => Results.Created($"/api/jobs/{kind}/{key}", new JobRunView(key, Created: true)),
+                JobAlreadyRunning => Results.Ok(new JobRunView(key, Created: false)),
+                JobRejected rejected => Problems.BadRequest(rejected.Reason, "key"),
+                _ => Problems.Unavailable("The job manager did not answer."),
+            };
+        }).WithSummary($"Run a {kind} job for the key (idempotent: 201 created, 200 already running)");
+        jobs.MapGet("/{key}", async (string key, IJobManagers managers, CancellationToken ct) =>
+            await managers.Get<TState, TAction>(kind).GetRunningJobAsync(key, ct) is { } job
+                ? Results.Ok(new JobStateView<TState>(key, job.Current.Version, job.Current.State))
+                : Problems.NotFound($"No {kind} job runs for '{key}'."))
+            .WithSummary("A running job's state and version");
+        jobs.MapPost("/{key}/actions", async (string key, HttpRequest request, IJobManagers managers, JsonBody reader, CancellationToken ct) =>
+        {
+            var (action, problem) = await reader.ReadAsync<TAction>(request, "action", ct);
+            if (problem is not null || action is null)
+            {
+                return problem ?? Problems.BadRequest("The body must be an action.", "action");
+            }
+
+            if (await managers.Get<TState, TAction>(kind).GetRunningJobAsync(key, ct) is not { } job)
+            {
+                return Problems.NotFound($"No {kind} job runs for '{key}'.");
+            }
+
+            job.Dispatch(action);
+            return Results.Accepted($"/api/jobs/{kind}/{key}");
+        }).WithSummary("Dispatch an action to a running job (handled one at a time, in order)");
+        jobs.MapDelete("/{key}", async (string key, IJobManagers managers, CancellationToken ct) =>
+            await managers.Get<TState, TAction>(kind).GetRunningJobAsync(key, ct) is { } job
+                ? Results.Ok(await job.StopAsync(ct))
+                : Problems.NotFound($"No {kind} job runs for '{key}'."))
+            .WithSummary("Stop a job (its token fires; answers once it has stopped)");
+    }
+}
+
+/// <summary>The answer to running a job.</summary>
+public sealed record JobRunView(string Key, bool Created);
+
+/// <summary>A running job's state.</summary>
+public sealed record JobStateView<TState>(string Key, long Version, TState State);
+

@@ -1,0 +1,17 @@
+namespace Actors.Host.Api;
+
+/// <summary>The API's error answers: RFC 9457 problem details, with the field at fault where there is one.</summary>
+internal static class Problems
+{
+    public static IResult BadRequest(string detail, string? field = null) =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: detail,
+            extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
+
+    public static IResult NotFound(string detail) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+
+    public static IResult Conflict(string detail) => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
+
+    public static IResult TooManyRequests(string detail) => Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full", detail: detail);
+
+    public static IResult Unavailable(string detail) => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Shutting down", detail: detail);
+}

@@ -1,0 +1,133 @@
+using Actors.Tasks;
+using Akka.Actor;
+
+namespace Actors.Host.Api;
+
+/// <summary><c>/api/tasks</c>: submit, get, list and cancel background tasks; <c>/api/task-types</c>.</summary>
+internal static class TaskEndpoints
+{
+    private const int MaxWaitMs = 60_000;
+
+    public static void MapTaskEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/tasks/{type}", SubmitAsync).WithTags("Tasks").WithSummary("Submit a task: 200 with its result if it ends within waitMs, else 202 with its id")
+            .Produces<TaskView>().Produces<TaskAcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
+        api.MapGet("/tasks/{id}", GetAsync).WithTags("Tasks").WithSummary("A task's record").Produces<TaskView>().ProducesProblem(404);
+        api.MapGet("/tasks", ListAsync).WithTags("Tasks").WithSummary("Tasks, newest first, optionally by status").Produces<TaskView[]>().ProducesProblem(400);
+        api.MapDelete("/tasks/{id}", CancelAsync).WithTags("Tasks").WithSummary("Cancel a task").Produces<TaskView>().ProducesProblem(404).ProducesProblem(409);
+        api.MapGet("/task-types", (TaskCatalog catalog) => catalog.Definitions.Select(TaskTypeView.Of)).WithTags("Tasks").WithSummary("The task types this service runs");
+    }
+
+    private static async Task<IResult> SubmitAsync(string type, HttpRequest request, TaskCatalog catalog, ITaskQueue queue, JsonBody reader, CancellationToken cancellationToken)
+    {
+        if (!catalog.TryGet(type, out var definition))
+        {
+            return Problems.NotFound($"There is no task type '{type}'. GET /api/task-types lists them.");
+        }
+
+        var (json, problem) = await reader.ReadAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var body = json is { } element ? (SubmitBody?)JsonBody.Bind(element, typeof(SubmitBody), "body", out problem) : new SubmitBody(null, null, null);
+        if (problem is not null || body is null)
+        {
+            return problem ?? Problems.BadRequest("The body must be a JSON object: { \"input\": ..., \"priority\": 5, \"waitMs\": 0 }.", "body");
+        }
+
+        if (body.Priority is < TaskPriority.Lowest or > TaskPriority.Highest)
+        {
+            return Problems.BadRequest($"'priority' must be from {TaskPriority.Lowest} to {TaskPriority.Highest}.", "priority");
+        }
+
+        if (body.WaitMs is < 0 or > MaxWaitMs)
+        {
+            return Problems.BadRequest($"'waitMs' must be from 0 to {MaxWaitMs}.", "waitMs");
+        }
+
+        var input = body.Input is { } raw ? JsonBody.Bind(raw, definition.InputType, "input", out problem) : null;
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var idempotencyKey = request.Headers["Idempotency-Key"].ToString();
+        var result = await Ask(() => queue.SubmitAsync(type, input, body.Priority ?? TaskPriority.Default, TimeSpan.FromMilliseconds(body.WaitMs ?? 0),
+            idempotencyKey.Length == 0 ? null : idempotencyKey, cancellationToken: cancellationToken));
+        return result switch
+        {
+            SubmitCompleted completed => Results.Ok(TaskView.Of(completed.Record)),
+            SubmitAccepted accepted => Results.Accepted($"/api/tasks/{accepted.TaskId}", new TaskAcceptedView(accepted.TaskId, $"/api/tasks/{accepted.TaskId}", $"/api/events?task={accepted.TaskId}")),
+            SubmitRejected { Kind: SubmitRejection.UnknownType } rejected => Problems.NotFound(rejected.Reason),
+            SubmitRejected { Kind: SubmitRejection.InvalidInput } rejected => Problems.BadRequest(rejected.Reason, "input"),
+            SubmitRejected { Kind: SubmitRejection.QueueFull } rejected => Problems.TooManyRequests(rejected.Reason),
+            SubmitRejected rejected => Problems.Unavailable(rejected.Reason),
+            _ => Problems.Unavailable("The task queue is not answering; the service may be shutting down."),
+        };
+    }
+
+    private static async Task<IResult> GetAsync(string id, ITaskQueue queue, CancellationToken cancellationToken) =>
+        await Ask(() => queue.GetAsync(id, cancellationToken)) is { } record ? Results.Ok(TaskView.Of(record)) : Problems.NotFound($"There is no task '{id}' (finished tasks are kept for a while, then forgotten).");
+
+    private static async Task<IResult> ListAsync(string? status, int? limit, ITaskQueue queue, CancellationToken cancellationToken)
+    {
+        TaskState? state = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<TaskState>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+            {
+                return Problems.BadRequest($"'status' must be one of {string.Join(", ", Enum.GetNames<TaskState>().Select(n => n.ToLowerInvariant()))}.", "status");
+            }
+
+            state = parsed;
+        }
+
+        if (limit is < 1 or > 10_000)
+        {
+            return Problems.BadRequest("'limit' must be from 1 to 10000.", "limit");
+        }
+
+        var records = await Ask(() => queue.ListAsync(state, limit ?? 100, cancellationToken));
+        return records is null ? Problems.Unavailable("The task queue is not answering.") : Results.Ok(records.Select(TaskView.Of));
+    }
+
+    private static async Task<IResult> CancelAsync(string id, ITaskQueue queue, CancellationToken cancellationToken)
+    {
+        var reply = await Ask(() => queue.Queue.Ask<object>(new CancelTask(id, "cancelled through the API"), TimeSpan.FromSeconds(10), cancellationToken));
+        return reply switch
+        {
+            TaskCancelRequested requested => Results.Ok(TaskView.Of(requested.Record)),
+            TaskNotCancellable refused when await Ask(() => queue.GetAsync(id, cancellationToken)) is { IsTerminal: true } record =>
+                Problems.Conflict($"Task '{id}' has already ended ({record.Status.ToString().ToLowerInvariant()}): {refused.Reason}"),
+            TaskNotCancellable refused => Problems.NotFound(refused.Reason),
+            _ => Problems.Unavailable("The task queue is not answering."),
+        };
+    }
+
+    /// <summary>Asks the queue; a queue that no longer answers (shutting down) reads as null.</summary>
+    private static async Task<T?> Ask<T>(Func<Task<T>> ask)
+    {
+        try
+        {
+            return await ask();
+        }
+        catch (AskTimeoutException)
+        {
+            return default;
+        }
+    }
+}
+
+/// <summary>The task types the service registered, by name.</summary>
+public sealed class TaskCatalog(IEnumerable<TaskDefinition> definitions)
+{
+    private readonly Dictionary<string, TaskDefinition> _byType = definitions.ToDictionary(d => d.Type, StringComparer.Ordinal);
+
+    /// <summary>Every registered type.</summary>
+    public IReadOnlyCollection<TaskDefinition> Definitions => _byType.Values;
+
+    /// <summary>The definition of <paramref name="type"/>, if registered.</summary>
+    public bool TryGet(string type, out TaskDefinition definition) => _byType.TryGetValue(type, out definition!);
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Actors.Tasks;
+
+namespace Actors.Host.Api;
+
+/// <summary>A task as the API shows it.</summary>
+public sealed record TaskView(
+    string Id,
+    string Type,
+    TaskState Status,
+    int Priority,
+    int Attempts,
+    double Progress,
+    object? Result,
+    TaskErrorView? Error,
+    DateTimeOffset QueuedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt,
+    DateTimeOffset? RetryAt)
+{
+    /// <summary>The view of a record.</summary>
+    public static TaskView Of(TaskRecord record) => new(record.Id, record.Type, record.Status, record.Priority, record.Attempts, record.Progress, record.Result,
+        record.Error is { } error ? new TaskErrorView(error.Message, error.Class, error.SuggestedAction, error.RetryAfter?.TotalSeconds) : null,
+        record.QueuedAt, record.StartedAt, record.EndedAt, record.RetryAt);
+}
+
+/// <summary>Why a task failed, as the API shows it.</summary>
+public sealed record TaskErrorView(string Message, TaskErrorClass Class, string? SuggestedAction, double? RetryAfterSeconds);
+
+/// <summary>A task that goes on in the background: where to follow it.</summary>
+public sealed record TaskAcceptedView(string Id, string Location, string Events);
+
+/// <summary>A task type as <c>GET /api/task-types</c> shows it.</summary>
+public sealed record TaskTypeView(string Type, string? Description, string Input, double TimeoutSeconds, int MaxAttempts, int ConcurrencyLimit, double EstimatedSeconds)
+{
+    /// <summary>The view of a definition.</summary>
+    public static TaskTypeView Of(TaskDefinition definition) => new(definition.Type, definition.Description, JsonNaming(definition.InputType),
+        definition.Settings.Timeout.TotalSeconds, definition.Settings.Retry.MaxAttempts, definition.Settings.ConcurrencyLimit, definition.Settings.EstimatedDuration.TotalSeconds);
+
+    private static string JsonNaming(Type input) =>
+        input.IsPrimitive || input == typeof(string)
+            ? input.Name
+            : "{ " + string.Join(", ", input.GetProperties().Select(p => $"{JsonNamingPolicy.CamelCase.ConvertName(p.Name)}: {p.PropertyType.Name}")) + " }";
+}
+
+/// <summary>The body of <c>POST /api/tasks/{type}</c>.</summary>
+/// <param name="Input">The task's input, as its type describes it.</param>
+/// <param name="Priority">1 to 10, 10 most urgent; 5 by default.</param>
+/// <param name="WaitMs">How long to wait for the result before answering 202 with the task's id; 0 by default, at most 60,000.</param>
+public sealed record SubmitBody(JsonElement? Input, int? Priority, int? WaitMs);

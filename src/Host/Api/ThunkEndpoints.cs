@@ -1,0 +1,63 @@
+using Actors.Host.Demo;
+using Actors.Thunks;
+using Akka.Actor;
+using Akka.Hosting;
+
+namespace Actors.Host.Api;
+
+/// <summary><c>/api/thunks</c>: the coordinator's summary, the store's state, and the demo ledger flows.</summary>
+internal static class ThunkEndpoints
+{
+    public static void MapThunkEndpoints(this RouteGroupBuilder api)
+    {
+        var thunks = api.MapGroup("/thunks").WithTags("Thunks");
+        thunks.MapGet("/", async (IThunkProcessor processor, CancellationToken ct) =>
+            Results.Ok(await processor.Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance, TimeSpan.FromSeconds(10), ct)))
+            .WithSummary("The coordinator's summary: version, lock holders, waiting trees, thunks, queued actions, metrics");
+        thunks.MapGet("/state", async (IRequiredActor<StateStoreActor<Ledger>> store, CancellationToken ct) =>
+            Results.Ok(await (await store.GetAsync(ct)).Ask<StoreStateChanged<Ledger>>(GetStoreState.Instance, TimeSpan.FromSeconds(10), ct)))
+            .WithSummary("The state store's state (the demo ledger) and its version");
+        thunks.MapPost("/deposits", async (HttpRequest request, IThunkProcessor processor, JsonBody reader, CancellationToken ct) =>
+        {
+            var (deposit, problem) = await reader.ReadAsync<DepositRequest>(request, "body", ct);
+            if (problem is not null || deposit is null)
+            {
+                return problem ?? Problems.BadRequest("The body must be { \"account\": \"a\", \"amount\": 100 }.", "body");
+            }
+
+            if (Check(deposit.Account, "account", deposit.Amount) is { } invalid)
+            {
+                return invalid;
+            }
+
+            await processor.RunAsync(ctx => ctx.DispatchAsync(new Deposit(deposit.Account, deposit.Amount), ct), new ThunkOptions(Keys: new HashSet<string> { deposit.Account }), ct);
+            return Results.Ok();
+        }).WithSummary("Deposit into an account (a one-thunk tree)");
+        thunks.MapPost("/transfers", async (HttpRequest request, IThunkProcessor processor, JsonBody reader, CancellationToken ct) =>
+        {
+            var (transfer, problem) = await reader.ReadAsync<TransferRequest>(request, "body", ct);
+            if (problem is not null || transfer is null)
+            {
+                return problem ?? Problems.BadRequest("The body must be { \"from\": \"a\", \"to\": \"b\", \"amount\": 10 }.", "body");
+            }
+
+            if ((Check(transfer.From, "from", transfer.Amount) ?? Check(transfer.To, "to", transfer.Amount)) is { } invalid)
+            {
+                return invalid;
+            }
+
+            // Withdraw, then deposit in a child thunk: the tree holds both accounts' locks until both are applied.
+            await processor.RunAsync(async ctx =>
+            {
+                await ctx.DispatchAsync(new Withdraw(transfer.From, transfer.Amount), ct);
+                await ctx.RunChildAsync(child => child.DispatchAsync(new Deposit(transfer.To, transfer.Amount), ct), ct);
+            }, new ThunkOptions(Keys: new HashSet<string> { transfer.From, transfer.To }), ct);
+            return Results.Ok();
+        }).WithSummary("Move an amount between accounts atomically (a thunk tree holding both accounts' locks)");
+    }
+
+    private static IResult? Check(string? account, string field, long amount) =>
+        string.IsNullOrWhiteSpace(account) || account.Length > 64 ? Problems.BadRequest($"'{field}' must be an account name of 1 to 64 characters.", field)
+        : amount is <= 0 or > 1_000_000_000 ? Problems.BadRequest("'amount' must be from 1 to 1000000000.", "amount")
+        : null;
+}

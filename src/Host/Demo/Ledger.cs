@@ -1,0 +1,33 @@
+using System.Collections.Immutable;
+
+namespace Actors.Host.Demo;
+
+/// <summary>
+/// The demo thunk flow's state: account balances. A transfer is a thunk tree (withdraw, then a child
+/// that deposits) that holds the lock on both accounts, so no other flow sees money half-moved.
+/// </summary>
+public sealed record Ledger(ImmutableSortedDictionary<string, long> Balances, long Operations)
+{
+    /// <summary>No accounts.</summary>
+    public static Ledger Empty { get; } = new(ImmutableSortedDictionary<string, long>.Empty, 0);
+
+    /// <summary>The reducer the state store applies.</summary>
+    public static Ledger Apply(Ledger ledger, object action) => action switch
+    {
+        Deposit d => ledger with { Balances = ledger.Balances.SetItem(d.Account, ledger.Balances.GetValueOrDefault(d.Account) + d.Amount), Operations = ledger.Operations + 1 },
+        Withdraw w => ledger with { Balances = ledger.Balances.SetItem(w.Account, ledger.Balances.GetValueOrDefault(w.Account) - w.Amount), Operations = ledger.Operations + 1 },
+        _ => throw new ArgumentException($"The ledger does not know {action.GetType().Name}.", nameof(action)),
+    };
+}
+
+/// <summary>Adds to an account.</summary>
+public sealed record Deposit(string Account, long Amount);
+
+/// <summary>Takes from an account.</summary>
+public sealed record Withdraw(string Account, long Amount);
+
+/// <summary>The body of <c>POST /api/thunks/transfers</c>.</summary>
+public sealed record TransferRequest(string From, string To, long Amount);
+
+/// <summary>The body of <c>POST /api/thunks/deposits</c>.</summary>
+public sealed record DepositRequest(string Account, long Amount);

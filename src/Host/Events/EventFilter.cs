@@ -1,0 +1,46 @@
+using Actors.Jobs;
+using Actors.Tasks;
+using Actors.Thunks;
+
+namespace Actors.Host.Events;
+
+/// <summary>Which events a client asked for: <c>?task=id</c>, <c>?job=key</c>, <c>?types=task,job,thunk</c>.</summary>
+internal sealed record EventFilter(string? TaskId, string? JobKey, IReadOnlySet<string> Types)
+{
+    public static readonly IReadOnlySet<string> AllTypes = new HashSet<string>(["task", "job", "thunk"], StringComparer.Ordinal);
+
+    /// <summary>The filter from the query, or what is wrong with it.</summary>
+    public static (EventFilter? Filter, string? Problem) Parse(string? task, string? job, string? types)
+    {
+        var chosen = types is null ? AllTypes : types.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        var unknown = chosen.Except(AllTypes).ToArray();
+        if (unknown.Length > 0 || chosen.Count == 0)
+        {
+            return (null, $"'types' takes a comma-separated list of {string.Join(", ", AllTypes)}; got '{types}'.");
+        }
+
+        if (task is not null)
+        {
+            chosen = new HashSet<string>(["task"], StringComparer.Ordinal);
+        }
+        else if (job is not null)
+        {
+            chosen = new HashSet<string>(["job"], StringComparer.Ordinal);
+        }
+
+        return (new EventFilter(task, job, chosen), null);
+    }
+
+    public bool Matches(object feedEvent) => feedEvent switch
+    {
+        TaskEvent e => Types.Contains("task") && (TaskId is null || e.TaskId == TaskId),
+        JobStarted e => Types.Contains("job") && (JobKey is null || e.Key == JobKey),
+        JobStopped e => Types.Contains("job") && (JobKey is null || e.Key == JobKey),
+        JobStateEvent e => Types.Contains("job") && (JobKey is null || e.Key == JobKey),
+        ThunkEvent => Types.Contains("thunk"),
+        _ => false,
+    };
+}
+
+/// <summary>A job's state changed (sent to clients watching that job's key).</summary>
+public sealed record JobStateEvent(string Kind, string Key, long Version, object? State);

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net;
+
+namespace Actors.Host;
+
+/// <summary>
+/// The service's settings: the <c>Service</c> section of <c>appsettings.json</c>, or environment variables
+/// such as <c>Service__Port</c>. Library settings (task limits, pool size) are mapped onto the HOCON defaults.
+/// </summary>
+public sealed class ServiceOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Service";
+
+    /// <summary>The address to listen on; loopback by default. Any other address requires <see cref="ApiKey"/>.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The port to listen on.</summary>
+    public int Port { get; set; } = 5080;
+
+    /// <summary>Where the service keeps its files (SQLite databases); relative paths are under the working directory.</summary>
+    public string DataFolder { get; set; } = "data";
+
+    /// <summary>The folder that file tasks (<c>files.hash</c>, <c>files.scan</c>, <c>code.analyze</c>) may read; their paths must lie under it.</summary>
+    public string FilesRoot { get; set; } = ".";
+
+    /// <summary>The key every <c>/api</c> call must send (<c>X-Api-Key</c> header) when the service listens beyond loopback. Never logged.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The largest request body accepted, in KB.</summary>
+    public int MaxRequestBodyKb { get; set; } = 256;
+
+    /// <summary>How many events one server-sent-events client may have waiting before it is disconnected.</summary>
+    public int EventClientBuffer { get; set; } = 1_000;
+
+    /// <summary>How many tasks run at once across all types (<c>actors.tasks.global-concurrency</c>).</summary>
+    public int? TaskConcurrency { get; set; }
+
+    /// <summary>How many unfinished tasks the queue holds (<c>actors.tasks.capacity</c>).</summary>
+    public int? TaskCapacity { get; set; }
+
+    /// <summary>During shutdown, how long running tasks may go on (<c>actors.tasks.shutdown-grace</c>), in seconds.</summary>
+    public double? ShutdownGraceSeconds { get; set; }
+
+    /// <summary>Compute pool workers (<c>actors.compute.pool-size</c>); unset for one per core.</summary>
+    public int? ComputeWorkers { get; set; }
+
+    /// <summary>The URL to listen on, from <see cref="BindAddress"/> and <see cref="Port"/>.</summary>
+    public string Url => $"http://{(IPAddress.TryParse(BindAddress, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{BindAddress}]" : BindAddress)}:{Port}";
+
+    /// <summary>The library settings these options override, as HOCON (empty when none is set).</summary>
+    public string ToHocon()
+    {
+        var lines = new List<string>();
+        if (TaskConcurrency is { } concurrency)
+        {
+            lines.Add($"actors.tasks.global-concurrency = {concurrency}");
+        }
+
+        if (TaskCapacity is { } capacity)
+        {
+            lines.Add($"actors.tasks.capacity = {capacity}");
+        }
+
+        if (ShutdownGraceSeconds is { } grace)
+        {
+            lines.Add($"actors.tasks.shutdown-grace = {grace.ToString(CultureInfo.InvariantCulture)}s");
+        }
+
+        if (ComputeWorkers is { } workers)
+        {
+            lines.Add($"actors.compute.pool-size = {workers}");
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>The effective shutdown grace (the library's default is 10 s).</summary>
+    public TimeSpan ShutdownGrace => TimeSpan.FromSeconds(ShutdownGraceSeconds ?? 10);
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="InvalidOperationException">One is out of range.</exception>
+    public ServiceOptions Validated()
+    {
+        if (Port is < 0 or > 65535 || MaxRequestBodyKb < 1 || EventClientBuffer < 16 || string.IsNullOrWhiteSpace(DataFolder) || string.IsNullOrWhiteSpace(FilesRoot))
+        {
+            throw new InvalidOperationException("Service settings: Port must be 0-65535, MaxRequestBodyKb at least 1, EventClientBuffer at least 16, DataFolder and FilesRoot set.");
+        }
+
+        return this;
+    }
+
+    /// <summary>Whether every address in <paramref name="urls"/> is a loopback one (so no API key is needed).</summary>
+    public static bool AllLoopback(IEnumerable<string> urls) => urls.All(url =>
+    {
+        var host = url.Split("://", 2).Last().Split('/')[0];
+        host = host.StartsWith('[') ? host[1..host.IndexOf(']')] : host.Split(':')[0];
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+    });
+}

@@ -1,0 +1,20 @@
+namespace Host.Tests;
+
+/// <summary>Waits for observable state over HTTP: repeats a read until its value satisfies a condition (at most 10 s).</summary>
+internal static class Poll
+{
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
+            }
+
+            await Task.Yield();
+        }
+    }
+}
