@@ -13,6 +13,7 @@ internal static class QuickRunner
         ["tasks"] = TasksQuick.RunAsync,
         ["compute"] = ComputeQuick.RunAsync,
         ["host"] = HostQuick.RunAsync,
+        ["durable"] = DurableQuick.RunAsync,
     };
 
     public static async Task<int> RunAsync(string[] suites)

@@ -42,6 +42,9 @@ public sealed class ServiceOptions
     /// <summary>During shutdown, how long running tasks may go on (<c>actors.tasks.shutdown-grace</c>), in seconds.</summary>
     public double? ShutdownGraceSeconds { get; set; }
 
+    /// <summary>Per task type, how many of its tasks may run at once (overrides the type's preset), e.g. <c>"http.fetch": 64</c>.</summary>
+    public Dictionary<string, int> TaskTypeConcurrency { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Compute pool workers (<c>actors.compute.pool-size</c>); unset for one per core.</summary>
     public int? ComputeWorkers { get; set; }
 
@@ -82,6 +85,11 @@ public sealed class ServiceOptions
     /// <exception cref="InvalidOperationException">One is out of range.</exception>
     public ServiceOptions Validated()
     {
+        if (TaskTypeConcurrency.Values.Any(limit => limit < 1))
+        {
+            throw new InvalidOperationException("Service:TaskTypeConcurrency limits must be at least 1.");
+        }
+
         if (Port is < 0 or > 65535 || MaxRequestBodyKb < 1 || EventClientBuffer < 16 || string.IsNullOrWhiteSpace(DataFolder) || string.IsNullOrWhiteSpace(FilesRoot))
         {
             throw new InvalidOperationException("Service settings: Port must be 0-65535, MaxRequestBodyKb at least 1, EventClientBuffer at least 16, DataFolder and FilesRoot set.");

@@ -45,6 +45,7 @@ internal static class ServiceSetup
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]);
 
         var hocon = options.ToHocon();
+        var persistence = PersistenceOptions.From(builder.Configuration, options);
         builder.Services.AddActors("actors", (akka, provider) =>
         {
             akka.ConfigureLoggers(loggers =>
@@ -55,12 +56,15 @@ internal static class ServiceSetup
                     loggers.AddLoggerFactory();
                 })
                 .WithActorSystemLivenessCheck()
+                .WithActorsPersistence(persistence.Provider, persistence.ConnectionString, persistence.SnapshotInterval)
                 .WithCompute()
                 .WithTaskQueue(tasks =>
                 {
                     foreach (var definition in provider.GetServices<TaskDefinition>())
                     {
-                        tasks.Add(definition);
+                        tasks.Add(options.TaskTypeConcurrency.TryGetValue(definition.Type, out var limit)
+                            ? definition.WithSettings(definition.Settings.WithConcurrencyLimit(limit))
+                            : definition);
                     }
                 })
                 .WithJobManager<CounterState, CounterAction>(CounterJob.Kind)

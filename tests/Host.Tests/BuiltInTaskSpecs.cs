@@ -51,7 +51,7 @@ public sealed class BuiltInTaskSpecs : ApiSpec
     public async Task Http_fetch_should_retry_transient_failures_and_refuse_urls_that_are_not_http()
     {
         var calls = 0;
-        await using var upstream = await StartUpstreamAsync(context =>
+        await using var upstream = await Upstream.StartAsync(context =>
         {
             if (Interlocked.Increment(ref calls) <= 2)
             {
@@ -75,7 +75,7 @@ public sealed class BuiltInTaskSpecs : ApiSpec
     [Fact]
     public async Task Http_fetch_should_fail_at_once_on_a_client_error()
     {
-        await using var upstream = await StartUpstreamAsync(context =>
+        await using var upstream = await Upstream.StartAsync(context =>
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
@@ -86,16 +86,5 @@ public sealed class BuiltInTaskSpecs : ApiSpec
         Assert.Equal("failed", task.Text("status"));
         Assert.Equal(1, task.GetProperty("attempts").GetInt32());
         Assert.Equal("userActionable", task.GetProperty("error").Text("class"));
-    }
-
-    /// <summary>A loopback HTTP server for the fetch tests.</summary>
-    private static async Task<WebApplication> StartUpstreamAsync(RequestDelegate handle)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var upstream = builder.Build();
-        upstream.Run(handle);
-        await upstream.StartAsync();
-        return upstream;
     }
 }

@@ -1,11 +1,11 @@
 namespace Host.Tests;
 
-/// <summary>Waits for observable state over HTTP: repeats a read until its value satisfies a condition (at most 10 s).</summary>
+/// <summary>Waits for observable state over HTTP: repeats a read until its value satisfies a condition (at most 10 s unless told).</summary>
 internal static class Poll
 {
-    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? patience = null)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(10));
         while (true)
         {
             var value = await read();

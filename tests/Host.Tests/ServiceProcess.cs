@@ -43,10 +43,12 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     /// <param name="timeout">How long it may take to listen.</param>
     /// <param name="environment">Added to its environment.</param>
     /// <param name="bindAddress">The address it listens on; loopback by default.</param>
-    public static async Task<ServiceProcess> StartAsync(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, string bindAddress = "127.0.0.1")
+    /// <param name="workingDirectory">Where it runs (its data folder is <c>data</c> in it); a new temporary folder by default.</param>
+    public static async Task<ServiceProcess> StartAsync(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, string bindAddress = "127.0.0.1",
+        DirectoryInfo? workingDirectory = null)
     {
         var baseAddress = new Uri($"http://{bindAddress}:{FreePort()}");
-        var workingDirectory = Directory.CreateTempSubdirectory("actors-host-");
+        workingDirectory ??= Directory.CreateTempSubdirectory("actors-host-");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory.FullName,
@@ -91,6 +93,13 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync().WaitAsync(timeout);
         return _process.ExitCode;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL), as a crash or an OOM killer would.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

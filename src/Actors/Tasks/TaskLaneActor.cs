@@ -21,18 +21,25 @@ internal sealed class TaskLaneActor : ReceiveActor
     /// <summary>Fires when shutdown begins: waiting tasks stay waiting (recorded so), nothing new starts.</summary>
     private readonly CancellationToken _draining;
 
-    public TaskLaneActor(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots, CancellationToken draining)
+    /// <summary>
+    /// With a journal, an ended attempt keeps its slots until the queue has stored its end (it calls
+    /// <see cref="AttemptEnded.ReleaseSlots"/>): so after a crash, no more attempts run again than there are slots.
+    /// </summary>
+    private readonly bool _holdSlotsUntilStored;
+
+    public TaskLaneActor(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots, CancellationToken draining, bool holdSlotsUntilStored = false)
     {
         _definition = definition;
         _queue = queue;
         _globalSlots = globalSlots;
         _draining = draining;
+        _holdSlotsUntilStored = holdSlotsUntilStored;
         _slots = new SemaphoreSlim(definition.Settings.ConcurrencyLimit, definition.Settings.ConcurrencyLimit);
         ReceiveAsync<RunTask>(RunAsync);
     }
 
-    public static Props Props(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots, CancellationToken draining) =>
-        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, globalSlots, draining)).WithMailbox(TaskLaneMailbox.ConfigPath);
+    public static Props Props(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots, CancellationToken draining, bool holdSlotsUntilStored = false) =>
+        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, globalSlots, draining, holdSlotsUntilStored)).WithMailbox(TaskLaneMailbox.ConfigPath);
 
     private async Task RunAsync(RunTask run)
     {
@@ -66,19 +73,37 @@ internal sealed class TaskLaneActor : ReceiveActor
         var timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(_definition.Settings.Timeout, queue, new AttemptTimedOut(run.TaskId, run.Attempt), ActorRefs.NoSender);
         queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, cancellation));
         var definition = _definition;
-        var (slots, globalSlots) = (_slots, _globalSlots);
+        var release = ReleaseOnce(_slots, _globalSlots);
+        var hold = _holdSlotsUntilStored;
         Task.Run(() => definition.InvokeAsync(run.Input, context), CancellationToken.None).ContinueWith(attempt =>
         {
             timeout.Cancel();
-            globalSlots.Release();
-            slots.Release();
+            if (!hold)
+            {
+                release();
+            }
+
             var ended = attempt.IsCompletedSuccessfully
-                ? new AttemptEnded(run.TaskId, run.Attempt, attempt.Result, null)
-                : new AttemptEnded(run.TaskId, run.Attempt, null, definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled.")));
+                ? new AttemptEnded(run.TaskId, run.Attempt, attempt.Result, null, release)
+                : new AttemptEnded(run.TaskId, run.Attempt, null, definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled.")), release);
             // The attempt's token source is not disposed here: the queue may still cancel it (a timeout racing
             // the handler's return), and a linked source without a timer needs no disposal.
             queue.Tell(ended);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Releases an attempt's slots, once however often it is called.</summary>
+    private static Action ReleaseOnce(SemaphoreSlim slots, SemaphoreSlim globalSlots)
+    {
+        var released = 0;
+        return () =>
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                globalSlots.Release();
+                slots.Release();
+            }
+        };
     }
 
     /// <summary>The handler's view of its attempt.</summary>

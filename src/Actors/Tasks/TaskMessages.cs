@@ -12,7 +12,7 @@ internal sealed record RunTask(string TaskId, int Priority, int Attempt, object?
 internal sealed record AttemptStarted(string TaskId, int Attempt, CancellationTokenSource Cancellation);
 
 /// <summary>An attempt's handler returned (or threw): its slot is already free. <c>Error</c> is null on success.</summary>
-internal sealed record AttemptEnded(string TaskId, int Attempt, object? Result, TaskError? Error);
+internal sealed record AttemptEnded(string TaskId, int Attempt, object? Result, TaskError? Error, Action? ReleaseSlots = null);
 
 /// <summary>An attempt ran past its type's timeout.</summary>
 internal sealed record AttemptTimedOut(string TaskId, int Attempt);

@@ -1,6 +1,8 @@
 using Actors.Hosting;
 using Akka;
+using Actors.Persistence;
 using Akka.Actor;
+using Akka.Pattern;
 
 namespace Actors.Tasks;
 
@@ -15,9 +17,11 @@ public static class TaskQueue
     /// <param name="system">The actor system; its configuration must include <c>hocon/tasks.conf</c> (<c>WithTaskQueue</c> adds it).</param>
     /// <param name="definitions">The task types; names must be unique.</param>
     /// <param name="settings">Overrides of <c>actors.tasks</c>; null to read them from the configuration.</param>
+    /// <param name="persistence">Where the queue keeps its journal; null to read <c>actors.persistence</c>. With a durable provider
+    /// the queue runs under a backoff supervisor and restarts from its journal after a failed write.</param>
     /// <exception cref="ArgumentException">Two definitions share a name.</exception>
     /// <exception cref="InvalidOperationException">The configuration lacks the lane mailbox.</exception>
-    public static ITaskQueue Start(ActorSystem system, IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings? settings = null)
+    public static ITaskQueue Start(ActorSystem system, IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings? settings = null, PersistenceSettings? persistence = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(definitions);
@@ -33,7 +37,11 @@ public static class TaskQueue
             throw new InvalidOperationException($"'{TaskLaneMailbox.ConfigPath}' is not in the actor system's configuration: start the queue with akka.WithTaskQueue(...), or add ActorsConfig.Defaults to the system's configuration.");
         }
 
-        var queue = system.ActorOf(TaskQueueActor.Props(definitions, settings), "tasks");
+        persistence ??= PersistenceSettings.Create(system);
+        var props = TaskQueueActor.Props(definitions, settings, persistence);
+        var queue = system.ActorOf(persistence.IsDurable
+            ? BackoffSupervisor.Props(Backoff.OnFailure(props, "queue", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, -1))
+            : props, "tasks");
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "drain-tasks", async () =>
         {
             await queue.Ask<Done>(DrainTasks.Instance, settings.ShutdownGrace + settings.AskTimeout).ConfigureAwait(false);

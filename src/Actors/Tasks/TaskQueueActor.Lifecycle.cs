@@ -56,11 +56,21 @@ internal sealed partial class TaskQueueActor
         ReplyIfDrained();
     }
 
-    /// <summary>The grace period is over: running tasks are cancelled (their tokens fire) and recorded so.</summary>
+    /// <summary>
+    /// The grace period is over: running tasks' tokens fire. Without a journal they are recorded cancelled;
+    /// with one they stay running in it, so that they run again after the restart (nothing accepted is lost).
+    /// </summary>
     private void CancelRunningForShutdown()
     {
         foreach (var run in _tasks.Values.Where(t => t.Record.Status == TaskState.Running).ToList())
         {
+            if (_journal is not null)
+            {
+                run.CutOffForShutdown = true;
+                run.Attempt?.Cancel();
+                continue;
+            }
+
             run.Ticket.Cancel();
             Apply(run, new TaskCancelled(run.Record.Id, run.Record.Type, "The service shut down before the task finished.", Now));
         }

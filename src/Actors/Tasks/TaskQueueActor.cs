@@ -13,7 +13,7 @@ namespace Actors.Tasks;
 /// Two attempts of one task never run at once: after a timeout the failure is recorded at once, but the
 /// next attempt is sent only when both its backoff has passed and the timed-out handler has returned.
 /// </remarks>
-internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
+internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithUnboundedStash
 {
     private readonly Dictionary<string, TaskDefinition> _definitions;
     private readonly Dictionary<string, IActorRef> _lanes = new(StringComparer.Ordinal);
@@ -40,24 +40,30 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
     /// <summary>Attempts whose handler has not returned.</summary>
     private int _runningAttempts;
 
-    public TaskQueueActor(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings)
+    public TaskQueueActor(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Persistence.PersistenceSettings? persistence = null)
     {
         _definitions = definitions.ToDictionary(d => d.Type, StringComparer.Ordinal);
         _settings = settings;
+        _persistence = persistence is { IsDurable: true } ? persistence : null;
         _globalSlots = new SemaphoreSlim(settings.GlobalConcurrency, settings.GlobalConcurrency);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings) =>
-        Akka.Actor.Props.Create(() => new TaskQueueActor(definitions, settings));
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Persistence.PersistenceSettings? persistence = null) =>
+        Akka.Actor.Props.Create(() => new TaskQueueActor(definitions, settings, persistence));
 
     protected override void PreStart()
     {
         foreach (var definition in _definitions.Values)
         {
-            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, Self, _globalSlots, _draining.Token), $"lane-{definition.Type}");
+            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, Self, _globalSlots, _draining.Token, holdSlotsUntilStored: _persistence is not null),
+                $"lane-{definition.Type}");
         }
+
+        StartJournal();
     }
 
     protected override void OnReceive(object message)
@@ -110,6 +116,15 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
             case WaitEnded waitEnded:
                 OnWaitEnded(waitEnded);
                 break;
+            case SubmitDurable durable:
+                OnSubmitDurable(durable.TaskId);
+                break;
+            case SlotsReleasable releasable:
+                releasable.Release();
+                break;
+            case Terminated terminated when terminated.ActorRef.Equals(_journal):
+                OnJournalFailed();
+                break;
             default:
                 Unhandled(message);
                 break;
@@ -126,7 +141,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
 
         if (submit.IdempotencyKey is { } key && _byKey.TryGetValue(key, out var existingId))
         {
-            Answer(_tasks[existingId], submit.Wait);
+            AnswerWhenDurable(_tasks[existingId], submit.Wait, Sender);
             return;
         }
 
@@ -151,7 +166,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
 
         var id = $"task-{++_nextId}";
         var queued = new TaskQueued(id, definition.Type, submit.Priority, definition.Settings.EstimatedDuration, submit.IdempotencyKey, Now);
-        var run = new TaskRun(definition, submit.Input, TaskRecord.Start(queued));
+        if (!TryJournalAccepted(queued, submit.Input, definition))
+        {
+            return;
+        }
+
+        var run = new TaskRun(definition, submit.Input, TaskRecord.Start(queued)) { Queued = queued, Durable = _journal is null };
         _tasks.Add(id, run);
         _unfinished++;
         if (submit.IdempotencyKey is { } newKey)
@@ -164,27 +184,59 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
             Timers.StartSingleTimer((id, "ttl"), new TaskExpired(id), ttl);
         }
 
-        Publish(queued);
-
-        SendRun(run);
-        Answer(run, submit.Wait);
+        AnswerWhenDurable(run, submit.Wait, Sender);
+        if (run.Durable)
+        {
+            Accepted(run);
+        }
     }
 
-    /// <summary>Answers a submitter: completed if the task has ended, else accepted now or when its wait ends.</summary>
-    private void Answer(TaskRun run, TimeSpan? wait)
+    /// <summary>The task is stored (or nothing is stored): it is published, sent to its lane, and its submitters are answered.</summary>
+    private void Accepted(TaskRun run)
     {
-        if (run.Record.IsTerminal)
+        Publish(run.Queued!);
+        run.Queued = null;
+        if (!run.Record.IsTerminal)
         {
-            Sender.Tell(new SubmitCompleted(run.Record));
+            SendRun(run);
         }
-        else if (wait is { } window && window > TimeSpan.Zero)
+
+        foreach (var (submitter, wait) in run.AwaitingDurable ?? [])
         {
-            (run.Waiters ??= []).Add(Sender);
-            Timers.StartSingleTimer((run.Record.Id, Sender), new WaitEnded(run.Record.Id, Sender), window);
+            Answer(run, wait, submitter);
+        }
+
+        run.AwaitingDurable = null;
+    }
+
+    /// <summary>Answers a submitter once the task is stored: at once if it is.</summary>
+    private void AnswerWhenDurable(TaskRun run, TimeSpan? wait, IActorRef submitter)
+    {
+        if (run.Durable)
+        {
+            Answer(run, wait, submitter);
         }
         else
         {
-            Sender.Tell(new SubmitAccepted(run.Record.Id));
+            (run.AwaitingDurable ??= []).Add((submitter, wait));
+        }
+    }
+
+    /// <summary>Answers a submitter: completed if the task has ended, else accepted now or when its wait ends.</summary>
+    private void Answer(TaskRun run, TimeSpan? wait, IActorRef submitter)
+    {
+        if (run.Record.IsTerminal)
+        {
+            submitter.Tell(new SubmitCompleted(run.Record));
+        }
+        else if (wait is { } window && window > TimeSpan.Zero)
+        {
+            (run.Waiters ??= []).Add(submitter);
+            Timers.StartSingleTimer((run.Record.Id, submitter), new WaitEnded(run.Record.Id, submitter), window);
+        }
+        else
+        {
+            submitter.Tell(new SubmitAccepted(run.Record.Id));
         }
     }
 
@@ -240,6 +292,14 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
 
     private void OnEnded(AttemptEnded ended)
     {
+        EndAttempt(ended);
+
+        // After the attempt's end has been handed to the journal, so the slots wait for it to be stored.
+        ReleaseWhenStored(ended.ReleaseSlots);
+    }
+
+    private void EndAttempt(AttemptEnded ended)
+    {
         _runningAttempts--;
         if (!_tasks.TryGetValue(ended.TaskId, out var run))
         {
@@ -255,8 +315,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
                 Flush(run.Record.Id);
                 Apply(run, new TaskCompleted(run.Record.Id, run.Record.Type, ended.Result, Now - run.Record.QueuedAt, Now));
             }
-            else
+            else if (!(run.CutOffForShutdown && _journal is not null))
             {
+                // (An attempt cut off by shutdown is not a failure: the journal keeps it running, to run again after the restart.)
                 Fail(run, ended.Error);
             }
         }
@@ -355,6 +416,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
             return;
         }
 
+        Journal(run, taskEvent);
         Publish(taskEvent);
         run.Watchers?.ForEach(watcher => watcher.Tell(taskEvent));
         if (!run.Record.IsTerminal)
@@ -413,6 +475,21 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers
 
         /// <summary>Actors told each of the task's events (<see cref="WatchTask"/>).</summary>
         public List<IActorRef>? Watchers { get; set; }
+
+        /// <summary>Its attempt's token fired because the shutdown grace period ended.</summary>
+        public bool CutOffForShutdown { get; set; }
+
+        /// <summary>Recovered from the journal with a type that is no longer registered: it fails on restore.</summary>
+        public bool Unregistered { get; init; }
+
+        /// <summary>Whether its acceptance is stored (always, without a journal); until then it is not run or announced.</summary>
+        public bool Durable { get; set; }
+
+        /// <summary>Its first event, until it is announced.</summary>
+        public TaskQueued? Queued { get; set; }
+
+        /// <summary>Submitters to answer once it is stored, with their wait windows.</summary>
+        public List<(IActorRef Submitter, TimeSpan? Wait)>? AwaitingDurable { get; set; }
 
         /// <summary>Progress: when the last event went out, and the latest value held back since.</summary>
         public DateTimeOffset LastProgressAt { get; set; }

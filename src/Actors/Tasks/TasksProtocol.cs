@@ -50,6 +50,9 @@ public enum SubmitRejection
 
     /// <summary>The service is shutting down and takes no new tasks.</summary>
     ShuttingDown,
+
+    /// <summary>The journal could not store the task, so it was not accepted; the queue restarts from its journal.</summary>
+    StorageFailed,
 }
 
 /// <summary>The task was not accepted.</summary>

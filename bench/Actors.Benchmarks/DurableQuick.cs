@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Actors.Configuration;
+using Actors.Persistence;
+using Actors.Tasks;
+using Akka.Actor;
+using Akka.Configuration;
+using Microsoft.Data.Sqlite;
+
+namespace Actors.Benchmarks;
+
+/// <summary>
+/// The quick durability suite on SQLite: submits acknowledged after their write against raw batched
+/// Microsoft.Data.Sqlite inserts of the same rows, and the time to recover 100,000 waiting tasks.
+/// </summary>
+internal static class DurableQuick
+{
+    private const int Submits = 20_000;
+    private const int Recovered = 100_000;
+
+    public static async Task RunAsync(Figures figures)
+    {
+        var folder = Directory.CreateTempSubdirectory("actors-durable-bench-");
+        try
+        {
+            var baseline = RawInsertRate(Path.Combine(folder.FullName, "raw.db"), Submits);
+            var memory = await InQueue(null, queue => EnqueueRateAsync(queue, Submits));
+            var enqueue = await InQueue(Path.Combine(folder.FullName, "enqueue.db"), queue => EnqueueRateAsync(queue, Submits));
+            figures.Report("baseline.sqlite.batched.rate", baseline, "per_s");
+            figures.Report("baseline.memory.enqueue.rate", memory, "per_s");
+            figures.Report("durable.enqueue.rate", enqueue, "per_s");
+            figures.Goal("durable.enqueue.rate", enqueue, ">= 20000", enqueue >= 20_000);
+
+            var journal = Path.Combine(folder.FullName, "recovery.db");
+            await InQueue(journal, queue => EnqueueRateAsync(queue, Recovered));
+            var watch = Stopwatch.StartNew();
+            var recovered = await InQueue(journal, async queue => (await queue.ListAsync(limit: Recovered)).Count(r => !r.IsTerminal));
+            var seconds = watch.Elapsed.TotalSeconds;
+            figures.Report("durable.recovery.tasks", recovered, "count");
+            figures.Report("durable.recovery.100k_s", seconds, "s");
+            figures.Goal("durable.recovery.100k_s", seconds, "<= 5", seconds <= 5 && recovered == Recovered);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Submits <paramref name="count"/> tasks at once (all in flight) and waits for every acknowledgement.</summary>
+    private static async Task<double> EnqueueRateAsync(ITaskQueue queue, int count)
+    {
+        var watch = Stopwatch.StartNew();
+        var replies = await Task.WhenAll(Enumerable.Range(0, count).Select(i => queue.SubmitAsync("parked", i)));
+        var rate = count / watch.Elapsed.TotalSeconds;
+        return replies.All(r => r is SubmitAccepted) ? rate : throw new InvalidOperationException("A submit was not accepted.");
+    }
+
+    /// <summary>A queue journaled to <paramref name="journal"/> (in memory if null) whose one task type never gets to run (its single slot is held).</summary>
+    private static async Task<T> InQueue<T>(string? journal, Func<ITaskQueue, Task<T>> measure)
+    {
+        var persistence = journal is null ? new PersistenceSettings(PersistenceProvider.None, "", 1) : new PersistenceSettings(PersistenceProvider.Sqlite, journal, 1_000_000);
+        var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
+            .WithFallback(persistence.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
+        var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return await BenchSystems.InFreshSystem(async system =>
+        {
+            var queue = TaskQueue.Start(system, [TaskDefinition.Create<int, int>("parked", (_, ctx) => gate.Task.WaitAsync(ctx.CancellationToken),
+                TaskPresets.Analysis.WithConcurrencyLimit(1).WithRetry(RetryPolicy.None))], TaskQueueSettings.Create(system) with { GlobalConcurrency = 1, KeepFinished = 10 }, persistence);
+            return await measure(queue);
+        }, config);
+    }
+
+    /// <summary>The same number of rows, about the size of an accepted task's entry, in transactions of 100.</summary>
+    private static double RawInsertRate(string path, int rows)
+    {
+        using var connection = new SqliteConnection($"Data Source={path}");
+        connection.Open();
+        using (var setup = connection.CreateCommand())
+        {
+            setup.CommandText = "PRAGMA journal_mode = WAL; CREATE TABLE entries (ordering INTEGER PRIMARY KEY, persistence_id TEXT, sequence_nr INTEGER, payload BLOB, manifest TEXT)";
+            setup.ExecuteNonQuery();
+        }
+
+        var payload = new byte[220];
+        var watch = Stopwatch.StartNew();
+        for (var batch = 0; batch < rows; batch += 100)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO entries (persistence_id, sequence_nr, payload, manifest) VALUES ('actors-tasks', $nr, $payload, 'task.accepted.v1')";
+            var nr = insert.Parameters.Add("$nr", SqliteType.Integer);
+            insert.Parameters.AddWithValue("$payload", payload);
+            for (var i = batch; i < Math.Min(rows, batch + 100); i++)
+            {
+                nr.Value = i;
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        return rows / watch.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,214 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace Actors.Tasks;
+
+/// <summary>
+/// The task queue's journal (a child of the queue): writes the queue's events, tells the queue once the
+/// entries it asked to be confirmed are durable, and on start replays what it kept and hands the queue
+/// every task's entries. It keeps the entries of unfinished tasks and of the last finished ones, saves
+/// them as a snapshot every <c>snapshot-interval</c> events and then deletes the events before it, so
+/// recovery reads at most one snapshot and one interval of events.
+/// </summary>
+/// <remarks>
+/// Group commit: entries that arrive together go out as one <c>PersistAllAsync</c>; the actor keeps taking
+/// entries while earlier ones are written, and Akka.Persistence.Sql groups waiting writes into shared round trips.
+/// A failed write stops this actor (Akka.Persistence's rule); the queue then fails and restarts from the
+/// journal, so what it acknowledged is exactly what recovery reproduces.
+/// </remarks>
+internal sealed class TaskJournal : UntypedPersistentActor
+{
+    public const string Id = "actors-tasks";
+
+    private readonly int _snapshotInterval;
+    private readonly int _keepFinished;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>Kept entries by task, in order; tasks in the order they were accepted.</summary>
+    private readonly Dictionary<string, List<Persistence.IPersisted>> _entries = new(StringComparer.Ordinal);
+    private readonly Queue<string> _finished = new();
+    private long _sinceSnapshot;
+
+    /// <summary>Entries handed to the journal and not yet written; a snapshot waits until none is.</summary>
+    private int _inFlight;
+
+    /// <summary>Entries received since the last flush, and the confirmations due once the first N of them are stored.</summary>
+    private readonly List<Persistence.IPersisted> _batch = [];
+    private readonly List<(int After, object Confirmation)> _confirmations = [];
+    private bool _flushScheduled;
+
+    public TaskJournal(int snapshotInterval, int keepFinished)
+    {
+        _snapshotInterval = snapshotInterval;
+        _keepFinished = keepFinished;
+    }
+
+    public override string PersistenceId => Id;
+
+    public static Props Props(int snapshotInterval, int keepFinished) => Akka.Actor.Props.Create(() => new TaskJournal(snapshotInterval, keepFinished));
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: TaskJournalSnapshotV1 snapshot }:
+                _entries.Clear();
+                _finished.Clear();
+                foreach (var entry in snapshot.Entries)
+                {
+                    Keep(entry.Entry);
+                }
+
+                break;
+            case Persistence.IPersisted entry:
+                Keep(entry);
+                _sinceSnapshot++;
+                break;
+            case RecoveryCompleted:
+                _log.Info("Task journal recovered {0} tasks ({1} finished) up to event {2}", _entries.Count, _finished.Count, LastSequenceNr);
+                Context.Parent.Tell(new TasksRecovered(_entries.Values.Select(e => (IReadOnlyList<Persistence.IPersisted>)e).ToList()));
+                break;
+        }
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case WriteTaskEntries write:
+                _batch.AddRange(write.Entries);
+                Confirm(write.Confirmation);
+                break;
+            case ConfirmWhenWritten confirm:
+                Confirm(confirm.Confirmation);
+                break;
+            case FlushEntries:
+                Flush();
+                break;
+            case SaveSnapshotSuccess saved:
+                DeleteMessages(saved.Metadata.SequenceNr);
+                DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                break;
+            case SaveSnapshotFailure failed:
+                _log.Warning("Could not save a task journal snapshot (recovery will replay more events): {0}", failed.Cause.Message);
+                break;
+            case DeleteMessagesSuccess or DeleteMessagesFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Gathers what arrives until the flush (told to itself, so it comes after everything already in the
+    /// mailbox): one write for all of it. <paramref name="confirmation"/> is due once the entries before it are stored.
+    /// </summary>
+    private void Confirm(object? confirmation)
+    {
+        if (confirmation is not null)
+        {
+            _confirmations.Add((_batch.Count, confirmation));
+        }
+
+        if (!_flushScheduled)
+        {
+            _flushScheduled = true;
+            Self.Tell(FlushEntries.Instance);
+        }
+    }
+
+    private void Flush()
+    {
+        _flushScheduled = false;
+        var confirmations = _confirmations.ToArray();
+        var entries = _batch.ToArray();
+        _confirmations.Clear();
+        _batch.Clear();
+        var next = 0;
+        for (; next < confirmations.Length && confirmations[next].After == 0; next++)
+        {
+            // Due after every earlier write: DeferAsync runs after the handlers of everything persisted before it.
+            DeferAsync(confirmations[next].Confirmation, confirmation => Context.Parent.Tell(confirmation));
+        }
+
+        if (entries.Length == 0)
+        {
+            return;
+        }
+
+        var stored = 0;
+        _inFlight += entries.Length;
+        PersistAllAsync(entries, entry =>
+        {
+            Keep(entry);
+            _inFlight--;
+            _sinceSnapshot++;
+            stored++;
+            for (; next < confirmations.Length && confirmations[next].After <= stored; next++)
+            {
+                Context.Parent.Tell(confirmations[next].Confirmation);
+            }
+
+            // Only with nothing in flight does the snapshot hold exactly the events up to LastSequenceNr.
+            if (_inFlight == 0 && _sinceSnapshot >= _snapshotInterval)
+            {
+                _sinceSnapshot = 0;
+                SaveSnapshot(new TaskJournalSnapshotV1(_entries.Values.SelectMany(e => e).Select(TaskEntryV1.Of).ToList()));
+            }
+        });
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Task journal write {0} failed; the task queue restarts from the journal", sequenceNr);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "The journal rejected task entry {0}; the task queue restarts from the journal", sequenceNr);
+        Context.Stop(Self);
+    }
+
+    /// <summary>Keeps an entry; once a task ends it counts among the finished, the oldest of which are dropped.</summary>
+    private void Keep(Persistence.IPersisted entry)
+    {
+        var taskId = TaskJournalCodec.TaskId(entry);
+        if (!_entries.TryGetValue(taskId, out var entries))
+        {
+            if (entry is not TaskAcceptedV1)
+            {
+                return;
+            }
+
+            _entries[taskId] = entries = [];
+        }
+
+        entries.Add(entry);
+        if (entry is TaskCompletedV1 or TaskCancelledV1 or TaskFailedV1 { RetryAt: null })
+        {
+            _finished.Enqueue(taskId);
+            while (_finished.Count > _keepFinished)
+            {
+                _entries.Remove(_finished.Dequeue());
+            }
+        }
+    }
+}
+
+/// <summary>To the journal: write these entries; tell the queue <paramref name="Confirmation"/> once they are durable.</summary>
+internal sealed record WriteTaskEntries(IReadOnlyList<Persistence.IPersisted> Entries, object? Confirmation = null);
+
+/// <summary>To itself: write what has been gathered.</summary>
+internal sealed record FlushEntries
+{
+    public static readonly FlushEntries Instance = new();
+}
+
+/// <summary>To the journal: tell the queue <paramref name="Confirmation"/> once every entry sent before is stored.</summary>
+internal sealed record ConfirmWhenWritten(object Confirmation);
+
+/// <summary>From the journal after recovery: each kept task's entries, in order.</summary>
+internal sealed record TasksRecovered(IReadOnlyList<IReadOnlyList<Persistence.IPersisted>> Tasks);

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Actors.Persistence;
+
+namespace Actors.Tasks;
+
+// What the task journal stores: one versioned record per event kind (progress is not stored), with the
+// input and result as JSON so that a type renamed in code does not break old journals. Registered in
+// ActorsJsonSerializer; change a shape only by adding a v2.
+
+/// <summary>A task was accepted (<see cref="TaskQueued"/>), with its input.</summary>
+internal sealed record TaskAcceptedV1(string Id, string Type, int Priority, TimeSpan EstimatedDuration, string? IdempotencyKey, DateTimeOffset At, JsonElement? Input) : IPersisted;
+
+/// <summary><see cref="TaskStarted"/>.</summary>
+internal sealed record TaskStartedV1(string Id, string Type, int Attempt, DateTimeOffset At) : IPersisted;
+
+/// <summary><see cref="TaskCompleted"/>, with its result.</summary>
+internal sealed record TaskCompletedV1(string Id, string Type, JsonElement? Result, TimeSpan Duration, DateTimeOffset At) : IPersisted;
+
+/// <summary><see cref="TaskFailed"/>.</summary>
+internal sealed record TaskFailedV1(string Id, string Type, TaskErrorClass Class, string Message, string? SuggestedAction, string? TechnicalDetails, TimeSpan? RetryAfter,
+    int Attempts, DateTimeOffset? RetryAt, DateTimeOffset At) : IPersisted;
+
+/// <summary><see cref="TaskCancelled"/>.</summary>
+internal sealed record TaskCancelledV1(string Id, string Type, string? Reason, DateTimeOffset At) : IPersisted;
+
+/// <summary>The journal's state at a sequence number: the entries of every task it still keeps, in order.</summary>
+internal sealed record TaskJournalSnapshotV1(IReadOnlyList<TaskEntryV1> Entries) : IPersisted;
+
+/// <summary>One entry of a snapshot (exactly one of the fields is set).</summary>
+internal sealed record TaskEntryV1(TaskAcceptedV1? Accepted = null, TaskStartedV1? Started = null, TaskCompletedV1? Completed = null, TaskFailedV1? Failed = null,
+    TaskCancelledV1? Cancelled = null)
+{
+    public IPersisted Entry => (IPersisted?)Accepted ?? (IPersisted?)Started ?? (IPersisted?)Completed ?? (IPersisted?)Failed ?? Cancelled!;
+
+    public static TaskEntryV1 Of(IPersisted entry) => entry switch
+    {
+        TaskAcceptedV1 e => new(Accepted: e),
+        TaskStartedV1 e => new(Started: e),
+        TaskCompletedV1 e => new(Completed: e),
+        TaskFailedV1 e => new(Failed: e),
+        TaskCancelledV1 e => new(Cancelled: e),
+        _ => throw new ArgumentException($"{entry.GetType().Name} is not a task journal entry.", nameof(entry)),
+    };
+}
+
+/// <summary>Translates between task events and journal entries.</summary>
+internal static class TaskJournalCodec
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The entry for an event; null for progress, which is not stored.</summary>
+    public static IPersisted? Encode(TaskEvent taskEvent, object? input = null, Type? inputType = null) => taskEvent switch
+    {
+        TaskQueued e => new TaskAcceptedV1(e.TaskId, e.TaskType, e.Priority, e.EstimatedDuration, e.IdempotencyKey, e.Timestamp,
+            input is null ? null : JsonSerializer.SerializeToElement(input, inputType ?? input.GetType(), Json)),
+        TaskStarted e => new TaskStartedV1(e.TaskId, e.TaskType, e.Attempt, e.Timestamp),
+        TaskCompleted e => new TaskCompletedV1(e.TaskId, e.TaskType, e.Result is null ? null : JsonSerializer.SerializeToElement(e.Result, e.Result.GetType(), Json), e.Duration, e.Timestamp),
+        TaskFailed e => new TaskFailedV1(e.TaskId, e.TaskType, e.Error.Class, e.Error.Message, e.Error.SuggestedAction, e.Error.TechnicalDetails, e.Error.RetryAfter,
+            e.AttemptCount, e.RetryAt, e.Timestamp),
+        TaskCancelled e => new TaskCancelledV1(e.TaskId, e.TaskType, e.Reason, e.Timestamp),
+        _ => null,
+    };
+
+    /// <summary>The event an entry stands for (a completed task's result comes back as JSON).</summary>
+    public static TaskEvent Decode(IPersisted entry) => entry switch
+    {
+        TaskAcceptedV1 e => new TaskQueued(e.Id, e.Type, e.Priority, e.EstimatedDuration, e.IdempotencyKey, e.At),
+        TaskStartedV1 e => new TaskStarted(e.Id, e.Type, e.Attempt, e.At),
+        TaskCompletedV1 e => new TaskCompleted(e.Id, e.Type, e.Result, e.Duration, e.At),
+        TaskFailedV1 e => new TaskFailed(e.Id, e.Type, new TaskError(e.Message, e.Class, e.RetryAfter, e.SuggestedAction, e.TechnicalDetails), e.Attempts, e.RetryAt, e.At),
+        TaskCancelledV1 e => new TaskCancelled(e.Id, e.Type, e.Reason, e.At),
+        _ => throw new ArgumentException($"{entry.GetType().Name} is not a task journal entry.", nameof(entry)),
+    };
+
+    /// <summary>The input of an accepted task, read back as its type's input type.</summary>
+    public static object? Input(TaskAcceptedV1 accepted, Type inputType) => accepted.Input is { } json ? json.Deserialize(inputType, Json) : null;
+
+    /// <summary>The task an entry belongs to.</summary>
+    public static string TaskId(IPersisted entry) => Decode(entry).TaskId;
+}

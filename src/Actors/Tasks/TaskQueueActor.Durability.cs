@@ -1,0 +1,251 @@
+using Actors.Persistence;
+using Akka.Actor;
+using Akka.Event;
+
+namespace Actors.Tasks;
+
+// Durability: with a journal (actors.persistence), every event is written; a submit is answered and run
+// only once its acceptance is stored; on start the queue waits for the journal's recovery and resumes
+// each task where it was (waiting ones wait again, running ones run again as a new attempt, retries keep
+// their due times). Without one, nothing here does anything.
+internal sealed partial class TaskQueueActor
+{
+    private readonly PersistenceSettings? _persistence;
+    private IActorRef? _journal;
+
+    private void StartJournal()
+    {
+        if (_persistence is null)
+        {
+            return;
+        }
+
+        _journal = Context.ActorOf(TaskJournal.Props(_persistence.SnapshotInterval, _settings.KeepFinished), "journal");
+        Context.Watch(_journal);
+        Context.Become(Recovering);
+    }
+
+    /// <summary>Until the journal has replayed, every message waits.</summary>
+    private void Recovering(object message)
+    {
+        switch (message)
+        {
+            case TasksRecovered recovered:
+                Restore(recovered);
+                Context.UnbecomeStacked();
+                Stash.UnstashAll();
+                break;
+            case Terminated terminated when terminated.ActorRef.Equals(_journal):
+                OnJournalFailed();
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
+    }
+
+    /// <summary>Writes the acceptance of a task (with its input); false, having answered the submitter, if the input cannot be stored.</summary>
+    private bool TryJournalAccepted(TaskQueued queued, object? input, TaskDefinition definition)
+    {
+        if (_journal is null)
+        {
+            return true;
+        }
+
+        IPersisted entry;
+        try
+        {
+            entry = TaskJournalCodec.Encode(queued, input, definition.InputType)!;
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.InvalidInput, $"input: it cannot be stored as JSON ({e.Message})."));
+            return false;
+        }
+
+        _journal.Tell(new WriteTaskEntries([entry], new SubmitDurable(queued.TaskId)));
+        return true;
+    }
+
+    /// <summary>Writes an event (progress is not stored).</summary>
+    private void Journal(TaskRun run, TaskEvent taskEvent)
+    {
+        if (_journal is null)
+        {
+            return;
+        }
+
+        IPersisted? entry;
+        try
+        {
+            entry = TaskJournalCodec.Encode(taskEvent);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            _log.Warning("The result of task {0} cannot be stored as JSON ({1}); it is stored without it", run.Record.Id, e.Message);
+            entry = TaskJournalCodec.Encode(((TaskCompleted)taskEvent) with { Result = null });
+        }
+
+        if (entry is not null)
+        {
+            _journal.Tell(new WriteTaskEntries([entry]));
+        }
+    }
+
+    /// <summary>
+    /// Releases an ended attempt's slots once everything written so far (its end included: this runs after
+    /// the attempt's events are handed to the journal) is stored; at once without a journal.
+    /// </summary>
+    private void ReleaseWhenStored(Action? release)
+    {
+        if (release is null)
+        {
+            return;
+        }
+
+        if (_journal is null)
+        {
+            release();
+            return;
+        }
+
+        _journal.Tell(new ConfirmWhenWritten(new SlotsReleasable(release)));
+    }
+
+    private void OnSubmitDurable(string taskId)
+    {
+        if (_tasks.TryGetValue(taskId, out var run) && !run.Durable)
+        {
+            run.Durable = true;
+            Accepted(run);
+        }
+    }
+
+    /// <summary>
+    /// A write failed and the journal stopped: submits not yet stored are refused, and the queue fails so
+    /// that its supervisor restarts it (with backoff) from what the journal holds.
+    /// </summary>
+    private void OnJournalFailed()
+    {
+        foreach (var run in _tasks.Values.Where(t => !t.Durable))
+        {
+            foreach (var (submitter, _) in run.AwaitingDurable ?? [])
+            {
+                submitter.Tell(new SubmitRejected(SubmitRejection.StorageFailed, $"Task {run.Record.Id} could not be stored, so it was not accepted; submit it again."));
+            }
+        }
+
+        throw new InvalidOperationException("The task journal failed; the task queue restarts from what it stored.");
+    }
+
+    /// <summary>Rebuilds every kept task from its entries and resumes the unfinished ones.</summary>
+    private void Restore(TasksRecovered recovered)
+    {
+        var resumed = new List<TaskRun>();
+        foreach (var entries in recovered.Tasks)
+        {
+            if (RestoreOne(entries) is not { } run)
+            {
+                continue;
+            }
+
+            _tasks[run.Record.Id] = run;
+            _nextId = Math.Max(_nextId, long.TryParse(run.Record.Id.AsSpan("task-".Length), out var number) ? number : 0);
+            if (run.Record.IdempotencyKey is { } key)
+            {
+                _byKey[key] = run.Record.Id;
+            }
+
+            if (run.Record.IsTerminal)
+            {
+                Forget(run.Record.Id);
+            }
+            else
+            {
+                _unfinished++;
+                resumed.Add(run);
+            }
+        }
+
+        foreach (var run in resumed.OrderBy(r => r.Record.QueuedAt))
+        {
+            Resume(run);
+        }
+
+        _log.Info("Task queue restored {0} tasks; resumed {1} unfinished", _tasks.Count, resumed.Count);
+    }
+
+    private TaskRun? RestoreOne(IReadOnlyList<IPersisted> entries)
+    {
+        if (entries is not [TaskAcceptedV1 accepted, ..])
+        {
+            return null;
+        }
+
+        var record = TaskRecord.Start((TaskQueued)TaskJournalCodec.Decode(accepted));
+        foreach (var entry in entries.Skip(1))
+        {
+            try
+            {
+                record = record.Apply(TaskJournalCodec.Decode(entry));
+            }
+            catch (InvalidTaskTransitionException e)
+            {
+                _log.Error(e, "Skipped a stored event that does not follow from task {0}'s record", record.Id);
+            }
+        }
+
+        if (!_definitions.TryGetValue(accepted.Type, out var definition))
+        {
+            definition = TaskDefinition.Create<object?, object?>(accepted.Type, (_, _) => throw new InvalidOperationException("not registered"), TaskPresets.Analysis);
+            return new TaskRun(definition, null, record) { Durable = true, Unregistered = true };
+        }
+
+        object? input = null;
+        try
+        {
+            input = TaskJournalCodec.Input(accepted, definition.InputType);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException)
+        {
+            _log.Error(e, "The stored input of task {0} no longer fits {1}", record.Id, definition.InputType.Name);
+        }
+
+        return new TaskRun(definition, input, record) { Durable = true };
+    }
+
+    /// <summary>Waiting: to its lane again. Running: its attempt was cut off, so it runs again as a new one. Retry-waiting: at its due time.</summary>
+    private void Resume(TaskRun run)
+    {
+        var record = run.Record;
+        if (run.Unregistered)
+        {
+            Apply(run, new TaskFailed(record.Id, record.Type, new TaskError($"Task type '{record.Type}' is no longer registered.", TaskErrorClass.Fatal,
+                SuggestedAction: "Register the type again, or submit the work as another type."), record.Attempts, null, Now));
+            return;
+        }
+
+        switch (record.Status)
+        {
+            case TaskState.Waiting:
+                SendRun(run);
+                break;
+            case TaskState.Running:
+                // At least once: the attempt may have done part of its work; the handler sees the next attempt number and the idempotency key.
+                Apply(run, new TaskFailed(record.Id, record.Type, new TaskError($"The service stopped while attempt {record.Attempts} ran; it runs again.", TaskErrorClass.Retryable),
+                    record.Attempts, Now, Now));
+                SendRun(run);
+                break;
+            case TaskState.RetryWaiting:
+                var due = (record.RetryAt ?? Now) - Now;
+                Timers.StartSingleTimer((record.Id, "retry"), new RetryDue(record.Id), due > TimeSpan.Zero ? due : TimeSpan.Zero);
+                break;
+        }
+    }
+}
+
+/// <summary>From the journal: the end of an attempt is stored; its slots may go to the next task.</summary>
+internal sealed record SlotsReleasable(Action Release);
+
+/// <summary>From the journal: the acceptance of a task is stored.</summary>
+internal sealed record SubmitDurable(string TaskId);

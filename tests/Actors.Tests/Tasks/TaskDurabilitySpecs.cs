@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Actors.Configuration;
+using Actors.Persistence;
+using Actors.Tasks;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Actors.Tests.Tasks;
+
+/// <summary>
+/// The task queue on a real SQLite journal, across restarts of the actor system. A "crash" stops the
+/// system without CoordinatedShutdown's drain, so the journal holds exactly what was written, as after
+/// a kill -9 of the process.
+/// </summary>
+public sealed class TaskDurabilitySpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly string _journal = Path.Combine(Directory.CreateTempSubdirectory("actors-journal-").FullName, "journal.db");
+    private readonly ConcurrentQueue<(int Input, int Attempt, string? Key, DateTimeOffset At)> _runs = new();
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        _release.TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task After_a_crash_waiting_tasks_wait_again_running_ones_run_again_and_finished_ones_keep_their_results()
+    {
+        string completedId, runningId;
+        List<string> waitingIds;
+        await using (var first = await StartAsync())
+        {
+            completedId = await SubmitAndWaitAsync(first.Queue, "echo", 1);
+            runningId = Accepted(await first.Queue.SubmitAsync("gate", 2, idempotencyKey: "order-2"));
+            await Until(() => _runs.Any(r => r.Input == 2));
+            waitingIds = [];
+            foreach (var (input, priority) in new[] { (3, 2), (4, 9), (5, 2) })
+            {
+                waitingIds.Add(Accepted(await first.Queue.SubmitAsync("gate", input, priority)));
+            }
+        }
+
+        _release.SetResult();
+        await using var second = await StartAsync();
+        await Until(async () => (await second.Queue.ListAsync(TaskState.Completed)).Count == 5);
+
+        var completed = await second.Queue.GetAsync(completedId);
+        Assert.Equal(1, ((JsonElement)completed!.Result!).GetInt32());
+        var rerun = _runs.Where(r => r.Input == 2).ToList();
+        Assert.Equal([1, 2], rerun.Select(r => r.Attempt));
+        Assert.All(rerun, r => Assert.Equal("order-2", r.Key));
+        Assert.Equal([4, 3, 5], _runs.Where(r => r.Input > 2).Select(r => r.Input));
+        Assert.Equal(2, (await second.Queue.GetAsync(runningId))!.Attempts);
+        Assert.All(waitingIds, id => Assert.Equal(1, second.Queue.GetAsync(id).Result!.Attempts));
+        var next = Accepted(await second.Queue.SubmitAsync("gate", 6));
+        Assert.True(int.Parse(next["task-".Length..]) > int.Parse(waitingIds[^1]["task-".Length..]), $"{next} should follow {waitingIds[^1]}");
+    }
+
+    [Fact]
+    public async Task A_retry_in_backoff_should_run_at_its_due_time_after_a_restart()
+    {
+        DateTimeOffset dueAt;
+        string id;
+        await using (var first = await StartAsync())
+        {
+            id = Accepted(await first.Queue.SubmitAsync("flaky", 7));
+            var waiting = await Until(async () => await first.Queue.GetAsync(id), r => r?.Status == TaskState.RetryWaiting);
+            dueAt = waiting!.RetryAt!.Value;
+
+            // Crash only once the failure (with its due time) is stored; before that, a crash re-runs the attempt at once.
+            await Until(StoredManifestsAsync, m => m.Contains("task.failed.v1"));
+        }
+
+        await using var second = await StartAsync();
+        var done = await Until(async () => await second.Queue.GetAsync(id), r => r?.Status == TaskState.Completed);
+
+        Assert.Equal(2, done!.Attempts);
+        var retried = _runs.Single(r => r.Input == 7 && r.Attempt == 2);
+        Assert.True(retried.At >= dueAt - TimeSpan.FromMilliseconds(50), $"ran at {retried.At:O}, due at {dueAt:O}");
+    }
+
+    [Fact]
+    public async Task The_journal_should_hold_no_CLR_type_names_and_use_the_registered_manifests()
+    {
+        await using var system = await StartAsync();
+        await SubmitAndWaitAsync(system.Queue, "echo", 1);
+
+        // The completion is written just after the submitter hears of it.
+        var manifests = await Until(StoredManifestsAsync, m => m.Count == 3);
+
+        Assert.Equal(["task.accepted.v1", "task.completed.v1", "task.started.v1"], manifests);
+    }
+
+    private async Task<List<string>> StoredManifestsAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_journal};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT DISTINCT manifest FROM event_journal ORDER BY manifest";
+        var manifests = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            manifests.Add(reader.GetString(0));
+        }
+
+        return manifests;
+    }
+
+    private async Task<string> SubmitAndWaitAsync(ITaskQueue queue, string type, int input) =>
+        ((SubmitCompleted)await queue.SubmitAsync(type, input, wait: Patience)).Record.Id;
+
+    private static string Accepted(SubmitResult result) => Assert.IsType<SubmitAccepted>(result).TaskId;
+
+    private async Task<Node> StartAsync()
+    {
+        var persistence = new PersistenceSettings(PersistenceProvider.Sqlite, _journal, 10_000);
+        var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off\nakka.loglevel = INFO")
+            .WithFallback(persistence.ToAkkaConfig())
+            .WithFallback(ActorsConfig.Defaults);
+        var system = ActorSystem.Create("durable", config);
+        var oneAtATime = TaskPresets.Analysis.WithConcurrencyLimit(1).WithRetry(RetryPolicy.None);
+        var queue = TaskQueue.Start(system,
+        [
+            TaskDefinition.Create<int, int>("echo", (n, ctx) => Record(n, ctx, Task.FromResult(n)), oneAtATime),
+            TaskDefinition.Create<int, int>("gate", async (n, ctx) => await Record(n, ctx, _release.Task.WaitAsync(ctx.CancellationToken).ContinueWith(_ => n, TaskScheduler.Default)), oneAtATime),
+            TaskDefinition.Create<int, int>("flaky", (n, ctx) => Record(n, ctx, ctx.Attempt == 1 ? Task.FromException<int>(new RetryableTaskException("try later")) : Task.FromResult(n)),
+                oneAtATime.WithRetry(new RetryPolicy(3, TimeSpan.FromSeconds(2), 1, TimeSpan.FromSeconds(2), 0))),
+        ], TaskQueueSettings.Create(system) with { GlobalConcurrency = 1 }, persistence);
+        return new Node(system, queue);
+    }
+
+    private Task<int> Record(int input, ITaskContext context, Task<int> result)
+    {
+        _runs.Enqueue((input, context.Attempt, context.IdempotencyKey, DateTimeOffset.UtcNow));
+        return result;
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the condition did not hold within 30 s");
+    }
+
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(await condition(), "the condition did not hold within 30 s");
+    }
+
+    private static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        var value = await read();
+        while (!condition(value) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+            value = await read();
+        }
+
+        Assert.True(condition(value), $"the condition did not hold within 30 s: {value}");
+        return value;
+    }
+
+    /// <summary>One run of the actor system; disposing it stops the system without draining, as a crash would.</summary>
+    private sealed record Node(ActorSystem System, ITaskQueue Queue) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await System.Terminate();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Data.Sqlite;
+
+namespace Host.Tests;
+
+/// <summary>
+/// The real service on its default SQLite journal, killed with SIGKILL at a random moment while 10,000
+/// tasks are submitted and run: after a restart every acknowledged task completes, none is lost, and the
+/// side effects show at most as many duplicates as tasks could be running at the kill.
+/// </summary>
+public sealed class CrashRecoverySpecs
+{
+    private const int Tasks = 10_000;
+
+    /// <summary>
+    /// sqlite.bulk's concurrency limit. An attempt holds its slot from before its start is stored until its
+    /// end is, so at most this many attempts can be running (or ended but not yet stored) at the kill,
+    /// and only those run again.
+    /// </summary>
+    private const int MaxRunningAtKill = 8;
+
+    [Theory]
+    [InlineData(1_500)]
+    [InlineData(4_000)]
+    [InlineData(9_000)]
+    public async Task A_kill_9_should_lose_no_acknowledged_task(int killAfterMs)
+    {
+        var folder = Directory.CreateTempSubdirectory("actors-crash-");
+        var ids = new ConcurrentDictionary<int, string>();
+        await using (var first = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), workingDirectory: folder))
+        {
+            using var http = new HttpClient { BaseAddress = first.BaseAddress };
+            var submitting = SubmitAllAsync(http, ids);
+            await Task.Delay(killAfterMs);
+            await first.KillAsync();
+            try
+            {
+                await submitting;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // The kill cut submissions off; those not acknowledged are submitted again after the restart.
+            }
+        }
+
+        await using var second = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), workingDirectory: folder);
+        using var again = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        var acknowledgedBeforeKill = ids.Count;
+        await SubmitAllAsync(again, ids);
+        await WaitForAllCompletedAsync(again, ids.Values.ToHashSet());
+
+        var effects = await SideEffectsAsync(Path.Combine(folder.FullName, "data", "effects.db"));
+        Assert.Equal(Tasks, ids.Values.Distinct().Count());
+        Assert.All(ids.Values, id => Assert.True(effects.ContainsKey(id), $"{id} left no side effect"));
+        var duplicates = effects.Values.Sum(n => n - 1);
+        Assert.True(duplicates <= MaxRunningAtKill, $"{duplicates} duplicated side effects (kill after {killAfterMs} ms, {acknowledgedBeforeKill} acknowledged before it)");
+        Assert.Equal(0, await second.TerminateAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    /// <summary>Submits every task not yet acknowledged, each under its own idempotency key, from 16 connections.</summary>
+    private static Task SubmitAllAsync(HttpClient http, ConcurrentDictionary<int, string> ids) =>
+        Parallel.ForEachAsync(Enumerable.Range(0, Tasks).Where(i => !ids.ContainsKey(i)), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/tasks/sqlite.bulk") { Content = Json.Body("""{ "input": { "rows": 1, "database": "effects" } }""") };
+            request.Headers.Add("Idempotency-Key", $"effect-{i}");
+            var response = await http.SendAsync(request, ct);
+
+            // 200: a resubmit of a task that was stored (and has already run) before the kill.
+            Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.OK });
+            ids[i] = (await response.ReadJsonAsync()).Text("id");
+        });
+
+    private static async Task WaitForAllCompletedAsync(HttpClient http, IReadOnlySet<string> ids)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        while (DateTime.UtcNow < deadline)
+        {
+            var completed = (await (await http.GetAsync($"/api/tasks?status=completed&limit={Tasks}")).ReadJsonAsync()).EnumerateArray().Select(t => t.Text("id")).ToHashSet();
+            if (ids.All(completed.Contains))
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.Fail("Not every acknowledged task completed within 4 minutes.");
+    }
+
+    /// <summary>How many rows each task id left in the side-effect table.</summary>
+    private static async Task<Dictionary<string, int>> SideEffectsAsync(string database)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT task_id, COUNT(*) FROM generated_rows GROUP BY task_id";
+        var effects = new Dictionary<string, int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            effects[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return effects;
+    }
+}
