@@ -57,7 +57,7 @@ internal static class DurableQuick
     /// <summary>A queue journaled to <paramref name="journal"/> (in memory if null) whose one task type never gets to run (its single slot is held).</summary>
     private static async Task<T> InQueue<T>(string? journal, Func<ITaskQueue, Task<T>> measure)
     {
-        var persistence = journal is null ? new PersistenceSettings(PersistenceProvider.None, "", 1) : new PersistenceSettings(PersistenceProvider.Sqlite, journal, 1_000_000);
+        var persistence = journal is null ? new DurabilitySettings(PersistenceProvider.None, "", 1) : new DurabilitySettings(PersistenceProvider.Sqlite, journal, 1_000_000);
         var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
             .WithFallback(persistence.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
         var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);

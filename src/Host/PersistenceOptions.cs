@@ -15,7 +15,7 @@ public sealed record PersistenceOptions(PersistenceProvider Provider, string Con
     public static PersistenceOptions From(IConfiguration configuration, ServiceOptions service)
     {
         var section = configuration.GetSection(Section);
-        var provider = PersistenceSettings.Parse(section["Provider"] ?? "sqlite");
+        var provider = DurabilitySettings.Parse(section["Provider"] ?? "sqlite");
         var connectionString = section["ConnectionString"] is { Length: > 0 } configured
             ? configured
             : provider == PersistenceProvider.Sqlite ? Path.Combine(Path.GetFullPath(service.DataFolder), "journal.db") : "";

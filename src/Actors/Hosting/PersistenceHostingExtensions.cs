@@ -15,7 +15,7 @@ public static class PersistenceHostingExtensions
     public static AkkaConfigurationBuilder WithActorsPersistence(this AkkaConfigurationBuilder builder, PersistenceProvider provider, string connectionString, int? snapshotInterval = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var settings = new PersistenceSettings(provider, connectionString ?? "", snapshotInterval ?? 10_000).Validated();
+        var settings = new DurabilitySettings(provider, connectionString ?? "", snapshotInterval ?? 10_000).Validated();
         builder.WithActorsDefaults();
         builder.AddHocon(settings.ToAkkaConfig(), HoconAddMode.Prepend);
         return builder.AddHocon(

@@ -21,7 +21,7 @@ public static class TaskQueue
     /// the queue runs under a backoff supervisor and restarts from its journal after a failed write.</param>
     /// <exception cref="ArgumentException">Two definitions share a name.</exception>
     /// <exception cref="InvalidOperationException">The configuration lacks the lane mailbox.</exception>
-    public static ITaskQueue Start(ActorSystem system, IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings? settings = null, PersistenceSettings? persistence = null)
+    public static ITaskQueue Start(ActorSystem system, IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings? settings = null, DurabilitySettings? persistence = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(definitions);
@@ -37,7 +37,7 @@ public static class TaskQueue
             throw new InvalidOperationException($"'{TaskLaneMailbox.ConfigPath}' is not in the actor system's configuration: start the queue with akka.WithTaskQueue(...), or add ActorsConfig.Defaults to the system's configuration.");
         }
 
-        persistence ??= PersistenceSettings.Create(system);
+        persistence ??= DurabilitySettings.Create(system);
         var props = TaskQueueActor.Props(definitions, settings, persistence);
         var queue = system.ActorOf(persistence.IsDurable
             ? BackoffSupervisor.Props(Backoff.OnFailure(props, "queue", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, -1))

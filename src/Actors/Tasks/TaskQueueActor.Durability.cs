@@ -10,7 +10,7 @@ namespace Actors.Tasks;
 // their due times). Without one, nothing here does anything.
 internal sealed partial class TaskQueueActor
 {
-    private readonly PersistenceSettings? _persistence;
+    private readonly DurabilitySettings? _persistence;
     private IActorRef? _journal;
 
     private void StartJournal()

@@ -23,16 +23,16 @@ public enum PersistenceProvider
 /// <param name="Provider">Where the journal lives.</param>
 /// <param name="ConnectionString">For SQLite a file path; for PostgreSQL a connection string.</param>
 /// <param name="SnapshotInterval">Events between snapshots of the task journal.</param>
-public sealed record PersistenceSettings(PersistenceProvider Provider, string ConnectionString, int SnapshotInterval)
+public sealed record DurabilitySettings(PersistenceProvider Provider, string ConnectionString, int SnapshotInterval)
 {
     /// <summary>Whether anything is persisted.</summary>
     public bool IsDurable => Provider != PersistenceProvider.None;
 
     /// <summary>Reads <c>actors.persistence</c>.</summary>
-    public static PersistenceSettings Create(ActorSystem system)
+    public static DurabilitySettings Create(ActorSystem system)
     {
         var config = ActorsConfig.For(system).GetConfig("actors.persistence");
-        return new PersistenceSettings(Parse(config.GetString("provider")), config.GetString("connection-string") ?? "", config.GetInt("snapshot-interval")).Validated();
+        return new DurabilitySettings(Parse(config.GetString("provider")), config.GetString("connection-string") ?? "", config.GetInt("snapshot-interval")).Validated();
     }
 
     /// <summary>The provider named <paramref name="name"/> (none, sqlite, postgresql).</summary>
@@ -47,7 +47,7 @@ public sealed record PersistenceSettings(PersistenceProvider Provider, string Co
 
     /// <summary>These settings, checked.</summary>
     /// <exception cref="ConfigurationException">A durable provider without a connection string, or a snapshot interval below 1.</exception>
-    public PersistenceSettings Validated()
+    public DurabilitySettings Validated()
     {
         if (IsDurable && string.IsNullOrWhiteSpace(ConnectionString))
         {

@@ -6,21 +6,27 @@ using Actors.Tasks;
 using Akka.Actor;
 using Akka.Configuration;
 
-namespace Actors.Tests.Tasks;
+namespace Actors.Tests.Durability;
 
 /// <summary>
-/// The task queue on a real SQLite journal, across restarts of the actor system. A "crash" stops the
-/// system without CoordinatedShutdown's drain, so the journal holds exactly what was written, as after
-/// a kill -9 of the process.
+/// The task queue on a real journal, across restarts of the actor system. A "crash" stops the system
+/// without CoordinatedShutdown's drain, so the journal holds exactly what was written, as after a kill -9
+/// of the process. Run on SQLite and on PostgreSQL.
 /// </summary>
-public sealed class TaskDurabilitySpecs : IAsyncLifetime
+public abstract class TaskDurabilityScenarios : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly string _journal = Path.Combine(Directory.CreateTempSubdirectory("actors-journal-").FullName, "journal.db");
+    private DurabilitySettings _journal = null!;
     private readonly ConcurrentQueue<(int Input, int Attempt, string? Key, DateTimeOffset At)> _runs = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task InitializeAsync() => _journal = await CreateJournalAsync();
+
+    /// <summary>A fresh, empty journal.</summary>
+    protected abstract Task<DurabilitySettings> CreateJournalAsync();
+
+    /// <summary>The manifests of the events stored so far, in order.</summary>
+    protected abstract Task<List<string>> StoredManifestsAsync(DurabilitySettings journal);
 
     public Task DisposeAsync()
     {
@@ -73,7 +79,7 @@ public sealed class TaskDurabilitySpecs : IAsyncLifetime
             dueAt = waiting!.RetryAt!.Value;
 
             // Crash only once the failure (with its due time) is stored; before that, a crash re-runs the attempt at once.
-            await Until(StoredManifestsAsync, m => m.Contains("task.failed.v1"));
+            await Until(() => StoredManifestsAsync(_journal), m => m.Contains("task.failed.v1"));
         }
 
         await using var second = await StartAsync();
@@ -91,25 +97,9 @@ public sealed class TaskDurabilitySpecs : IAsyncLifetime
         await SubmitAndWaitAsync(system.Queue, "echo", 1);
 
         // The completion is written just after the submitter hears of it.
-        var manifests = await Until(StoredManifestsAsync, m => m.Count == 3);
+        var manifests = await Until(() => StoredManifestsAsync(_journal), m => m.Count == 3);
 
         Assert.Equal(["task.accepted.v1", "task.completed.v1", "task.started.v1"], manifests);
-    }
-
-    private async Task<List<string>> StoredManifestsAsync()
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_journal};Mode=ReadOnly");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT manifest FROM event_journal ORDER BY manifest";
-        var manifests = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            manifests.Add(reader.GetString(0));
-        }
-
-        return manifests;
     }
 
     private async Task<string> SubmitAndWaitAsync(ITaskQueue queue, string type, int input) =>
@@ -119,7 +109,7 @@ public sealed class TaskDurabilitySpecs : IAsyncLifetime
 
     private async Task<Node> StartAsync()
     {
-        var persistence = new PersistenceSettings(PersistenceProvider.Sqlite, _journal, 10_000);
+        var persistence = _journal;
         var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off\nakka.loglevel = INFO")
             .WithFallback(persistence.ToAkkaConfig())
             .WithFallback(ActorsConfig.Defaults);
@@ -181,5 +171,54 @@ public sealed class TaskDurabilitySpecs : IAsyncLifetime
     private sealed record Node(ActorSystem System, ITaskQueue Queue) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await System.Terminate();
+    }
+}
+
+public sealed class SqliteTaskDurabilitySpecs : TaskDurabilityScenarios
+{
+    protected override Task<DurabilitySettings> CreateJournalAsync() =>
+        Task.FromResult(new DurabilitySettings(PersistenceProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-journal-").FullName, "journal.db"), 10_000));
+
+    protected override async Task<List<string>> StoredManifestsAsync(DurabilitySettings journal)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={journal.ConnectionString};Mode=ReadOnly");
+        return await Journals.ManifestsAsync(connection, "event_journal");
+    }
+}
+
+public sealed class PostgreSqlTaskDurabilitySpecs(PostgresServer server) : TaskDurabilityScenarios, IClassFixture<PostgresServer>
+{
+    protected override async Task<DurabilitySettings> CreateJournalAsync() => new(PersistenceProvider.PostgreSql, await server.NewDatabaseAsync(), 10_000);
+
+    protected override async Task<List<string>> StoredManifestsAsync(DurabilitySettings journal)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(journal.ConnectionString);
+        return await Journals.ManifestsAsync(connection, "public.event_journal");
+    }
+}
+
+/// <summary>Reads what a journal table holds.</summary>
+internal static class Journals
+{
+    public static async Task<List<string>> ManifestsAsync(System.Data.Common.DbConnection connection, string table)
+    {
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT DISTINCT manifest FROM {table} ORDER BY manifest";
+        var manifests = new List<string>();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                manifests.Add(reader.GetString(0));
+            }
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // The table is created with the first write.
+        }
+
+        return manifests;
     }
 }

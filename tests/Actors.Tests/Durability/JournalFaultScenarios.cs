@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Actors.Configuration;
+using Actors.Persistence;
+using Actors.Tasks;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.Sql.Journal;
+
+namespace Actors.Tests.Durability;
+
+/// <summary>
+/// The SQLite journal with 1% of its writes failing: the queue refuses (or never answers) the submits it
+/// could not store and restarts from its journal; every submit it acknowledged is there after a restart.
+/// </summary>
+public abstract class JournalFaultScenarios : IAsyncLifetime
+{
+    private const int Submits = 3_000;
+    private DurabilitySettings _journal = null!;
+
+    public async Task InitializeAsync() => _journal = await CreateJournalAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>A fresh, empty journal.</summary>
+    protected abstract Task<DurabilitySettings> CreateJournalAsync();
+
+    [Fact]
+    public async Task No_acknowledged_submit_should_be_missing_after_recovery_when_writes_fail()
+    {
+        var failuresBefore = FaultyJournal.Failures;
+        var acknowledged = new ConcurrentBag<string>();
+        var refused = 0;
+        var system = Start(faulty: true);
+        try
+        {
+            var queue = StartQueue(system, _journal);
+            await Parallel.ForEachAsync(Enumerable.Range(0, Submits), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+            {
+                try
+                {
+                    switch (await queue.SubmitAsync("parked", i))
+                    {
+                        case SubmitAccepted accepted:
+                            acknowledged.Add(accepted.TaskId);
+                            break;
+                        case SubmitRejected { Kind: SubmitRejection.StorageFailed }:
+                            Interlocked.Increment(ref refused);
+                            break;
+                    }
+                }
+                catch (AskTimeoutException)
+                {
+                    // Sent while the queue was restarting: never acknowledged.
+                    Interlocked.Increment(ref refused);
+                }
+            });
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+
+        Assert.True(FaultyJournal.Failures > failuresBefore, "no write failed: the fault injection did not happen");
+        Assert.True(refused > 0, "no submit was refused although writes failed");
+
+        var again = Start(faulty: false);
+        try
+        {
+            var records = await StartQueue(again, _journal).ListAsync(limit: Submits * 2);
+            var recovered = records.Select(r => r.Id).ToHashSet();
+            Assert.All(acknowledged, id => Assert.Contains(id, recovered));
+        }
+        finally
+        {
+            await again.Terminate();
+        }
+    }
+
+    private ActorSystem Start(bool faulty)
+    {
+        var persistence = _journal;
+        var config = ConfigurationFactory.ParseString($$"""
+            akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            akka.loglevel = WARNING
+            akka.persistence.journal.sql.class = "{{(faulty ? typeof(FaultyJournal).AssemblyQualifiedName : typeof(SqlWriteJournal).AssemblyQualifiedName)}}"
+            """).WithFallback(persistence.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
+        return ActorSystem.Create("faults", config);
+    }
+
+    private static ITaskQueue StartQueue(ActorSystem system, DurabilitySettings journal)
+    {
+        var settings = TaskQueueSettings.Create(system) with { GlobalConcurrency = 1, AskTimeout = TimeSpan.FromSeconds(2) };
+        return TaskQueue.Start(system, [TaskDefinition.Create<int, int>("parked", (_, ctx) => Task.Delay(Timeout.Infinite, ctx.CancellationToken).ContinueWith(_ => 0),
+            TaskPresets.Analysis.WithConcurrencyLimit(1).WithRetry(RetryPolicy.None))], settings, journal);
+    }
+
+    /// <summary>The real journal, except that 1 in 100 writes fails (taking the batch it is in with it, before anything is written).</summary>
+    public sealed class FaultyJournal(Config config) : SqlWriteJournal(config)
+    {
+        private static int s_failures;
+
+        public static int Failures => Volatile.Read(ref s_failures);
+
+        protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+        {
+            var writes = messages.ToList();
+            if (writes.Any(_ => Random.Shared.Next(100) == 0))
+            {
+                Interlocked.Increment(ref s_failures);
+                return Task.FromException<IImmutableList<Exception>>(new IOException("Injected journal write failure."));
+            }
+
+            return base.WriteMessagesAsync(writes, cancellationToken);
+        }
+    }
+}
+
+public sealed class SqliteJournalFaultSpecs : JournalFaultScenarios
+{
+    protected override Task<DurabilitySettings> CreateJournalAsync() =>
+        Task.FromResult(new DurabilitySettings(PersistenceProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-faults-").FullName, "journal.db"), 10_000));
+}
+
+public sealed class PostgreSqlJournalFaultSpecs(PostgresServer server) : JournalFaultScenarios, IClassFixture<PostgresServer>
+{
+    protected override async Task<DurabilitySettings> CreateJournalAsync() => new(PersistenceProvider.PostgreSql, await server.NewDatabaseAsync(), 10_000);
+}
