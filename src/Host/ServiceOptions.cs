@@ -45,6 +45,10 @@ public sealed class ServiceOptions
     /// <summary>Per task type, how many of its tasks may run at once (overrides the type's preset), e.g. <c>"http.fetch": 64</c>.</summary>
     public Dictionary<string, int> TaskTypeConcurrency { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary><paramref name="definition"/> with its concurrency limit from <see cref="TaskTypeConcurrency"/>, if set there.</summary>
+    public Actors.Tasks.TaskDefinition Configure(Actors.Tasks.TaskDefinition definition) =>
+        TaskTypeConcurrency.TryGetValue(definition.Type, out var limit) ? definition.WithSettings(definition.Settings.WithConcurrencyLimit(limit)) : definition;
+
     /// <summary>Compute pool workers (<c>actors.compute.pool-size</c>); unset for one per core.</summary>
     public int? ComputeWorkers { get; set; }
 

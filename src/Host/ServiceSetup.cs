@@ -40,7 +40,7 @@ internal static class ServiceSetup
         });
         builder.Services.AddSingleton(new JsonBody(options.MaxRequestBodyKb * 1024));
         builder.Services.AddBuiltInTasks(options);
-        builder.Services.AddSingleton<TaskCatalog>();
+        builder.Services.AddSingleton(provider => new TaskCatalog(provider.GetServices<TaskDefinition>().Select(options.Configure)));
         builder.Services.AddSingleton<JobWatchers>();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]);
 
@@ -62,9 +62,7 @@ internal static class ServiceSetup
                 {
                     foreach (var definition in provider.GetServices<TaskDefinition>())
                     {
-                        tasks.Add(options.TaskTypeConcurrency.TryGetValue(definition.Type, out var limit)
-                            ? definition.WithSettings(definition.Settings.WithConcurrencyLimit(limit))
-                            : definition);
+                        tasks.Add(options.Configure(definition));
                     }
                 })
                 .WithJobManager<CounterState, CounterAction>(CounterJob.Kind)

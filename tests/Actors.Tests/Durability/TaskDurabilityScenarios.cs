@@ -91,6 +91,39 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recovery_from_a_snapshot_and_the_events_after_it_should_rebuild_every_task()
+    {
+        // A snapshot every 5 events: 30 completed tasks (3 events each) and 10 waiting ones span several.
+        _journal = _journal with { SnapshotInterval = 5 };
+        var completed = new List<string>();
+        List<string> waiting = [];
+        await using (var first = await StartAsync())
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                completed.Add(await SubmitAndWaitAsync(first.Queue, "echo", 100 + i));
+            }
+
+            await first.Queue.SubmitAsync("gate", 0);
+            await Until(() => _runs.Any(r => r.Input == 0));
+            for (var i = 1; i <= 10; i++)
+            {
+                waiting.Add(Accepted(await first.Queue.SubmitAsync("gate", 200 + i)));
+            }
+
+            await Until(() => StoredManifestsAsync(_journal), m => m.Count > 0);
+        }
+
+        _release.SetResult();
+        await using var second = await StartAsync();
+        await Until(async () => (await second.Queue.ListAsync(TaskState.Completed, limit: 100)).Count == 41);
+
+        Assert.All(completed, id => Assert.Equal(TaskState.Completed, second.Queue.GetAsync(id).Result!.Status));
+        Assert.Equal(Enumerable.Range(201, 10), _runs.Where(r => r.Input > 200).Select(r => r.Input));
+        Assert.All(waiting, id => Assert.Equal(1, second.Queue.GetAsync(id).Result!.Attempts));
+    }
+
+    [Fact]
     public async Task The_journal_should_hold_no_CLR_type_names_and_use_the_registered_manifests()
     {
         await using var system = await StartAsync();
