@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Actors.TestSupport;
 using Microsoft.Data.Sqlite;
 
 namespace Host.Tests;
 
 /// <summary>
-/// The real service on its default SQLite journal, killed with SIGKILL at a random moment while 10,000
+/// The real service on its journal (SQLite, its default, or PostgreSQL), killed with SIGKILL at a random moment while 10,000
 /// tasks are submitted and run: after a restart every acknowledged task completes, none is lost, and the
 /// side effects show at most as many duplicates as tasks could be running at the kill.
 /// </summary>
-public sealed class CrashRecoverySpecs
+public abstract class CrashRecoveryScenarios
 {
     private const int Tasks = 10_000;
 
@@ -28,7 +29,8 @@ public sealed class CrashRecoverySpecs
     {
         var folder = Directory.CreateTempSubdirectory("actors-crash-");
         var ids = new ConcurrentDictionary<int, string>();
-        await using (var first = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), workingDirectory: folder))
+        var journal = await JournalEnvironmentAsync();
+        await using (var first = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), journal, workingDirectory: folder))
         {
             using var http = new HttpClient { BaseAddress = first.BaseAddress };
             var submitting = SubmitAllAsync(http, ids);
@@ -44,7 +46,7 @@ public sealed class CrashRecoverySpecs
             }
         }
 
-        await using var second = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), workingDirectory: folder);
+        await using var second = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), journal, workingDirectory: folder);
         using var again = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
         var acknowledgedBeforeKill = ids.Count;
         await SubmitAllAsync(again, ids);
@@ -57,6 +59,9 @@ public sealed class CrashRecoverySpecs
         Assert.True(duplicates <= MaxRunningAtKill, $"{duplicates} duplicated side effects (kill after {killAfterMs} ms, {acknowledgedBeforeKill} acknowledged before it)");
         Assert.Equal(0, await second.TerminateAsync(TimeSpan.FromSeconds(60)));
     }
+
+    /// <summary>The environment that points the service at its journal.</summary>
+    protected abstract Task<IReadOnlyDictionary<string, string>> JournalEnvironmentAsync();
 
     /// <summary>Submits every task not yet acknowledged, each under its own idempotency key, from 16 connections.</summary>
     private static Task SubmitAllAsync(HttpClient http, ConcurrentDictionary<int, string> ids) =>
@@ -104,4 +109,25 @@ public sealed class CrashRecoverySpecs
 
         return effects;
     }
+}
+
+public sealed class SqliteCrashRecoverySpecs : CrashRecoveryScenarios
+{
+    protected override Task<IReadOnlyDictionary<string, string>> JournalEnvironmentAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+}
+
+public sealed class PostgreSqlCrashRecoverySpecs(PostgresServer server) : CrashRecoveryScenarios, IClassFixture<PostgresServer>
+{
+    protected override async Task<IReadOnlyDictionary<string, string>> JournalEnvironmentAsync() => Journal.PostgreSql(await server.NewDatabaseAsync());
+}
+
+/// <summary>The environment of a service journaled to PostgreSQL.</summary>
+internal static class Journal
+{
+    public static IReadOnlyDictionary<string, string> PostgreSql(string connectionString) => new Dictionary<string, string>
+    {
+        ["Persistence__Provider"] = "postgresql",
+        ["Persistence__ConnectionString"] = connectionString,
+    };
 }

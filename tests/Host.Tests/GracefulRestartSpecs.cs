@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Actors.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -7,12 +8,15 @@ using Microsoft.AspNetCore.Http;
 
 namespace Host.Tests;
 
-/// <summary>The real service, SIGTERM with 100 tasks running and 1,000 waiting, then a restart: nothing is lost.</summary>
-public sealed class GracefulRestartSpecs
+/// <summary>The real service (on SQLite, then PostgreSQL), SIGTERM with 100 tasks running and 1,000 waiting, then a restart: nothing is lost.</summary>
+public abstract class GracefulRestartScenarios
 {
     private const int Running = 100;
     private const int Waiting = 1_000;
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+
+    /// <summary>The environment that points the service at its journal.</summary>
+    protected abstract Task<IReadOnlyDictionary<string, string>> JournalEnvironmentAsync();
 
     [Fact]
     public async Task SIGTERM_with_tasks_running_and_waiting_should_exit_in_time_and_lose_nothing_after_a_restart()
@@ -31,7 +35,7 @@ public sealed class GracefulRestartSpecs
         });
         var url = $"{upstream.Urls.Single()}/data";
         var folder = Directory.CreateTempSubdirectory("actors-restart-");
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(await JournalEnvironmentAsync())
         {
             ["Service__ShutdownGraceSeconds"] = "3",
             ["Service__TaskConcurrency"] = $"{Running}",
@@ -68,4 +72,15 @@ public sealed class GracefulRestartSpecs
         Assert.Equal(Running + Waiting, ids.Count);
         Assert.Equal(0, await second.TerminateAsync(TimeSpan.FromSeconds(60)));
     }
+}
+
+public sealed class SqliteGracefulRestartSpecs : GracefulRestartScenarios
+{
+    protected override Task<IReadOnlyDictionary<string, string>> JournalEnvironmentAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+}
+
+public sealed class PostgreSqlGracefulRestartSpecs(PostgresServer server) : GracefulRestartScenarios, IClassFixture<PostgresServer>
+{
+    protected override async Task<IReadOnlyDictionary<string, string>> JournalEnvironmentAsync() => Journal.PostgreSql(await server.NewDatabaseAsync());
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Actors.Configuration;
 using Actors.Persistence;
+using Actors.TestSupport;
 using Actors.Tasks;
 using Akka.Actor;
 using Akka.Configuration;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Actors.Tests.Durability;
+namespace Actors.TestSupport;
 
 /// <summary>
 /// A real PostgreSQL 15 server for the tests, started from the machine's binaries
