@@ -87,7 +87,8 @@ public abstract class CrashRecoveryScenarios
                 return;
             }
 
-            await Task.Delay(500);
+            // Polling (each read lists up to 10,000 records): observable state, like AwaitAssert.
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
         }
 
         Assert.Fail("Not every acknowledged task completed within 4 minutes.");

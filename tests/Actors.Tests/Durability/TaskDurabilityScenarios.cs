@@ -165,35 +165,22 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
         return result;
     }
 
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+    private static Task Until(Func<bool> condition) => Until(() => Task.FromResult(condition()), holds => holds);
 
-        Assert.True(condition(), "the condition did not hold within 30 s");
-    }
+    private static Task Until(Func<Task<bool>> condition) => Until(condition, holds => holds);
 
-    private static async Task Until(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(await condition(), "the condition did not hold within 30 s");
-    }
-
+    /// <summary>
+    /// Re-reads observable state (the queue's records, the journal table) until it satisfies the condition,
+    /// as AwaitAssert does, for at most 30 s; these systems are not the TestKit's, so its AwaitAssert cannot be used.
+    /// </summary>
     private static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> condition)
     {
+        var pollInterval = TimeSpan.FromMilliseconds(10);
         var deadline = DateTime.UtcNow + Patience;
         var value = await read();
         while (!condition(value) && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(10);
+            await Task.Delay(pollInterval);
             value = await read();
         }
 
