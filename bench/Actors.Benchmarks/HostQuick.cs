@@ -20,18 +20,9 @@ internal static class HostQuick
 
     public static async Task RunAsync(Figures figures)
     {
-        var port = FreePort();
-        var builder = WebApplication.CreateBuilder(["--urls", $"http://127.0.0.1:{port}", "--Serilog:MinimumLevel:Default", "Warning",
-            "--Service:DataFolder", Path.Combine(Path.GetTempPath(), "actors-bench-data"), "--Service:TaskConcurrency", "64"]);
-        builder.AddActorsService();
-        builder.Services.AddSingleton(TaskDefinition.Create<int, int>("bench.noop", (n, _) => Task.FromResult(n), TaskPresets.Analysis.WithConcurrencyLimit(64)));
-        builder.Services.AddSingleton(TaskDefinition.Create<int, int>("bench.progress", ReportProgressAsync, TaskPresets.Analysis.WithConcurrencyLimit(64)));
-        await using var app = builder.Build();
-        app.MapActorsService();
-        await app.StartAsync();
-        try
+        // The API and actor path, on the in-memory queue (the figures of step 5)...
+        await InServiceAsync("none", async http =>
         {
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             await OpenLoopAsync(http, 2_000, () => http.PostAsync("/api/tasks/bench.noop", Json("""{ "input": 1 }""")));
             var health = await OpenLoopAsync(http, Requests, () => http.GetAsync("/health"));
             var submit = await OpenLoopAsync(http, Requests, () => http.PostAsync("/api/tasks/bench.noop", Json("""{ "input": 1, "waitMs": 0 }""")));
@@ -45,10 +36,40 @@ internal static class HostQuick
             figures.Report("host.sse.latency.p50_ms", sse.P50, "ms");
             figures.Report("host.sse.latency.p99_ms", sse.P99, "ms");
             figures.Goal("host.sse.latency.p99_ms", sse.P99, "<= 20", sse.P99 <= 20);
+        });
+
+        // ...and with the service's default SQLite journal, where a submit is answered once it is stored.
+        await InServiceAsync("sqlite", async http =>
+        {
+            await OpenLoopAsync(http, 2_000, () => http.PostAsync("/api/tasks/bench.noop", Json("""{ "input": 1 }""")));
+            var submit = await OpenLoopAsync(http, Requests, () => http.PostAsync("/api/tasks/bench.noop", Json("""{ "input": 1, "waitMs": 0 }""")));
+            figures.Report("host.submit.durable.p50_ms", submit.P50, "ms");
+            figures.Report("host.submit.durable.p99_ms", submit.P99, "ms");
+        });
+    }
+
+    /// <summary>Runs <paramref name="measure"/> against the service in this process, journaled with <paramref name="persistence"/>, in a fresh data folder.</summary>
+    private static async Task InServiceAsync(string persistence, Func<HttpClient, Task> measure)
+    {
+        var port = FreePort();
+        var data = Directory.CreateTempSubdirectory("actors-bench-data-");
+        var builder = WebApplication.CreateBuilder(["--urls", $"http://127.0.0.1:{port}", "--Serilog:MinimumLevel:Default", "Warning",
+            "--Service:DataFolder", data.FullName, "--Service:TaskConcurrency", "64", "--Persistence:Provider", persistence]);
+        builder.AddActorsService();
+        builder.Services.AddSingleton(TaskDefinition.Create<int, int>("bench.noop", (n, _) => Task.FromResult(n), TaskPresets.Analysis.WithConcurrencyLimit(64)));
+        builder.Services.AddSingleton(TaskDefinition.Create<int, int>("bench.progress", ReportProgressAsync, TaskPresets.Analysis.WithConcurrencyLimit(64)));
+        await using var app = builder.Build();
+        app.MapActorsService();
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await measure(http);
         }
         finally
         {
             await app.StopAsync();
+            data.Delete(recursive: true);
         }
     }
 
