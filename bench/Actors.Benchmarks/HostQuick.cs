@@ -85,43 +85,12 @@ internal static class HostQuick
         return reports;
     }
 
-    private static async Task<(double P50, double P99)> OpenLoopAsync(HttpClient http, int count, Func<Task<HttpResponseMessage>> send)
-    {
-        var latencies = new double[count];
-        var pending = new List<Task>(count);
-        var start = Stopwatch.GetTimestamp();
-        for (var i = 0; i < count; i++)
+    private static Task<(double P50, double P99)> OpenLoopAsync(HttpClient http, int count, Func<Task<HttpResponseMessage>> send) =>
+        Measure.OpenLoopLatencyAsync(count, RequestsPerSecond, async () =>
         {
-            var due = start + (long)(i * (double)Stopwatch.Frequency / RequestsPerSecond);
-            while (Stopwatch.GetTimestamp() < due)
-            {
-                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                if (wait > TimeSpan.FromMilliseconds(2))
-                {
-                    await Task.Delay(wait - TimeSpan.FromMilliseconds(1));
-                }
-                else
-                {
-                    Thread.SpinWait(20);
-                }
-            }
-
-            var index = i;
-            pending.Add(Measure(index));
-        }
-
-        await Task.WhenAll(pending);
-        Array.Sort(latencies);
-        return (latencies[count / 2], latencies[(int)(count * 0.99)]);
-
-        async Task Measure(int index)
-        {
-            var sent = Stopwatch.GetTimestamp();
             using var response = await send();
             response.EnsureSuccessStatusCode();
-            latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
-        }
-    }
+        });
 
     /// <summary>Progress reported in a handler → received by an SSE client, over <paramref name="tasks"/> tasks of <paramref name="reports"/> reports each.</summary>
     private static async Task<(double P50, double P99)> SseLatencyAsync(HttpClient http, int tasks, int reports)

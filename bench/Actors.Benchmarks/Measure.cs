@@ -38,6 +38,46 @@ internal static class Measure
         return Median(rates);
     }
 
+    /// <summary>
+    /// Latency at a fixed rate, open loop: operation i is started at its due time whether or not earlier
+    /// ones have finished. Returns the median and 99th percentile, in milliseconds.
+    /// </summary>
+    public static async Task<(double P50, double P99)> OpenLoopLatencyAsync(int count, int perSecond, Func<Task> operation)
+    {
+        var latencies = new double[count];
+        var pending = new List<Task>(count);
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            var due = start + (long)(i * (double)Stopwatch.Frequency / perSecond);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.FromMilliseconds(2))
+                {
+                    await Task.Delay(wait - TimeSpan.FromMilliseconds(1));
+                }
+                else
+                {
+                    Thread.SpinWait(20);
+                }
+            }
+
+            pending.Add(Timed(i));
+        }
+
+        await Task.WhenAll(pending);
+        Array.Sort(latencies);
+        return (latencies[count / 2], latencies[(int)(count * 0.99)]);
+
+        async Task Timed(int index)
+        {
+            var sent = Stopwatch.GetTimestamp();
+            await operation();
+            latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        }
+    }
+
     private static async Task<double> RateAsync(Func<Task<int>> round)
     {
         FullGc();
