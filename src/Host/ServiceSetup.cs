@@ -18,6 +18,11 @@ internal static class ServiceSetup
 
     public static WebApplicationBuilder AddActorsService(this WebApplicationBuilder builder)
     {
+        // SQLite's driver (the journal, sqlite.bulk) blocks the threads it runs on; with the thread pool's
+        // default minimum (one per core) a few blocked threads stall every request until it grows.
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 8 * Environment.ProcessorCount), completionPorts);
+
         var section = builder.Configuration.GetSection(ServiceOptions.Section);
         var options = (section.Get<ServiceOptions>() ?? new ServiceOptions()).Validated();
         builder.Services.Configure<ServiceOptions>(section);

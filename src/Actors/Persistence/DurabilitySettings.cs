@@ -73,6 +73,11 @@ public sealed record DurabilitySettings(PersistenceProvider Provider, string Con
             ? ("SQLite.MS", PrepareSqlite(ConnectionString), PrepareSqlite(Path.ChangeExtension(ConnectionString, ".snapshots.db")), "sqlite")
             : ("PostgreSQL.15", ConnectionString, ConnectionString, "postgresql");
         return ConfigurationFactory.ParseString($$"""
+            actors.persistence.journal-dispatcher {
+              type = ForkJoinDispatcher
+              throughput = 100
+              dedicated-thread-pool.thread-count = 2
+            }
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
@@ -85,6 +90,9 @@ public sealed record DurabilitySettings(PersistenceProvider Provider, string Con
                   # SQLite has one writer at a time, so parallel writers would only queue for its lock.
                   batch-size = 1000
                   parallelism = {{(Provider == PersistenceProvider.Sqlite ? 1 : 3)}}
+                  # Microsoft.Data.Sqlite's async calls block: keep them on threads of their own, not the
+                  # shared thread pool, which starves (and stalls every request) when its threads block.
+                  materializer-dispatcher = "actors.persistence.journal-dispatcher"
                 }
               }
               snapshot-store {
