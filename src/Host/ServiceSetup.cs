@@ -3,6 +3,8 @@ using Actors.Host.BuiltIn;
 using Actors.Host.Demo;
 using Actors.Host.Events;
 using Actors.Hosting;
+using Actors.Persistence;
+using Actors.Thunks;
 using Actors.Tasks;
 using Akka.Hosting;
 using Serilog;
@@ -71,7 +73,9 @@ internal static class ServiceSetup
                     }
                 })
                 .WithJobManager<CounterState, CounterAction>(CounterJob.Kind)
-                .WithThunks(Ledger.Empty, Ledger.Apply);
+                .WithThunks(Ledger.Empty, Ledger.Apply, new ThunkDurability(
+                    new DurabilitySettings(persistence.Provider, persistence.ConnectionString, persistence.SnapshotInterval ?? 10_000),
+                    new Dictionary<string, Type> { ["ledger.deposit"] = typeof(Deposit), ["ledger.withdraw"] = typeof(Withdraw) }));
             if (hocon.Length > 0)
             {
                 akka.AddHocon(hocon, HoconAddMode.Prepend);

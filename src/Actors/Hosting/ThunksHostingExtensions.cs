@@ -11,15 +11,18 @@ public static class ThunksHostingExtensions
     /// <see cref="ThunkCoordinator"/> in front of it. Both are registered in the <see cref="ActorRegistry"/>
     /// (<c>IRequiredActor&lt;ThunkCoordinator&gt;</c>, <c>IRequiredActor&lt;StateStoreActor&lt;TState&gt;&gt;</c>);
     /// code that is not an actor resolves <see cref="IThunkProcessor"/> from DI (registered by <c>services.AddActors</c>).
+    /// With <paramref name="durability"/>, the coordinator checkpoints its version, trees, locks and waiting
+    /// actions to the journal and resumes from them after a restart (docs/durability.md).
     /// </summary>
-    public static AkkaConfigurationBuilder WithThunks<TState>(this AkkaConfigurationBuilder builder, TState initialState, Func<TState, object, TState> reducer)
+    public static AkkaConfigurationBuilder WithThunks<TState>(this AkkaConfigurationBuilder builder, TState initialState, Func<TState, object, TState> reducer,
+        ThunkDurability? durability = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(reducer);
         builder.WithActorsDefaults();
         return builder.WithActors((system, registry) =>
         {
-            var thunks = Thunks.Thunks.Start(system, initialState, reducer);
+            var thunks = Thunks.Thunks.Start(system, initialState, reducer, durability);
             registry.Register<ThunkCoordinator>(thunks.Coordinator);
             registry.Register<StateStoreActor<TState>>(thunks.Store);
         });

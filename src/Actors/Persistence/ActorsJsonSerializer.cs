@@ -22,6 +22,7 @@ public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : Serialize
         ["task.failed.v1"] = typeof(TaskFailedV1),
         ["task.cancelled.v1"] = typeof(TaskCancelledV1),
         ["task.snapshot.v1"] = typeof(TaskJournalSnapshotV1),
+        ["thunks.checkpoint.v1"] = typeof(Actors.Thunks.ThunkCheckpointV1),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = TypesByManifest.ToFrozenDictionary(p => p.Value, p => p.Key);

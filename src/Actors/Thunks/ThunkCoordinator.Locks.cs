@@ -67,6 +67,7 @@ public sealed partial class ThunkCoordinator
         else
         {
             _queue.Add(new QueuedAction(dispatch, tree, sender));
+            _dirty = true;
         }
     }
 
@@ -204,6 +205,7 @@ public sealed partial class ThunkCoordinator
         if (passed > 0)
         {
             _queue.RemoveAll(queued => MayPass(queued.Tree));
+            _dirty = true;
         }
     }
 

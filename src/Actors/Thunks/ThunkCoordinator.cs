@@ -22,7 +22,7 @@ namespace Actors.Thunks;
 /// the coordinator's order, so this pipelining preserves every guarantee (docs/decisions/0007).
 /// </para>
 /// </remarks>
-public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers
+public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithUnboundedStash
 {
     private readonly IActorRef _handler;
     private readonly ThunkSettings _settings;
@@ -45,19 +45,26 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers
     /// <summary>Numbers generated ids.</summary>
     private long _nextId;
 
-    /// <summary>Creates a coordinator that hands actions to <paramref name="handler"/>.</summary>
-    public ThunkCoordinator(IActorRef handler, ThunkSettings settings)
+    /// <summary>Creates a coordinator that hands actions to <paramref name="handler"/>; durable with <paramref name="durability"/>.</summary>
+    public ThunkCoordinator(IActorRef handler, ThunkSettings settings, ThunkDurability? durability = null)
     {
         _handler = handler;
         _settings = settings;
+        _durability = durability is { Settings.IsDurable: true } ? durability : null;
     }
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The Props of a coordinator.</summary>
-    public static Props Props(IActorRef handler, ThunkSettings settings) =>
-        Akka.Actor.Props.Create(() => new ThunkCoordinator(handler, settings));
+    /// <inheritdoc />
+    public IStash Stash { get; set; } = null!;
+
+    /// <summary>The Props of a coordinator (durable with <paramref name="durability"/>).</summary>
+    public static Props Props(IActorRef handler, ThunkSettings settings, ThunkDurability? durability = null) =>
+        Akka.Actor.Props.Create(() => new ThunkCoordinator(handler, settings, durability));
+
+    /// <inheritdoc />
+    protected override void PreStart() => StartJournal();
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -94,6 +101,7 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers
         }
 
         AssertInvariants();
+        Checkpoint();
     }
 
     private void Register(RegisterThunk register)
@@ -275,7 +283,11 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers
 
     private void Reject(IThunkCommand command, string reason) => Sender.TellOrLog(new ThunkCommandRejected(command, reason), _log, reason);
 
-    private long NextVersion() => ++_version;
+    private long NextVersion()
+    {
+        _dirty = true;
+        return ++_version;
+    }
 
     private T Publish<T>(T thunkEvent)
         where T : ThunkEvent

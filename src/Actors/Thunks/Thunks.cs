@@ -14,15 +14,16 @@ public static class Thunks
 {
     /// <summary>
     /// Starts a <see cref="StateStoreActor{TState}"/> (<c>/user/thunk-store</c>) and a
-    /// <see cref="ThunkCoordinator"/> in front of it (<c>/user/thunks</c>), with settings from <c>actors.thunks</c>.
+    /// <see cref="ThunkCoordinator"/> in front of it (<c>/user/thunks</c>), with settings from <c>actors.thunks</c>;
+    /// with <paramref name="durability"/>, the coordinator checkpoints its state and resumes from it.
     /// </summary>
-    public static ThunkSystem Start<TState>(ActorSystem system, TState initialState, Func<TState, object, TState> reducer)
+    public static ThunkSystem Start<TState>(ActorSystem system, TState initialState, Func<TState, object, TState> reducer, ThunkDurability? durability = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(reducer);
         var settings = ThunkSettings.Create(system);
         var store = system.ActorOf(StateStoreActor<TState>.Props(initialState, reducer), "thunk-store");
-        var coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings), "thunks");
+        var coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings, durability), "thunks");
         var client = system.ActorOf(ThunkClientActor.Props(), "thunk-processor");
         var started = new ThunkSystem(coordinator, store, new ThunkProcessor(coordinator, client, settings));
         StartedFacade<ThunkSystem>.For(system).Value = started;

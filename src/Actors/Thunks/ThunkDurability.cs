@@ -1,0 +1,44 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using Actors.Persistence;
+
+namespace Actors.Thunks;
+
+/// <summary>
+/// Makes the <see cref="ThunkCoordinator"/> durable: its version, trees, locks and waiting actions are
+/// checkpointed to the journal, and a restarted coordinator continues from the last checkpoint. Waiting
+/// actions are stored as JSON under the names given here, so every action type that may wait must be
+/// registered (an unregistered one is not stored, and a warning says so).
+/// </summary>
+/// <param name="Settings">Where the journal lives.</param>
+/// <param name="ActionTypes">Action types by their stored name.</param>
+public sealed record ThunkDurability(DurabilitySettings Settings, IReadOnlyDictionary<string, Type> ActionTypes)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private FrozenDictionary<Type, string> NamesByType { get; } = ActionTypes.ToFrozenDictionary(p => p.Value, p => p.Key);
+
+    /// <summary>The stored form of an action, or null if its type is not registered.</summary>
+    internal StoredActionV1? Store(object action) =>
+        NamesByType.TryGetValue(action.GetType(), out var name) ? new StoredActionV1(name, JsonSerializer.SerializeToElement(action, action.GetType(), Json)) : null;
+
+    /// <summary>An action back from its stored form, or null if its name is no longer registered.</summary>
+    internal object? Restore(StoredActionV1 stored) =>
+        ActionTypes.TryGetValue(stored.Name, out var type) ? stored.Json.Deserialize(type, Json) : null;
+}
+
+/// <summary>An action as stored: its registered name and its JSON.</summary>
+internal sealed record StoredActionV1(string Name, JsonElement Json);
+
+/// <summary>The coordinator's durable state at one moment.</summary>
+internal sealed record ThunkCheckpointV1(long Version, long NextId, long Tickets, IReadOnlyList<StoredThunkV1> Thunks, IReadOnlyList<StoredTreeV1> Trees,
+    IReadOnlyList<StoredQueuedActionV1> Queue) : IPersisted;
+
+/// <summary>A live thunk, in registration order.</summary>
+internal sealed record StoredThunkV1(string Id, string? ParentId, string RootId, string SourcePath, ThunkStatus Status, string? Error, DateTimeOffset RegisteredAt);
+
+/// <summary>A live tree and its lock.</summary>
+internal sealed record StoredTreeV1(string RootId, int Priority, IReadOnlyList<string>? Keys, TimeSpan Timeout, string Lock, long WaitTicket);
+
+/// <summary>An action waiting for a lock, in arrival order.</summary>
+internal sealed record StoredQueuedActionV1(StoredActionV1 Action, string? ThunkId, string? TreeRootId, string SenderPath, bool Acknowledge);

@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using System.Text;
+using Actors.Configuration;
+using Actors.Persistence;
+using Actors.TestSupport;
+using Actors.Thunks;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit;
+
+namespace Actors.Tests.Durability;
+
+/// <summary>
+/// The thunk coordinator on a real journal: a coordinator is stopped while a tree holds the lock and
+/// another source's actions wait; the tree's source dies; a new coordinator resumes from the checkpoint.
+/// </summary>
+public abstract class ThunkDurabilityScenarios(DurabilitySettings journal)
+    : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString("akka.loglevel = INFO").WithFallback(journal.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults))
+{
+    private static readonly ThunkSettings Settings = new(TimeSpan.FromMinutes(5), 100, TimeSpan.FromSeconds(10));
+
+    /// <summary>The stored checkpoint's JSON, once there is one.</summary>
+    protected abstract Task<string?> StoredCheckpointAsync();
+
+    [Fact]
+    public async Task A_restarted_coordinator_should_continue_the_version_fail_the_dead_tree_and_apply_waiting_actions_in_order()
+    {
+        var durability = new ThunkDurability(journal, new Dictionary<string, Type> { ["add"] = typeof(Add) });
+        var store = Sys.ActorOf(StateStoreActor<ImmutableList<int>>.Props(ImmutableList<int>.Empty, (list, action) => list.Add(((Add)action).N)), "store");
+        var first = Sys.ActorOf(ThunkCoordinator.Props(store, Settings, durability), "coordinator");
+        var holder = CreateTestProbe();
+        var waiter = CreateTestProbe();
+
+        first.Tell(new RegisterThunk("tree-a"), holder);
+        holder.ExpectMsg<ThunkRegistered>();
+        first.Tell(new StartThunk("tree-a"), holder);
+        holder.ExpectMsg<ThunkStarted>();
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            first.Tell(new DispatchThunkAction(new Add(n)), waiter);
+        }
+
+        var before = await first.Ask<ThunkSummary>(GetThunkSummary.Instance);
+        Assert.Equal(3, before.QueuedActions);
+        await AwaitAssertAsync(async () => Assert.Equal(3, Occurrences(await StoredCheckpointAsync() ?? "", "\"Name\":\"add\"")), TimeSpan.FromSeconds(10));
+
+        Watch(first);
+        Sys.Stop(first);
+        await ExpectTerminatedAsync(first);
+        Watch(holder.Ref);
+        Sys.Stop(holder.Ref);
+        await ExpectTerminatedAsync(holder.Ref);
+
+        var second = Sys.ActorOf(ThunkCoordinator.Props(store, Settings, durability), "coordinator-2");
+        await AwaitAssertAsync(async () =>
+            Assert.Equal([1, 2, 3], (await store.Ask<StoreStateChanged<ImmutableList<int>>>(GetStoreState.Instance)).State), TimeSpan.FromSeconds(10));
+        var after = await second.Ask<ThunkSummary>(GetThunkSummary.Instance);
+
+        Assert.Empty(after.ActiveRoots);
+        Assert.Equal(0, after.QueuedActions);
+        Assert.True(after.Version > before.Version, $"the version went from {before.Version} to {after.Version}");
+        Assert.Equal(before.Version + 2, after.Version);
+    }
+
+    private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
+
+    private sealed record Add(int N);
+}
+
+public sealed class SqliteThunkDurabilitySpecs() : ThunkDurabilityScenarios(Journal)
+{
+    private static readonly DurabilitySettings Journal = new(PersistenceProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-thunks-").FullName, "journal.db"), 10_000);
+
+    protected override async Task<string?> StoredCheckpointAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.ChangeExtension(Journal.ConnectionString, ".snapshots.db")};Mode=ReadOnly");
+        return await Checkpoints.LatestAsync(connection, "snapshot");
+    }
+}
+
+/// <summary>Reads the thunk coordinator's stored checkpoint.</summary>
+internal static class Checkpoints
+{
+    public static async Task<string?> LatestAsync(System.Data.Common.DbConnection connection, string table)
+    {
+        try
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT payload FROM {table} WHERE persistence_id = 'actors-thunks' ORDER BY created_at DESC LIMIT 1";
+            return await command.ExecuteScalarAsync() is byte[] payload ? Encoding.UTF8.GetString(payload) : null;
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed class PostgreSqlThunkDurabilitySpecs(PostgresServer server) : ThunkDurabilityScenarios(Journal(server)), IClassFixture<PostgresServer>
+{
+    private readonly string _connectionString = Journal(server).ConnectionString;
+
+    protected override async Task<string?> StoredCheckpointAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        return await Checkpoints.LatestAsync(connection, "public.snapshot_store");
+    }
+
+    /// <summary>One database per test class instance (the TestKit needs its configuration before the test starts).</summary>
+    private static DurabilitySettings Journal(PostgresServer server) =>
+        Databases.GetValue(server, s => new DurabilitySettings(PersistenceProvider.PostgreSql, s.NewDatabaseAsync().GetAwaiter().GetResult(), 10_000));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PostgresServer, DurabilitySettings> Databases = new();
+}
