@@ -11,6 +11,9 @@ public sealed record PersistenceOptions(PersistenceProvider Provider, string Con
     /// <summary>The configuration section.</summary>
     public const string Section = "Persistence";
 
+    /// <summary>These options as the library's settings.</summary>
+    public DurabilitySettings ToSettings() => new(Provider, ConnectionString, SnapshotInterval ?? 10_000);
+
     /// <summary>Reads the section, with the service's defaults.</summary>
     public static PersistenceOptions From(IConfiguration configuration, ServiceOptions service)
     {

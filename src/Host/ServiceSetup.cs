@@ -3,7 +3,7 @@ using Actors.Host.BuiltIn;
 using Actors.Host.Demo;
 using Actors.Host.Events;
 using Actors.Hosting;
-using Actors.Persistence;
+using Actors.Jobs;
 using Actors.Thunks;
 using Actors.Tasks;
 using Akka.Hosting;
@@ -72,9 +72,8 @@ internal static class ServiceSetup
                         tasks.Add(options.Configure(definition));
                     }
                 })
-                .WithJobManager<CounterState, CounterAction>(CounterJob.Kind)
-                .WithThunks(Ledger.Empty, Ledger.Apply, new ThunkDurability(
-                    new DurabilitySettings(persistence.Provider, persistence.ConnectionString, persistence.SnapshotInterval ?? 10_000),
+                .WithJobManager(CounterJob.Kind, durability: new JobDurability<CounterState, CounterAction>(persistence.ToSettings(), (_, state) => new CounterJob(state)))
+                .WithThunks(Ledger.Empty, Ledger.Apply, new ThunkDurability(persistence.ToSettings(),
                     new Dictionary<string, Type> { ["ledger.deposit"] = typeof(Deposit), ["ledger.withdraw"] = typeof(Withdraw) }));
             if (hocon.Length > 0)
             {
@@ -97,7 +96,7 @@ internal static class ServiceSetup
         app.MapHealthChecks("/health/ready");
         var api = app.MapGroup("/api");
         api.MapTaskEndpoints();
-        api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), (_, start) => new CounterJob(start.Start));
+        api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), (_, start) => CounterJob.Starting(start.Start));
         api.MapThunkEndpoints();
         api.MapEventEndpoints();
         return app;

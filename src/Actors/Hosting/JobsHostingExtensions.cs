@@ -16,7 +16,9 @@ public static class JobsHostingExtensions
     /// <param name="builder">The Akka builder.</param>
     /// <param name="name">The manager's name: ASCII letters, digits, '-' and '_'.</param>
     /// <param name="configure">Overrides of its HOCON settings (<c>actors.jobs.managers.&lt;name&gt;</c>).</param>
-    public static AkkaConfigurationBuilder WithJobManager<TState, TAction>(this AkkaConfigurationBuilder builder, string name, Action<JobManagerOptions>? configure = null)
+    /// <param name="durability">Opt-in: remember the running jobs and run them again, from their last state, after a restart.</param>
+    public static AkkaConfigurationBuilder WithJobManager<TState, TAction>(this AkkaConfigurationBuilder builder, string name, Action<JobManagerOptions>? configure = null,
+        JobDurability<TState, TAction>? durability = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         JobManager.ValidateName(name);
@@ -31,7 +33,7 @@ public static class JobsHostingExtensions
 
         return builder.WithActors((system, registry) =>
         {
-            var manager = JobManager.Start<TState, TAction>(system, name);
+            var manager = JobManager.Start(system, name, durability: durability);
             registry.TryRegister<IJobManager<TState, TAction>>(manager.Manager);
         });
     }

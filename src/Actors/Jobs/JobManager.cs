@@ -15,8 +15,10 @@ public static class JobManager
     /// <param name="name">Letters, digits, '-' and '_'; unique in the system.</param>
     /// <param name="options">Overrides of the HOCON settings.</param>
     /// <exception cref="ArgumentException">The name is not valid.</exception>
+    /// <param name="durability">Opt-in: remember the running jobs and restore them after a restart.</param>
     /// <exception cref="InvalidOperationException">A manager with that name already runs.</exception>
-    public static IJobManager<TState, TAction> Start<TState, TAction>(ActorSystem system, string name, JobManagerOptions? options = null)
+    public static IJobManager<TState, TAction> Start<TState, TAction>(ActorSystem system, string name, JobManagerOptions? options = null,
+        JobDurability<TState, TAction>? durability = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ValidateName(name);
@@ -30,7 +32,7 @@ public static class JobManager
         }
 
         StartSchedulerEarly(system);
-        var actor = system.ActorOf(JobManagerActor<TState, TAction>.Props(name, settings), $"jobs-{name}");
+        var actor = system.ActorOf(JobManagerActor<TState, TAction>.Props(name, settings, durability), $"jobs-{name}");
         var manager = new JobManagerClient<TState, TAction>(system, name, actor, settings);
         if (!registry.TryAdd(name, manager))
         {

@@ -14,7 +14,7 @@ namespace Actors.Jobs;
 /// (<see cref="JobEnded"/>), and the manager forgets the key before it answers any later command.
 /// Children get unique names, so a new job for a key never waits for the old one's name to be released.
 /// </remarks>
-internal sealed class JobManagerActor<TState, TAction> : UntypedActor, IWithTimers
+internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, IWithTimers, IWithUnboundedStash
 {
     /// <summary>A job's failure never restarts it: its work would run twice and its state would be lost.</summary>
     private static readonly SupervisorStrategy StopFailedJobs = new OneForOneStrategy(Decider.From(Directive.Stop));
@@ -36,16 +36,21 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor, IWithTime
     /// <summary>Who asked to be told when every job has stopped; set once shutdown begins.</summary>
     private List<IActorRef>? _drainWaiters;
 
-    public JobManagerActor(string name, JobManagerSettings settings)
+    public JobManagerActor(string name, JobManagerSettings settings, JobDurability<TState, TAction>? durability = null)
     {
         _name = name;
         _settings = settings;
+        _durability = durability is { Settings.IsDurable: true } ? durability : null;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string name, JobManagerSettings settings) =>
-        Akka.Actor.Props.Create(() => new JobManagerActor<TState, TAction>(name, settings));
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(string name, JobManagerSettings settings, JobDurability<TState, TAction>? durability = null) =>
+        Akka.Actor.Props.Create(() => new JobManagerActor<TState, TAction>(name, settings, durability));
+
+    protected override void PreStart() => StartJournal();
 
     protected override SupervisorStrategy SupervisorStrategy() => StopFailedJobs;
 
@@ -72,6 +77,10 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor, IWithTime
                 break;
             case JobEnded ended:
                 OnJobEnded(ended);
+                Checkpoint();
+                break;
+            case CheckpointDue:
+                Checkpoint();
                 break;
             case StopAllJobs:
                 StopAll();
@@ -153,14 +162,16 @@ internal sealed class JobManagerActor<TState, TAction> : UntypedActor, IWithTime
         return _drainWaiters is null ? null : $"Job manager '{_name}' is shutting down and starts no new jobs.";
     }
 
-    private void Start(string key, Job<TState, TAction> job)
+    private void Start(string key, Job<TState, TAction> job) => Start(key, job, Sender);
+
+    private void Start(string key, Job<TState, TAction> job, IActorRef requester)
     {
         var actor = Context.ActorOf(_jobProps, ChildName(key));
         var cell = new JobCell<TState>(actor, new JobStateChanged<TState>(key, job.Version, job.State));
         actor.Tell(new StartJob<TState, TAction>(_name, job, cell, _settings.StopTimeout));
         _jobs.Add(key, cell);
         Context.System.EventStream.Publish(new JobStarted(_name, key));
-        Sender.Tell(new JobCreated(key, actor));
+        requester.Tell(new JobCreated(key, actor));
     }
 
     private string ChildName(string key)

@@ -23,6 +23,7 @@ public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : Serialize
         ["task.cancelled.v1"] = typeof(TaskCancelledV1),
         ["task.snapshot.v1"] = typeof(TaskJournalSnapshotV1),
         ["thunks.checkpoint.v1"] = typeof(Actors.Thunks.ThunkCheckpointV1),
+        ["jobs.checkpoint.v1"] = typeof(Actors.Jobs.JobsCheckpointV1),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = TypesByManifest.ToFrozenDictionary(p => p.Value, p => p.Key);

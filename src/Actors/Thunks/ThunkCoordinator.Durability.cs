@@ -1,3 +1,4 @@
+using Actors.Persistence;
 using Akka.Actor;
 using Akka.Event;
 
@@ -24,7 +25,7 @@ public sealed partial class ThunkCoordinator
             return;
         }
 
-        _journal = Context.ActorOf(ThunkJournal.Props(), "journal");
+        _journal = Context.ActorOf(CheckpointJournal.Props("actors-thunks"), "journal");
         Context.Become(Recovering);
     }
 
@@ -32,11 +33,11 @@ public sealed partial class ThunkCoordinator
     {
         switch (message)
         {
-            case ThunksRecovered { Checkpoint: null }:
-                Resume();
-                break;
-            case ThunksRecovered { Checkpoint: { } checkpoint }:
+            case CheckpointRecovered { Checkpoint: ThunkCheckpointV1 checkpoint }:
                 ResolveSources(checkpoint);
+                break;
+            case CheckpointRecovered:
+                Resume();
                 break;
             case SourcesResolved resolved:
                 Restore(resolved.Checkpoint, resolved.Sources);

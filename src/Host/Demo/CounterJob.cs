@@ -6,10 +6,13 @@ namespace Actors.Host.Demo;
 /// The demo job kind (<c>counters</c>): counts a tick a second while it runs; actions add to it or reset it.
 /// Try it with curl (README): run, dispatch, watch its state on <c>/api/events?job=key</c>, stop.
 /// </summary>
-public sealed class CounterJob(long start) : Job<CounterState, CounterAction>(new CounterState(start, 0, "running"))
+public sealed class CounterJob(CounterState state) : Job<CounterState, CounterAction>(state)
 {
     /// <summary>The demo kind's manager name.</summary>
     public const string Kind = "counters";
+
+    /// <summary>A new counter at <paramref name="start"/>.</summary>
+    public static CounterJob Starting(long start) => new(new CounterState(start, 0, "running"));
 
     /// <inheritdoc />
     protected override async Task RunAsync(CancellationToken cancellationToken)

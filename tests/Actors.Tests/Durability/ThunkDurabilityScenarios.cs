@@ -81,13 +81,13 @@ public sealed class SqliteThunkDurabilitySpecs() : ThunkDurabilityScenarios(Jour
 /// <summary>Reads the thunk coordinator's stored checkpoint.</summary>
 internal static class Checkpoints
 {
-    public static async Task<string?> LatestAsync(System.Data.Common.DbConnection connection, string table)
+    public static async Task<string?> LatestAsync(System.Data.Common.DbConnection connection, string table, string persistenceId = "actors-thunks")
     {
         try
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT payload FROM {table} WHERE persistence_id = 'actors-thunks' ORDER BY created_at DESC LIMIT 1";
+            command.CommandText = $"SELECT payload FROM {table} WHERE persistence_id = '{persistenceId}' ORDER BY created_at DESC LIMIT 1";
             return await command.ExecuteScalarAsync() is byte[] payload ? Encoding.UTF8.GetString(payload) : null;
         }
         catch (System.Data.Common.DbException)

@@ -2,33 +2,33 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 
-namespace Actors.Thunks;
+namespace Actors.Persistence;
 
 /// <summary>
-/// Keeps the coordinator's latest checkpoint as a snapshot (only the newest matters; older ones are
-/// deleted). While one is being saved, newer ones replace each other, so a busy coordinator costs one
-/// write at a time. On start it hands the coordinator the last checkpoint (or none).
+/// Keeps its parent's latest checkpoint as a snapshot (only the newest matters; older ones are deleted).
+/// While one is being saved, newer ones replace each other, so a busy parent costs one write at a time.
+/// On start it hands the parent the last checkpoint (or none) in <see cref="CheckpointRecovered"/>.
 /// </summary>
-internal sealed class ThunkJournal : UntypedPersistentActor
+internal sealed class CheckpointJournal(string persistenceId) : UntypedPersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private ThunkCheckpointV1? _recovered;
-    private ThunkCheckpointV1? _pending;
+    private IPersisted? _recovered;
+    private IPersisted? _pending;
     private bool _saving;
 
-    public override string PersistenceId => "actors-thunks";
+    public override string PersistenceId { get; } = persistenceId;
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new ThunkJournal());
+    public static Props Props(string persistenceId) => Akka.Actor.Props.Create(() => new CheckpointJournal(persistenceId));
 
     protected override void OnRecover(object message)
     {
         switch (message)
         {
-            case SnapshotOffer { Snapshot: ThunkCheckpointV1 checkpoint }:
+            case SnapshotOffer { Snapshot: IPersisted checkpoint }:
                 _recovered = checkpoint;
                 break;
             case RecoveryCompleted:
-                Context.Parent.Tell(new ThunksRecovered(_recovered));
+                Context.Parent.Tell(new CheckpointRecovered(_recovered));
                 _recovered = null;
                 break;
         }
@@ -38,7 +38,7 @@ internal sealed class ThunkJournal : UntypedPersistentActor
     {
         switch (message)
         {
-            case ThunkCheckpointV1 checkpoint:
+            case IPersisted checkpoint:
                 _pending = checkpoint;
                 SaveNext();
                 break;
@@ -48,7 +48,7 @@ internal sealed class ThunkJournal : UntypedPersistentActor
                 SaveNext();
                 break;
             case SaveSnapshotFailure failed:
-                _log.Warning("Could not save a thunk checkpoint ({0}); the next change tries again", failed.Cause.Message);
+                _log.Warning("Could not save a checkpoint of {0} ({1}); the next change tries again", PersistenceId, failed.Cause.Message);
                 _saving = false;
                 SaveNext();
                 break;
@@ -74,4 +74,4 @@ internal sealed class ThunkJournal : UntypedPersistentActor
 }
 
 /// <summary>From the journal: the last checkpoint, or null when there is none.</summary>
-internal sealed record ThunksRecovered(ThunkCheckpointV1? Checkpoint);
+internal sealed record CheckpointRecovered(IPersisted? Checkpoint);

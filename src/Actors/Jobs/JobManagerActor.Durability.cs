@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Actors.Persistence;
+using Akka.Actor;
+using Akka.Event;
+
+namespace Actors.Jobs;
+
+// Durability (opt-in, JobDurability): the running jobs' keys and last states are checkpointed; a new
+// manager runs them again from there.
+internal sealed partial class JobManagerActor<TState, TAction>
+{
+    private readonly JobDurability<TState, TAction>? _durability;
+    private IActorRef? _journal;
+
+    /// <summary>The keys and state versions of the last checkpoint, to skip unchanged ones.</summary>
+    private string? _lastCheckpoint;
+
+    private void StartJournal()
+    {
+        if (_durability is null)
+        {
+            return;
+        }
+
+        _journal = Context.ActorOf(CheckpointJournal.Props($"actors-jobs-{_name}"), "journal");
+        Context.Become(Recovering);
+    }
+
+    private void Recovering(object message)
+    {
+        switch (message)
+        {
+            case CheckpointRecovered recovered:
+                if (recovered.Checkpoint is JobsCheckpointV1 checkpoint)
+                {
+                    RestoreJobs(checkpoint);
+                }
+
+                Timers.StartPeriodicTimer(CheckpointDue.Instance, CheckpointDue.Instance, _durability!.Interval);
+                Context.UnbecomeStacked();
+                Stash.UnstashAll();
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
+    }
+
+    private void RestoreJobs(JobsCheckpointV1 checkpoint)
+    {
+        foreach (var (key, json) in checkpoint.States)
+        {
+            try
+            {
+                var state = json.Deserialize<TState>(JobDurability<TState, TAction>.Json)!;
+                Start(key, _durability!.Restore(key, state), ActorRefs.Nobody);
+            }
+            catch (Exception e)
+            {
+                _log.Error(e, "Job manager {0} could not restore job {1} from its stored state", _name, key);
+            }
+        }
+
+        _log.Info("Job manager {0} restored {1} jobs", _name, _jobs.Count);
+    }
+
+    /// <summary>Stores the running jobs' keys and states, if they changed since the last checkpoint (never during shutdown).</summary>
+    private void Checkpoint()
+    {
+        if (_journal is null || _drainWaiters is not null)
+        {
+            return;
+        }
+
+        var signature = string.Join('|', _jobs.Select(j => $"{j.Key}@{j.Value.Current.Version}"));
+        if (signature == _lastCheckpoint)
+        {
+            return;
+        }
+
+        _lastCheckpoint = signature;
+        _journal.Tell(new JobsCheckpointV1(_jobs.ToDictionary(j => j.Key, j => JsonSerializer.SerializeToElement(j.Value.Current.State, JobDurability<TState, TAction>.Json))));
+    }
+}
+
+/// <summary>Time to checkpoint the running jobs.</summary>
+internal sealed record CheckpointDue
+{
+    public static readonly CheckpointDue Instance = new();
+}
