@@ -1,15 +1,13 @@
-using Actors.Configuration;
 using Actors.Jobs;
 using Actors.Persistence;
 using Actors.TestSupport;
 using Akka.Actor;
-using Akka.Configuration;
 
 namespace Actors.Tests.Durability;
 
 /// <summary>A durable job kind on a real journal: a new manager runs the remembered jobs again with their last state.</summary>
 public abstract class JobDurabilityScenarios(DurabilitySettings journal)
-    : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString("akka.loglevel = INFO").WithFallback(journal.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults))
+    : Akka.TestKit.Xunit2.TestKit(Journals.SystemConfig(journal))
 {
     /// <summary>The stored checkpoint's JSON, once there is one.</summary>
     protected abstract Task<string?> StoredCheckpointAsync();

@@ -221,6 +221,10 @@ public sealed class PostgreSqlTaskDurabilitySpecs(PostgresServer server) : TaskD
 /// <summary>Reads what a journal table holds.</summary>
 internal static class Journals
 {
+    /// <summary>A TestKit system's configuration with <paramref name="journal"/> and the library defaults.</summary>
+    public static Akka.Configuration.Config SystemConfig(DurabilitySettings journal) =>
+        ConfigurationFactory.ParseString("akka.loglevel = INFO").WithFallback(journal.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
+
     public static async Task<List<string>> ManifestsAsync(System.Data.Common.DbConnection connection, string table)
     {
         await connection.OpenAsync();

@@ -1,11 +1,9 @@
 using System.Collections.Immutable;
 using System.Text;
-using Actors.Configuration;
 using Actors.Persistence;
 using Actors.TestSupport;
 using Actors.Thunks;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 
 namespace Actors.Tests.Durability;
@@ -15,7 +13,7 @@ namespace Actors.Tests.Durability;
 /// another source's actions wait; the tree's source dies; a new coordinator resumes from the checkpoint.
 /// </summary>
 public abstract class ThunkDurabilityScenarios(DurabilitySettings journal)
-    : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString("akka.loglevel = INFO").WithFallback(journal.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults))
+    : Akka.TestKit.Xunit2.TestKit(Journals.SystemConfig(journal))
 {
     private static readonly ThunkSettings Settings = new(TimeSpan.FromMinutes(5), 100, TimeSpan.FromSeconds(10));
 
