@@ -25,6 +25,9 @@ public enum PersistenceProvider
 /// <param name="SnapshotInterval">Events between snapshots of the task journal.</param>
 public sealed record DurabilitySettings(PersistenceProvider Provider, string ConnectionString, int SnapshotInterval)
 {
+    /// <summary>For SQLite: the snapshot store's file, beside the journal's (separate, so their writes never wait for each other).</summary>
+    internal string SqliteSnapshotFile => Path.ChangeExtension(ConnectionString, ".snapshots.db");
+
     /// <summary>Whether anything is persisted.</summary>
     public bool IsDurable => Provider != PersistenceProvider.None;
 
@@ -70,7 +73,7 @@ public sealed record DurabilitySettings(PersistenceProvider Provider, string Con
         }
 
         var (provider, journal, snapshots, mapping) = Provider == PersistenceProvider.Sqlite
-            ? ("SQLite.MS", PrepareSqlite(ConnectionString), PrepareSqlite(Path.ChangeExtension(ConnectionString, ".snapshots.db")), "sqlite")
+            ? ("SQLite.MS", PrepareSqlite(ConnectionString), PrepareSqlite(SqliteSnapshotFile), "sqlite")
             : ("PostgreSQL.15", ConnectionString, ConnectionString, "postgresql");
         return ConfigurationFactory.ParseString($$"""
             actors.persistence.journal-dispatcher {

@@ -76,5 +76,13 @@ internal static class TaskJournalCodec
     public static object? Input(TaskAcceptedV1 accepted, Type inputType) => accepted.Input is { } json ? json.Deserialize(inputType, Json) : null;
 
     /// <summary>The task an entry belongs to.</summary>
-    public static string TaskId(IPersisted entry) => Decode(entry).TaskId;
+    public static string TaskId(IPersisted entry) => entry switch
+    {
+        TaskAcceptedV1 e => e.Id,
+        TaskStartedV1 e => e.Id,
+        TaskCompletedV1 e => e.Id,
+        TaskFailedV1 e => e.Id,
+        TaskCancelledV1 e => e.Id,
+        _ => throw new ArgumentException($"{entry.GetType().Name} is not a task journal entry.", nameof(entry)),
+    };
 }

@@ -65,15 +65,14 @@ public sealed class SqliteJobDurabilitySpecs() : JobDurabilityScenarios(Journal)
 
     protected override async Task<string?> StoredCheckpointAsync()
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.ChangeExtension(Journal.ConnectionString, ".snapshots.db")};Mode=ReadOnly");
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Journal.SqliteSnapshotFile};Mode=ReadOnly");
         return await Checkpoints.LatestAsync(connection, "snapshot", "actors-jobs-counters");
     }
 }
 
-public sealed class PostgreSqlJobDurabilitySpecs(PostgresServer server) : JobDurabilityScenarios(Journal(server)), IClassFixture<PostgresServer>
+public sealed class PostgreSqlJobDurabilitySpecs(PostgresServer server) : JobDurabilityScenarios(Journals.PostgreSqlFor(server)), IClassFixture<PostgresServer>
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PostgresServer, DurabilitySettings> Databases = new();
-    private readonly string _connectionString = Journal(server).ConnectionString;
+    private readonly string _connectionString = Journals.PostgreSqlFor(server).ConnectionString;
 
     protected override async Task<string?> StoredCheckpointAsync()
     {
@@ -81,6 +80,4 @@ public sealed class PostgreSqlJobDurabilitySpecs(PostgresServer server) : JobDur
         return await Checkpoints.LatestAsync(connection, "public.snapshot_store", "actors-jobs-counters");
     }
 
-    private static DurabilitySettings Journal(PostgresServer server) =>
-        Databases.GetValue(server, s => new DurabilitySettings(PersistenceProvider.PostgreSql, s.NewDatabaseAsync().GetAwaiter().GetResult(), 10_000));
 }

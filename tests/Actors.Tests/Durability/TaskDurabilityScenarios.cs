@@ -221,6 +221,15 @@ public sealed class PostgreSqlTaskDurabilitySpecs(PostgresServer server) : TaskD
 /// <summary>Reads what a journal table holds.</summary>
 internal static class Journals
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PostgresServer, DurabilitySettings> Databases = new();
+
+    /// <summary>
+    /// A database of its own for each test class (each gets its own server fixture): a TestKit needs its
+    /// configuration in its constructor, before any async setup.
+    /// </summary>
+    public static DurabilitySettings PostgreSqlFor(PostgresServer server) =>
+        Databases.GetValue(server, s => new DurabilitySettings(PersistenceProvider.PostgreSql, s.NewDatabaseAsync().GetAwaiter().GetResult(), 10_000));
+
     /// <summary>A TestKit system's configuration with <paramref name="journal"/> and the library defaults.</summary>
     public static Akka.Configuration.Config SystemConfig(DurabilitySettings journal) =>
         ConfigurationFactory.ParseString("akka.loglevel = INFO").WithFallback(journal.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);

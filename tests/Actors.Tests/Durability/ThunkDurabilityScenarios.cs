@@ -71,7 +71,7 @@ public sealed class SqliteThunkDurabilitySpecs() : ThunkDurabilityScenarios(Jour
 
     protected override async Task<string?> StoredCheckpointAsync()
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.ChangeExtension(Journal.ConnectionString, ".snapshots.db")};Mode=ReadOnly");
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Journal.SqliteSnapshotFile};Mode=ReadOnly");
         return await Checkpoints.LatestAsync(connection, "snapshot");
     }
 }
@@ -95,9 +95,9 @@ internal static class Checkpoints
     }
 }
 
-public sealed class PostgreSqlThunkDurabilitySpecs(PostgresServer server) : ThunkDurabilityScenarios(Journal(server)), IClassFixture<PostgresServer>
+public sealed class PostgreSqlThunkDurabilitySpecs(PostgresServer server) : ThunkDurabilityScenarios(Journals.PostgreSqlFor(server)), IClassFixture<PostgresServer>
 {
-    private readonly string _connectionString = Journal(server).ConnectionString;
+    private readonly string _connectionString = Journals.PostgreSqlFor(server).ConnectionString;
 
     protected override async Task<string?> StoredCheckpointAsync()
     {
@@ -105,9 +105,5 @@ public sealed class PostgreSqlThunkDurabilitySpecs(PostgresServer server) : Thun
         return await Checkpoints.LatestAsync(connection, "public.snapshot_store");
     }
 
-    /// <summary>One database per test class instance (the TestKit needs its configuration before the test starts).</summary>
-    private static DurabilitySettings Journal(PostgresServer server) =>
-        Databases.GetValue(server, s => new DurabilitySettings(PersistenceProvider.PostgreSql, s.NewDatabaseAsync().GetAwaiter().GetResult(), 10_000));
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PostgresServer, DurabilitySettings> Databases = new();
 }
