@@ -19,7 +19,7 @@ public static class PersistenceHostingExtensions
         builder.WithActorsDefaults();
         builder.AddHocon(settings.ToAkkaConfig(), HoconAddMode.Prepend);
         return builder.AddHocon(
-            $"actors.persistence {{ provider = {provider.ToString().ToLowerInvariant()}, connection-string = \"{connectionString?.Replace("\\", "\\\\").Replace("\"", "\\\"")}\", snapshot-interval = {settings.SnapshotInterval} }}",
+            $"actors.persistence {{ provider = {provider.ToString().ToLowerInvariant()}, connection-string = {DurabilitySettings.Quote(settings.ConnectionString)}, snapshot-interval = {settings.SnapshotInterval} }}",
             HoconAddMode.Prepend);
     }
 }

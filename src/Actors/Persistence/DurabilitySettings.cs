@@ -125,5 +125,6 @@ public sealed record DurabilitySettings(PersistenceProvider Provider, string Con
         return connectionString;
     }
 
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    /// <summary>A HOCON string literal of <paramref name="value"/>.</summary>
+    internal static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }
