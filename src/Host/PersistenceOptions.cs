@@ -22,6 +22,12 @@ public sealed record PersistenceOptions(PersistenceProvider Provider, string Con
         var connectionString = section["ConnectionString"] is { Length: > 0 } configured
             ? configured
             : provider == PersistenceProvider.Sqlite ? Path.Combine(Path.GetFullPath(service.DataFolder), "journal.db") : "";
+        var bulkFolder = Path.Combine(Path.GetFullPath(service.DataFolder), BuiltIn.SqliteBulkTask.Folder) + Path.DirectorySeparatorChar;
+        if (provider == PersistenceProvider.Sqlite && Path.GetFullPath(connectionString).StartsWith(bulkFolder, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Persistence:ConnectionString ({connectionString}) lies in {bulkFolder}, where sqlite.bulk writes its databases: put the journal elsewhere.");
+        }
+
         return new PersistenceOptions(provider, connectionString, section.GetValue<int?>("SnapshotInterval"));
     }
 }

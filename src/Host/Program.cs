@@ -9,7 +9,7 @@ try
     var app = builder.Build();
     app.MapActorsService();
     await app.RunAsync();
-    return 0;
+    return Environment.ExitCode; // 1 when the service refused to serve what it bound (see Exposure)
 }
 catch (Exception ex)
 {

@@ -49,6 +49,9 @@ public sealed class ServiceOptions
     public Actors.Tasks.TaskDefinition Configure(Actors.Tasks.TaskDefinition definition) =>
         TaskTypeConcurrency.TryGetValue(definition.Type, out var limit) ? definition.WithSettings(definition.Settings.WithConcurrencyLimit(limit)) : definition;
 
+    /// <summary>Settings of the <c>http.fetch</c> task type.</summary>
+    public HttpFetchOptions HttpFetch { get; set; } = new();
+
     /// <summary>Compute pool workers (<c>actors.compute.pool-size</c>); unset for one per core.</summary>
     public int? ComputeWorkers { get; set; }
 
@@ -109,4 +112,14 @@ public sealed class ServiceOptions
         host = host.StartsWith('[') ? host[1..host.IndexOf(']')] : host.Split(':')[0];
         return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
     });
+}
+
+/// <summary>The <c>Service:HttpFetch</c> section.</summary>
+public sealed class HttpFetchOptions
+{
+    /// <summary>
+    /// Whether <c>http.fetch</c> may reach loopback, private, link-local and other internal addresses (false by
+    /// default: the service would otherwise fetch its own API, or a cloud metadata endpoint, for any caller).
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
 }

@@ -31,12 +31,13 @@ internal static class ServiceSetup
         var urls = builder.Configuration["urls"] is { Length: > 0 } configured ? configured.Split(';', StringSplitOptions.RemoveEmptyEntries) : [options.Url];
         builder.WebHost.UseUrls(urls);
         builder.Services.AddSingleton(new ListenUrls(urls));
+        builder.Services.AddSingleton<Exposure>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyKb * 1024L);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
         AddLogging(builder);
 
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<OpenApiSecurity>());
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.MaxDepth = JsonBody.MaxDepth;
@@ -53,6 +54,7 @@ internal static class ServiceSetup
 
         var hocon = options.ToHocon();
         var persistence = PersistenceOptions.From(builder.Configuration, options);
+        builder.Services.AddSingleton(persistence);
         builder.Services.AddActors("actors", (akka, provider) =>
         {
             akka.ConfigureLoggers(loggers =>
@@ -85,21 +87,40 @@ internal static class ServiceSetup
 
     public static WebApplication MapActorsService(this WebApplication app)
     {
-        app.UseSerilogRequestLogging();
-        app.UseExceptionHandler();
+        // 503 while draining and 4xx are the API working as documented, not service errors.
+        app.UseSerilogRequestLogging(logging => logging.GetLevel = (http, _, error) =>
+            error is not null || (http.Response.StatusCode >= 500 && http.Response.StatusCode != StatusCodes.Status503ServiceUnavailable)
+                ? Serilog.Events.LogEventLevel.Error
+                : Serilog.Events.LogEventLevel.Information);
+        // A request Kestrel refuses while it is read (a chunked body over the limit, a malformed one) is the client's fault.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServiceOptions>>().Value;
-        ApiKeyMiddleware.UseIfExposed(app, app.Services.GetRequiredService<ListenUrls>().Urls, options.ApiKey);
+        Exposure.CheckConfigured(app.Services.GetRequiredService<ListenUrls>().Urls, options.ApiKey);
+        var exposure = app.Services.GetRequiredService<Exposure>();
+        LogWhereThingsAre(app, options);
+        app.Lifetime.ApplicationStarted.Register(() => exposure.Check(app.Lifetime, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Actors.Host.Security")));
+        app.UseMiddleware<ApiKeyMiddleware>();
 
         app.MapOpenApi();
         app.MapHealthChecks("/health", new() { Predicate = check => !check.Tags.Contains(ReadinessCheck.Tag) });
         app.MapHealthChecks("/health/ready");
         var api = app.MapGroup("/api");
         api.MapTaskEndpoints();
-        api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), (_, start) => CounterJob.Starting(start.Start));
+        api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), (_, start) => CounterJob.Starting(start.Start),
+            CounterJob.Problem, CounterJob.Problem);
         api.MapThunkEndpoints();
         api.MapEventEndpoints();
         return app;
+    }
+
+    /// <summary>Says at start-up which folders the service uses, resolved, so a user sees where relative paths went.</summary>
+    private static void LogWhereThingsAre(WebApplication app, ServiceOptions options)
+    {
+        var persistence = app.Services.GetRequiredService<PersistenceOptions>();
+        app.Logger.LogInformation("Files root {FilesRoot}; data folder {DataFolder}; journal {Provider} {Journal}",
+            app.Services.GetRequiredService<FolderGuard>().Root, Path.GetFullPath(options.DataFolder), persistence.Provider,
+            persistence.Provider == Actors.Persistence.PersistenceProvider.Sqlite ? persistence.ConnectionString : "(connection string not logged)");
     }
 
     private static void AddLogging(WebApplicationBuilder builder) =>

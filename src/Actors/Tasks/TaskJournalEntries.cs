@@ -72,6 +72,17 @@ internal static class TaskJournalCodec
         _ => throw new ArgumentException($"{entry.GetType().Name} is not a task journal entry.", nameof(entry)),
     };
 
+    /// <summary>
+    /// What tells two inputs apart for idempotency keys: the SHA-256 of the input's JSON as the journal
+    /// stores it, so that a fingerprint made at submit equals the one made from the journal after a restart.
+    /// </summary>
+    public static string Fingerprint(object? input, Type inputType) =>
+        Fingerprint(input is null ? null : JsonSerializer.SerializeToElement(input, inputType, Json));
+
+    /// <inheritdoc cref="Fingerprint(object?, Type)"/>
+    public static string Fingerprint(JsonElement? input) =>
+        input is { } json ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json.GetRawText()))) : "null";
+
     /// <summary>The input of an accepted task, read back as its type's input type.</summary>
     public static object? Input(TaskAcceptedV1 accepted, Type inputType) => accepted.Input is { } json ? json.Deserialize(inputType, Json) : null;
 

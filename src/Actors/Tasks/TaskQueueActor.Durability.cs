@@ -153,7 +153,7 @@ internal sealed partial class TaskQueueActor
             _nextId = Math.Max(_nextId, long.TryParse(run.Record.Id.AsSpan("task-".Length), out var number) ? number : 0);
             if (run.Record.IdempotencyKey is { } key)
             {
-                _byKey[key] = run.Record.Id;
+                _byKey[(run.Record.Type, key)] = run.Record.Id;
             }
 
             if (run.Record.IsTerminal)
@@ -198,7 +198,7 @@ internal sealed partial class TaskQueueActor
         if (!_definitions.TryGetValue(accepted.Type, out var definition))
         {
             definition = TaskDefinition.Create<object?, object?>(accepted.Type, (_, _) => throw new InvalidOperationException("not registered"), TaskPresets.Analysis);
-            return new TaskRun(definition, null, record) { Durable = true, Unregistered = true };
+            return new TaskRun(definition, null, record) { Durable = true, Unregistered = true, InputFingerprint = TaskJournalCodec.Fingerprint(accepted.Input) };
         }
 
         object? input = null;
@@ -211,7 +211,7 @@ internal sealed partial class TaskQueueActor
             _log.Error(e, "The stored input of task {0} no longer fits {1}", record.Id, definition.InputType.Name);
         }
 
-        return new TaskRun(definition, input, record) { Durable = true };
+        return new TaskRun(definition, input, record) { Durable = true, InputFingerprint = TaskJournalCodec.Fingerprint(accepted.Input) };
     }
 
     /// <summary>Waiting: to its lane again. Running: its attempt was cut off, so it runs again as a new one. Retry-waiting: at its due time.</summary>

@@ -38,7 +38,7 @@ internal sealed partial class TaskQueueActor
             var oldest = _finished.Dequeue();
             if (_tasks.Remove(oldest, out var forgotten) && forgotten.Record.IdempotencyKey is { } key)
             {
-                _byKey.Remove(key);
+                _byKey.Remove((forgotten.Record.Type, key));
             }
         }
     }

@@ -23,8 +23,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     private readonly Random _jitter = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    /// <summary>Task ids by idempotency key, while their records are kept.</summary>
-    private readonly Dictionary<string, string> _byKey = new(StringComparer.Ordinal);
+    /// <summary>Task ids by type and idempotency key (a key is scoped to its type), while their records are kept.</summary>
+    private readonly Dictionary<(string Type, string Key), string> _byKey = [];
 
     /// <summary>Finished tasks, oldest first, so the oldest records are forgotten first.</summary>
     private readonly Queue<string> _finished = new();
@@ -139,12 +139,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return;
         }
 
-        if (submit.IdempotencyKey is { } key && _byKey.TryGetValue(key, out var existingId))
-        {
-            AnswerWhenDurable(_tasks[existingId], submit.Wait, Sender);
-            return;
-        }
-
         if (!_definitions.TryGetValue(submit.Type ?? string.Empty, out var definition))
         {
             Sender.Tell(new SubmitRejected(SubmitRejection.UnknownType,
@@ -156,6 +150,22 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         {
             Sender.Tell(new SubmitRejected(SubmitRejection.InvalidInput, problem));
             return;
+        }
+
+        string? fingerprint = null;
+        if (submit.IdempotencyKey is { } key)
+        {
+            fingerprint = FingerprintOrReject(submit.Input, definition);
+            if (fingerprint is null)
+            {
+                return;
+            }
+
+            if (_byKey.TryGetValue((definition.Type, key), out var existingId))
+            {
+                AnswerReuse(_tasks[existingId], key, fingerprint, submit.Wait);
+                return;
+            }
         }
 
         if (_unfinished >= _settings.Capacity)
@@ -171,12 +181,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return;
         }
 
-        var run = new TaskRun(definition, submit.Input, TaskRecord.Start(queued)) { Queued = queued, Durable = _journal is null };
+        var run = new TaskRun(definition, submit.Input, TaskRecord.Start(queued)) { Queued = queued, Durable = _journal is null, InputFingerprint = fingerprint };
         _tasks.Add(id, run);
         _unfinished++;
         if (submit.IdempotencyKey is { } newKey)
         {
-            _byKey.Add(newKey, id);
+            _byKey.Add((definition.Type, newKey), id);
         }
 
         if ((submit.TimeToLive ?? _settings.TimeToLive) is { } ttl)
@@ -188,6 +198,33 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         if (run.Durable)
         {
             Accepted(run);
+        }
+    }
+
+    /// <summary>A key seen before: the same input gets the first task; another input is a conflict, never the first task's answer.</summary>
+    private void AnswerReuse(TaskRun existing, string key, string fingerprint, TimeSpan? wait)
+    {
+        if (existing.InputFingerprint != fingerprint)
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.IdempotencyConflict,
+                $"Idempotency key '{key}' was used for {existing.Record.Id} with another input; send the same input to get that task, or use a new key."));
+            return;
+        }
+
+        AnswerWhenDurable(existing, wait, Sender);
+    }
+
+    /// <summary>The input's fingerprint for its idempotency key; null, having answered the submitter, if it cannot be serialized.</summary>
+    private string? FingerprintOrReject(object? input, TaskDefinition definition)
+    {
+        try
+        {
+            return TaskJournalCodec.Fingerprint(input, definition.InputType);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.InvalidInput, $"input: with an idempotency key the input must serialize to JSON ({e.Message})."));
+            return null;
         }
     }
 
@@ -257,9 +294,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return $"timeToLive must be positive; it is {ttl}.";
         }
 
-        if (submit.IdempotencyKey is { } key && string.IsNullOrWhiteSpace(key))
+        if (submit.IdempotencyKey is { } key && (string.IsNullOrWhiteSpace(key) || key.Length > TaskQueueLimits.MaxIdempotencyKeyLength))
         {
-            return "idempotencyKey must not be blank.";
+            return $"idempotencyKey must be 1 to {TaskQueueLimits.MaxIdempotencyKeyLength} characters and not blank; it has {key.Length}.";
         }
 
         try
@@ -384,7 +421,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         if (run.Record.IsTerminal)
         {
-            Sender.Tell(new TaskNotCancellable(run.Record.Id, $"Task '{run.Record.Id}' has already ended ({run.Record.Status})."));
+            Sender.Tell(new TaskNotCancellable(run.Record.Id, $"Task '{run.Record.Id}' has already ended ({System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(run.Record.Status.ToString())}).", run.Record));
             return;
         }
 
@@ -484,6 +521,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         /// <summary>Whether its acceptance is stored (always, without a journal); until then it is not run or announced.</summary>
         public bool Durable { get; set; }
+
+        /// <summary>With an idempotency key: what tells its input from another's (<see cref="TaskJournalCodec.Fingerprint(object?, Type)"/>).</summary>
+        public string? InputFingerprint { get; init; }
 
         /// <summary>Its first event, until it is announced.</summary>
         public TaskQueued? Queued { get; set; }

@@ -15,7 +15,8 @@ public interface ITaskQueueCommand;
 /// <param name="Input">The handler's input.</param>
 /// <param name="Priority">1 to 10, 10 most urgent.</param>
 /// <param name="Wait">How long the submitter waits for the task to end before it is told accepted (null or zero: at once).</param>
-/// <param name="IdempotencyKey">A second submit with the same key gets the first task (while its record is kept).</param>
+/// <param name="IdempotencyKey">A second submit of the same type with the same key and input gets the first task (while its record is kept);
+/// with another input it is rejected (<see cref="SubmitRejection.IdempotencyConflict"/>). Keys are scoped to their type, at most 200 characters.</param>
 /// <param name="TimeToLive">How long it may wait for a slot before it fails as expired; null for <c>actors.tasks.time-to-live</c>.</param>
 public sealed record SubmitTask(
     string Type,
@@ -53,6 +54,9 @@ public enum SubmitRejection
 
     /// <summary>The journal could not store the task, so it was not accepted; the queue restarts from its journal.</summary>
     StorageFailed,
+
+    /// <summary>The idempotency key was used before, for a task of the same type with another input.</summary>
+    IdempotencyConflict,
 }
 
 /// <summary>The task was not accepted.</summary>
@@ -69,10 +73,11 @@ public sealed record CancelTask(string TaskId, string? Reason = null) : ITaskQue
 /// <param name="Record">The task's record, now cancelled.</param>
 public sealed record TaskCancelRequested(TaskRecord Record);
 
-/// <summary>The task cannot be cancelled: it is unknown or has already ended.</summary>
+/// <summary>The task cannot be cancelled: it is unknown (<paramref name="Record"/> is null) or has already ended.</summary>
 /// <param name="TaskId">The task.</param>
-/// <param name="Reason">Which.</param>
-public sealed record TaskNotCancellable(string TaskId, string Reason);
+/// <param name="Reason">Which, for people.</param>
+/// <param name="Record">The ended task's record; null when no task of that id is known.</param>
+public sealed record TaskNotCancellable(string TaskId, string Reason, TaskRecord? Record = null);
 
 /// <summary>Asks for a task's record. Replies <see cref="TaskRecordReply"/>.</summary>
 /// <param name="TaskId">The task.</param>
@@ -99,3 +104,10 @@ public sealed record TaskList(IReadOnlyList<TaskRecord> Tasks);
 /// <param name="TaskId">The task.</param>
 /// <param name="Subscriber">The actor to tell.</param>
 public sealed record WatchTask(string TaskId, IActorRef Subscriber) : ITaskQueueCommand;
+
+/// <summary>Limits the queue enforces on what it is sent.</summary>
+public static class TaskQueueLimits
+{
+    /// <summary>The longest idempotency key accepted: keys are kept with every record they name, so longer ones are refused rather than stored.</summary>
+    public const int MaxIdempotencyKeyLength = 200;
+}

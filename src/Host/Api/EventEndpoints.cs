@@ -31,7 +31,8 @@ internal static class EventEndpoints
 
         var log = loggers.CreateLogger("Actors.Host.Events");
         var buffer = new EventBuffer(options.Value.EventClientBuffer);
-        // Subscribed here, before the response starts, so the client misses nothing published after it sees ": subscribed".
+        // Subscribed before the task's record is read and before the response starts, so the client misses
+        // nothing published after the snapshot it gets.
         var feed = system.ActorOf(Props.Create(() => new EventFeedActor(buffer, filter)));
         foreach (var topic in EventFeedActor.Topics)
         {
@@ -41,19 +42,19 @@ internal static class EventEndpoints
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, buffer.Overflowed);
         try
         {
+            var (watching, notFound) = await FollowAsync(filter, buffer, queue, watchers, ending.Token);
+            if (notFound is not null)
+            {
+                await Problems.NotFound(notFound).ExecuteAsync(context);
+                return;
+            }
+
             context.Response.Headers.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";
             await context.Response.WriteAsync(": subscribed\n\n", ending.Token);
             await context.Response.Body.FlushAsync(ending.Token);
-            if (filter.TaskId is { } taskId && await queue.GetAsync(taskId, ending.Token) is { } record)
-            {
-                buffer.Offer(new TaskSnapshot(record));
-            }
-
-            var watching = filter.JobKey is { } key ? watchers.WatchAsync(key, buffer, ending.Token) : Task.CompletedTask;
-            await WriteAsync(context.Response, buffer, ending.Token);
-            await watching;
+            await WriteAsync(context.Response, buffer, watching, filter.TaskId is not null, ending.Token);
         }
         catch (OperationCanceledException) when (ending.IsCancellationRequested)
         {
@@ -69,15 +70,57 @@ internal static class EventEndpoints
         }
     }
 
-    private static async Task WriteAsync(HttpResponse response, EventBuffer buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// For <c>?job=</c>: starts feeding the job's state changes, as a task that ends with the job. Otherwise a
+    /// task that never ends (a <c>?task=</c> stream closes after the task's last event, having had its snapshot).
+    /// Or, when there is no such task or job, what to answer 404 with.
+    /// </summary>
+    private static async Task<(Task Watching, string? NotFound)> FollowAsync(EventFilter filter, EventBuffer buffer, ITaskQueue queue, JobWatchers watchers,
+        CancellationToken cancellationToken)
+    {
+        if (filter.TaskId is { } taskId)
+        {
+            if (await queue.GetAsync(taskId, cancellationToken) is not { } record)
+            {
+                return (Task.CompletedTask, $"There is no task '{taskId}' (finished tasks are kept for a while, then forgotten).");
+            }
+
+            buffer.Offer(new TaskSnapshot(record));
+            return (Never(cancellationToken), null);
+        }
+
+        if (filter.JobKey is { } key)
+        {
+            return await watchers.FindAsync(key, cancellationToken) is { } watch
+                ? (watch(buffer, cancellationToken), null)
+                : (Task.CompletedTask, $"No job runs under the key '{key}'.");
+        }
+
+        return (Never(cancellationToken), null);
+    }
+
+    /// <summary>A task that ends only when the stream is cancelled (and then without throwing).</summary>
+    private static Task Never(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+
+    /// <summary>Writes events as they come, with a heartbeat, until the last one of a followed task, or a followed job's end.</summary>
+    private static async Task WriteAsync(HttpResponse response, EventBuffer buffer, Task watching, bool followsOneTask, CancellationToken cancellationToken)
     {
         var sequence = 0L;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var next = await buffer.TakeAsync(Heartbeat, cancellationToken);
+            var next = await buffer.TakeAsync(watching.IsCompleted ? TimeSpan.Zero : Heartbeat, cancellationToken);
+            if (next is null && watching.IsCompleted)
+            {
+                return;
+            }
+
             var frame = next is null ? ": keep-alive\n\n" : $"id: {++sequence}\nevent: {Name(next)}\ndata: {JsonSerializer.Serialize(next, next.GetType(), JsonBody.Options)}\n\n";
             await response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), cancellationToken);
             await response.Body.FlushAsync(cancellationToken);
+            if (followsOneTask && next is TaskSnapshot { Record.IsTerminal: true } or TaskCompleted or TaskCancelled or TaskFailed { IsFinal: true })
+            {
+                return;
+            }
         }
     }
 

@@ -5,19 +5,29 @@ namespace Actors.Host.Api;
 /// <summary><c>/api/jobs</c>: run, list, read, dispatch to and stop the jobs of the kinds the service registers.</summary>
 internal static class JobEndpoints
 {
-    /// <summary>Maps the endpoints of one job kind, whose jobs are created from a start body of <typeparamref name="TStart"/>.</summary>
-    public static void MapJobKind<TState, TAction, TStart>(this RouteGroupBuilder api, string kind, TStart defaultStart, Func<string, TStart, Job<TState, TAction>> create)
+    /// <summary>
+    /// Maps the endpoints of one job kind, whose jobs are created from a start body of <typeparamref name="TStart"/>.
+    /// Starts and actions are checked before a job sees them (<paramref name="startProblem"/>, <paramref name="actionProblem"/> against
+    /// the job's current state): a job never dies of a request it could not apply.
+    /// </summary>
+    public static void MapJobKind<TState, TAction, TStart>(this RouteGroupBuilder api, string kind, TStart defaultStart, Func<string, TStart, Job<TState, TAction>> create,
+        Func<TStart, string?> startProblem, Func<TAction, TState, string?> actionProblem)
     {
         ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<Events.JobWatchers>().Add<TState, TAction>(kind);
         var jobs = api.MapGroup($"/jobs/{kind}").WithTags("Jobs");
         jobs.MapGet("/", async (IJobManagers managers, CancellationToken ct) => Results.Ok(await managers.Get<TState, TAction>(kind).GetRunningJobKeysAsync(ct)))
-            .WithSummary($"The keys of the running {kind} jobs");
+            .WithSummary($"The keys of the running {kind} jobs").Produces<string[]>();
         jobs.MapPost("/{key}", async (string key, HttpRequest request, IJobManagers managers, JsonBody reader, CancellationToken ct) =>
         {
             var (start, problem) = await reader.ReadAsync<TStart>(request, "body", ct);
             if (problem is not null)
             {
                 return problem;
+            }
+
+            if (startProblem(start ?? defaultStart) is { } invalid)
+            {
+                return Problems.BadRequest(invalid, "body");
             }
 
             return await managers.Get<TState, TAction>(kind).RunJobAsync(key, () => create(key, start ?? defaultStart), ct) switch
@@ -27,12 +37,13 @@ internal static class JobEndpoints
                 JobRejected rejected => Problems.BadRequest(rejected.Reason, "key"),
                 _ => Problems.Unavailable("The job manager did not answer."),
             };
-        }).WithSummary($"Run a {kind} job for the key (idempotent: 201 created, 200 already running)");
+        }).WithSummary($"Run a {kind} job for the key (idempotent: 201 created, 200 already running)")
+            .Accepts(typeof(TStart), "application/json").Produces<JobRunView>(StatusCodes.Status201Created).Produces<JobRunView>().ProducesProblem(400).ProducesProblem(503);
         jobs.MapGet("/{key}", async (string key, IJobManagers managers, CancellationToken ct) =>
             await managers.Get<TState, TAction>(kind).GetRunningJobAsync(key, ct) is { } job
                 ? Results.Ok(new JobStateView<TState>(key, job.Current.Version, job.Current.State))
                 : Problems.NotFound($"No {kind} job runs for '{key}'."))
-            .WithSummary("A running job's state and version");
+            .WithSummary("A running job's state and version").Produces<JobStateView<TState>>().ProducesProblem(404);
         jobs.MapPost("/{key}/actions", async (string key, HttpRequest request, IJobManagers managers, JsonBody reader, CancellationToken ct) =>
         {
             var (action, problem) = await reader.ReadAsync<TAction>(request, "action", ct);
@@ -46,14 +57,20 @@ internal static class JobEndpoints
                 return Problems.NotFound($"No {kind} job runs for '{key}'.");
             }
 
+            if (actionProblem(action, job.Current.State) is { } invalid)
+            {
+                return Problems.BadRequest(invalid, "action");
+            }
+
             job.Dispatch(action);
             return Results.Accepted($"/api/jobs/{kind}/{key}");
-        }).WithSummary("Dispatch an action to a running job (handled one at a time, in order)");
+        }).WithSummary("Dispatch an action to a running job (handled one at a time, in order)")
+            .Accepts(typeof(TAction), "application/json").Produces(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404);
         jobs.MapDelete("/{key}", async (string key, IJobManagers managers, CancellationToken ct) =>
             await managers.Get<TState, TAction>(kind).GetRunningJobAsync(key, ct) is { } job
                 ? Results.Ok(await job.StopAsync(ct))
                 : Problems.NotFound($"No {kind} job runs for '{key}'."))
-            .WithSummary("Stop a job (its token fires; answers once it has stopped)");
+            .WithSummary("Stop a job (its token fires; answers once it has stopped)").Produces<JobStopped>().ProducesProblem(404);
     }
 }
 

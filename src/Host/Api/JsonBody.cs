@@ -8,7 +8,7 @@ namespace Actors.Host.Api;
 /// errors that name the field at fault. Types are bound from the API's own schema only: a <c>$type</c>
 /// or any member the target type does not have is refused, never used to pick a type.
 /// </summary>
-internal sealed class JsonBody(int maxBytes)
+internal sealed partial class JsonBody(int maxBytes)
 {
     public const int MaxDepth = 32;
 
@@ -18,7 +18,7 @@ internal sealed class JsonBody(int maxBytes)
         MaxDepth = MaxDepth,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.Strict,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new StrictEnumConverterFactory() },
     };
 
     public int MaxBytes { get; } = maxBytes;
@@ -33,15 +33,23 @@ internal sealed class JsonBody(int maxBytes)
 
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            if (buffer.Length + read > MaxBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return (null, TooLarge());
-            }
+                if (buffer.Length + read > MaxBytes)
+                {
+                    return (null, TooLarge());
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A chunked body has no Content-Length: Kestrel's own limit stops it while it is read.
+            return (null, TooLarge());
         }
 
         if (buffer.Length == 0)
@@ -81,9 +89,23 @@ internal sealed class JsonBody(int maxBytes)
         {
             return element.Deserialize(type, Options);
         }
+        catch (JsonException e) when (UnmappedMember().Match(e.Message) is { Success: true } unmapped)
+        {
+            // The serializer's message names the CLR type; the API names the field and the fields it has.
+            var path = Path(field, e.Path);
+            var member = $"{path}.{unmapped.Groups["name"].Value}";
+            problem = Problems.BadRequest($"'{member}' is not a field of '{path}'; its fields are: {JsonNames.Members(TypeAt(type, e.Path))}.", member);
+            return null;
+        }
+        catch (JsonException e) when (e.Message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
+        {
+            var path = Path(field, e.Path);
+            problem = Problems.BadRequest($"'{path}' is not valid: it must be {Article(JsonNames.Describe(TypeAt(type, e.Path)))}.", path);
+            return null;
+        }
         catch (JsonException e)
         {
-            var path = e.Path is null or "$" ? field : $"{field}{e.Path.TrimStart('$')}";
+            var path = Path(field, e.Path);
             problem = Problems.BadRequest($"'{path}' is not valid: {FirstSentence(e.Message)}", path);
             return null;
         }
@@ -94,6 +116,27 @@ internal sealed class JsonBody(int maxBytes)
         }
     }
 
+    private static string Path(string field, string? jsonPath) => jsonPath is null or "$" ? field : $"{field}{jsonPath.TrimStart('$')}";
+
+    /// <summary>The type of the object at a simple JSON path (<c>$.a.b</c>) under <paramref name="type"/>, for naming its fields.</summary>
+    private static Type TypeAt(Type type, string? jsonPath)
+    {
+        foreach (var name in (jsonPath ?? "$").TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var property = type.GetProperties().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                return type;
+            }
+
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+
+        return type;
+    }
+
+    private static string Article(string kind) => kind.StartsWith("integer", StringComparison.Ordinal) || kind.StartsWith("object", StringComparison.Ordinal) ? "an " + kind : "a " + kind;
+
     private IResult TooLarge() =>
         Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large", detail: $"The body may be at most {MaxBytes / 1024} KB.");
 
@@ -102,4 +145,7 @@ internal sealed class JsonBody(int maxBytes)
         var end = message.IndexOf(". ", StringComparison.Ordinal);
         return end < 0 ? message : message[..(end + 1)];
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("The JSON property '(?<name>[^']*)' could not be mapped")]
+    private static partial System.Text.RegularExpressions.Regex UnmappedMember();
 }

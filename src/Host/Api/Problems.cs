@@ -11,6 +11,10 @@ internal static class Problems
 
     public static IResult Conflict(string detail) => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
+    public static IResult Unprocessable(string detail, string? field = null) =>
+        Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused", detail: detail,
+            extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
+
     public static IResult TooManyRequests(string detail) => Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full", detail: detail);
 
     public static IResult Unavailable(string detail) => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Shutting down", detail: detail);

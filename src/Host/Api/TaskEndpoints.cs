@@ -8,14 +8,17 @@ internal static class TaskEndpoints
 {
     private const int MaxWaitMs = 60_000;
 
+    private const string IdempotencyKeyHeader = "Idempotency-Key";
+
     public static void MapTaskEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/tasks/{type}", SubmitAsync).WithTags("Tasks").WithSummary("Submit a task: 200 with its result if it ends within waitMs, else 202 with its id")
-            .Produces<TaskView>().Produces<TaskAcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
+            .Accepts<SubmitBody>("application/json").Produces<TaskView>().Produces<TaskAcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(422).ProducesProblem(429).ProducesProblem(503);
         api.MapGet("/tasks/{id}", GetAsync).WithTags("Tasks").WithSummary("A task's record").Produces<TaskView>().ProducesProblem(404);
         api.MapGet("/tasks", ListAsync).WithTags("Tasks").WithSummary("Tasks, newest first, optionally by status").Produces<TaskView[]>().ProducesProblem(400);
         api.MapDelete("/tasks/{id}", CancelAsync).WithTags("Tasks").WithSummary("Cancel a task").Produces<TaskView>().ProducesProblem(404).ProducesProblem(409);
-        api.MapGet("/task-types", (TaskCatalog catalog) => catalog.Definitions.Select(TaskTypeView.Of)).WithTags("Tasks").WithSummary("The task types this service runs");
+        api.MapGet("/task-types", (TaskCatalog catalog) => catalog.Definitions.Select(TaskTypeView.Of)).WithTags("Tasks").WithSummary("The task types this service runs")
+            .Produces<TaskTypeView[]>();
     }
 
     private static async Task<IResult> SubmitAsync(string type, HttpRequest request, TaskCatalog catalog, ITaskQueue queue, JsonBody reader, CancellationToken cancellationToken)
@@ -53,9 +56,14 @@ internal static class TaskEndpoints
             return problem;
         }
 
-        var idempotencyKey = request.Headers["Idempotency-Key"].ToString();
+        var (idempotencyKey, keyProblem) = IdempotencyKey(request);
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
         var result = await Ask(() => queue.SubmitAsync(type, input, body.Priority ?? TaskPriority.Default, TimeSpan.FromMilliseconds(body.WaitMs ?? 0),
-            idempotencyKey.Length == 0 ? null : idempotencyKey, cancellationToken: cancellationToken));
+            idempotencyKey, cancellationToken: cancellationToken));
         return result switch
         {
             SubmitCompleted completed => Results.Ok(TaskView.Of(completed.Record)),
@@ -63,8 +71,23 @@ internal static class TaskEndpoints
             SubmitRejected { Kind: SubmitRejection.UnknownType } rejected => Problems.NotFound(rejected.Reason),
             SubmitRejected { Kind: SubmitRejection.InvalidInput } rejected => Problems.BadRequest(rejected.Reason, "input"),
             SubmitRejected { Kind: SubmitRejection.QueueFull } rejected => Problems.TooManyRequests(rejected.Reason),
+            SubmitRejected { Kind: SubmitRejection.IdempotencyConflict } rejected => Problems.Unprocessable(rejected.Reason, IdempotencyKeyHeader),
             SubmitRejected rejected => Problems.Unavailable(rejected.Reason),
             _ => Problems.Unavailable("The task queue is not answering; the service may be shutting down."),
+        };
+    }
+
+    /// <summary>The <c>Idempotency-Key</c> header: absent, or one value of 1 to 200 characters.</summary>
+    private static (string? Key, IResult? Problem) IdempotencyKey(HttpRequest request)
+    {
+        var values = request.Headers[IdempotencyKeyHeader];
+        return values.Count switch
+        {
+            0 => (null, null),
+            > 1 => (null, Problems.BadRequest($"Send one {IdempotencyKeyHeader} header; this request has {values.Count}.", IdempotencyKeyHeader)),
+            _ when string.IsNullOrWhiteSpace(values[0]) || values[0]!.Length > TaskQueueLimits.MaxIdempotencyKeyLength =>
+                (null, Problems.BadRequest($"{IdempotencyKeyHeader} must be 1 to {TaskQueueLimits.MaxIdempotencyKeyLength} characters, not blank.", IdempotencyKeyHeader)),
+            _ => (values[0], null),
         };
     }
 
@@ -76,9 +99,9 @@ internal static class TaskEndpoints
         TaskState? state = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!Enum.TryParse<TaskState>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+            if (!JsonNames.TryParse<TaskState>(status, out var parsed))
             {
-                return Problems.BadRequest($"'status' must be one of {string.Join(", ", Enum.GetNames<TaskState>().Select(n => n.ToLowerInvariant()))}.", "status");
+                return Problems.BadRequest($"'status' must be one of {JsonNames.List<TaskState>()} (one at a time); got '{status}'.", "status");
             }
 
             state = parsed;
@@ -99,8 +122,7 @@ internal static class TaskEndpoints
         return reply switch
         {
             TaskCancelRequested requested => Results.Ok(TaskView.Of(requested.Record)),
-            TaskNotCancellable refused when await Ask(() => queue.GetAsync(id, cancellationToken)) is { IsTerminal: true } record =>
-                Problems.Conflict($"Task '{id}' has already ended ({record.Status.ToString().ToLowerInvariant()}): {refused.Reason}"),
+            TaskNotCancellable { Record: not null } refused => Problems.Conflict(refused.Reason),
             TaskNotCancellable refused => Problems.NotFound(refused.Reason),
             _ => Problems.Unavailable("The task queue is not answering."),
         };

@@ -39,8 +39,8 @@ public sealed record TaskTypeView(string Type, string? Description, string Input
 
     private static string JsonNaming(Type input) =>
         input.IsPrimitive || input == typeof(string)
-            ? input.Name
-            : "{ " + string.Join(", ", input.GetProperties().Select(p => $"{JsonNamingPolicy.CamelCase.ConvertName(p.Name)}: {p.PropertyType.Name}")) + " }";
+            ? JsonNames.Describe(input)
+            : "{ " + string.Join(", ", input.GetProperties().Select(p => $"{JsonNamingPolicy.CamelCase.ConvertName(p.Name)}: {JsonNames.Describe(p.PropertyType)}")) + " }";
 }
 
 /// <summary>The body of <c>POST /api/tasks/{type}</c>.</summary>

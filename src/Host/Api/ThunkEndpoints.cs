@@ -13,10 +13,10 @@ internal static class ThunkEndpoints
         var thunks = api.MapGroup("/thunks").WithTags("Thunks");
         thunks.MapGet("/", async (IThunkProcessor processor, CancellationToken ct) =>
             Results.Ok(await processor.Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance, TimeSpan.FromSeconds(10), ct)))
-            .WithSummary("The coordinator's summary: version, lock holders, waiting trees, thunks, queued actions, metrics");
+            .WithSummary("The coordinator's summary: version, lock holders, waiting trees, thunks, queued actions, metrics").Produces<ThunkSummary>();
         thunks.MapGet("/state", async (IRequiredActor<StateStoreActor<Ledger>> store, CancellationToken ct) =>
             Results.Ok(await (await store.GetAsync(ct)).Ask<StoreStateChanged<Ledger>>(GetStoreState.Instance, TimeSpan.FromSeconds(10), ct)))
-            .WithSummary("The state store's state (the demo ledger) and its version");
+            .WithSummary("The state store's state (the demo ledger) and its version").Produces<StoreStateChanged<Ledger>>();
         thunks.MapPost("/deposits", async (HttpRequest request, IThunkProcessor processor, JsonBody reader, CancellationToken ct) =>
         {
             var (deposit, problem) = await reader.ReadAsync<DepositRequest>(request, "body", ct);
@@ -32,7 +32,7 @@ internal static class ThunkEndpoints
 
             await processor.RunAsync(ctx => ctx.DispatchAsync(new Deposit(deposit.Account, deposit.Amount), ct), new ThunkOptions(Keys: new HashSet<string> { deposit.Account }), ct);
             return Results.Ok();
-        }).WithSummary("Deposit into an account (a one-thunk tree)");
+        }).WithSummary("Deposit into an account (a one-thunk tree)").Accepts<DepositRequest>("application/json").Produces(200).ProducesProblem(400);
         thunks.MapPost("/transfers", async (HttpRequest request, IThunkProcessor processor, JsonBody reader, CancellationToken ct) =>
         {
             var (transfer, problem) = await reader.ReadAsync<TransferRequest>(request, "body", ct);
@@ -53,7 +53,7 @@ internal static class ThunkEndpoints
                 await ctx.RunChildAsync(child => child.DispatchAsync(new Deposit(transfer.To, transfer.Amount), ct), ct);
             }, new ThunkOptions(Keys: new HashSet<string> { transfer.From, transfer.To }), ct);
             return Results.Ok();
-        }).WithSummary("Move an amount between accounts atomically (a thunk tree holding both accounts' locks)");
+        }).WithSummary("Move an amount between accounts atomically (a thunk tree holding both accounts' locks)").Accepts<TransferRequest>("application/json").Produces(200).ProducesProblem(400);
     }
 
     private static IResult? Check(string? account, string field, long amount) =>

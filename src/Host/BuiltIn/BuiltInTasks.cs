@@ -18,10 +18,7 @@ internal static class BuiltInTasks
         services.AddSingleton(FilesScanTask.Create(guard));
         services.AddSingleton(CodeAnalyzeTask.Create(guard));
         services.AddSingleton(SqliteBulkTask.Create(Path.GetFullPath(options.DataFolder)));
-        services.AddSingleton(HttpFetchTask.Create(new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), MaxAutomaticRedirections = 5 })
-        {
-            Timeout = TimeSpan.FromSeconds(30),
-        }));
+        services.AddSingleton(HttpFetchTask.Create(new NetworkGuard(options.HttpFetch.AllowPrivateNetworks)));
         services.AddSingleton(provider => ComputePrimesTask.Create(new Lazy<IComputePool>(provider.GetRequiredService<IComputePool>)));
         return services;
     }

@@ -26,35 +26,48 @@ public static class CodeAnalyzeTask
 
     private static async Task<CodeResult> AnalyzeAsync(FolderGuard guard, string root, ITaskContext context)
     {
-        var sources = Directory.EnumerateFiles(root, "*", FolderGuard.Walk)
-            .Where(f => Languages.ContainsKey(Path.GetExtension(f)) && !InSkippedFolder(root, f))
-            .ToList();
+        // Two streaming walks (a count for progress, then the lines), reading each file line by line: memory
+        // does not grow with the tree or with a file.
+        var total = Sources(root).Count();
         var stats = new Dictionary<string, LanguageStats>(StringComparer.Ordinal);
-        for (var i = 0; i < sources.Count; i++)
+        var done = 0;
+        foreach (var file in Sources(root))
         {
-            var file = new FileInfo(sources[i]);
-            if (file.Length > MaxFileBytes)
+            done++;
+            if (file.Length <= MaxFileBytes && await CountLinesAsync(file, context.CancellationToken) is var (lines, blank))
             {
-                continue;
+                var language = Languages[file.Extension];
+                var previous = stats.GetValueOrDefault(language, new LanguageStats(language, 0, 0, 0, 0));
+                stats[language] = previous with { Files = previous.Files + 1, Lines = previous.Lines + lines, BlankLines = previous.BlankLines + blank, Bytes = previous.Bytes + file.Length };
             }
 
-            var text = await File.ReadAllTextAsync(file.FullName, context.CancellationToken);
-            if (text.Contains('\0'))
-            {
-                continue;
-            }
-
-            // A final newline ends the last line; it does not start another.
-            var lines = text.TrimEnd('\n').Split('\n');
-            var blank = lines.Count(l => l.Trim().Length == 0);
-            var language = Languages[file.Extension];
-            var previous = stats.GetValueOrDefault(language, new LanguageStats(language, 0, 0, 0, 0));
-            stats[language] = previous with { Files = previous.Files + 1, Lines = previous.Lines + lines.Length, BlankLines = previous.BlankLines + blank, Bytes = previous.Bytes + file.Length };
-            context.ReportProgress(100.0 * (i + 1) / sources.Count, guard.Relative(file.FullName));
+            context.ReportProgress(100.0 * done / Math.Max(total, 1), guard.Relative(file.FullName));
         }
 
         var languages = stats.Values.OrderByDescending(s => s.Lines).ToList();
         return new CodeResult(languages.Sum(s => s.Files), languages.Sum(s => s.Lines), languages.Sum(s => s.BlankLines), languages);
+    }
+
+    private static IEnumerable<FileInfo> Sources(string root) =>
+        FolderGuard.FilesInOrder(root).Where(f => Languages.ContainsKey(f.Extension) && !InSkippedFolder(root, f.FullName));
+
+    /// <summary>Lines and blank lines of a text file (a final newline ends the last line); null for a binary file (it has a NUL).</summary>
+    private static async Task<(long Lines, long Blank)?> CountLinesAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(file.FullName);
+        var (lines, blank) = (0L, 0L);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Contains('\0'))
+            {
+                return null;
+            }
+
+            lines++;
+            blank += string.IsNullOrWhiteSpace(line) ? 1 : 0;
+        }
+
+        return (lines, blank);
     }
 
     private static bool InSkippedFolder(string root, string file) =>

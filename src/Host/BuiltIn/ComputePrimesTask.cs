@@ -39,7 +39,13 @@ public static class ComputePrimesTask
         return new PrimesResult(input.Below, count, segments, pool.PoolSize);
     }
 
-    /// <summary>The primes in [from, to): a sieve of the segment by the primes up to √to.</summary>
+    /// <summary>How much of a range one sieve pass covers: a unit's memory is this plus the primes up to √N, whatever its range.</summary>
+    public const int SieveBlock = 1 << 18;
+
+    /// <summary>
+    /// The primes in [from, to): the range is sieved in blocks of <see cref="SieveBlock"/> numbers by the
+    /// primes up to √to, so memory stays bounded by design (about 300 KB below 2 billion), not by the input.
+    /// </summary>
     public static long CountPrimes(long from, long to, CancellationToken cancellationToken)
     {
         from = Math.Max(from, 2);
@@ -48,39 +54,49 @@ public static class ComputePrimesTask
             return 0;
         }
 
-        var limit = (int)Math.Sqrt(to) + 1;
-        var small = new bool[limit + 1];
-        var composite = new bool[to - from];
+        var basePrimes = PrimesUpTo((int)Math.Sqrt(to) + 1);
+        var composite = new bool[(int)Math.Min(SieveBlock, to - from)];
+        var primes = 0L;
+        for (var low = from; low < to; low += SieveBlock)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var high = Math.Min(low + SieveBlock, to);
+            var block = composite.AsSpan(0, (int)(high - low));
+            block.Clear();
+            foreach (var p in basePrimes)
+            {
+                for (var m = Math.Max((long)p * p, (low + p - 1) / p * p); m < high; m += p)
+                {
+                    block[(int)(m - low)] = true;
+                }
+            }
+
+            primes += block.Length - block.Count(true);
+        }
+
+        return primes;
+    }
+
+    /// <summary>The primes up to <paramref name="limit"/> (a plain sieve: √N numbers).</summary>
+    private static int[] PrimesUpTo(int limit)
+    {
+        var composite = new bool[limit + 1];
+        var primes = new List<int>();
         for (var p = 2; p <= limit; p++)
         {
-            if (small[p])
+            if (composite[p])
             {
                 continue;
             }
 
+            primes.Add(p);
             for (var m = (long)p * p; m <= limit; m += p)
             {
-                small[m] = true;
-            }
-
-            for (var m = Math.Max((long)p * p, (from + p - 1) / p * p); m < to; m += p)
-            {
-                composite[m - from] = true;
-            }
-
-            if ((p & 1023) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
+                composite[m] = true;
             }
         }
 
-        var primes = 0L;
-        foreach (var isComposite in composite)
-        {
-            primes += isComposite ? 0 : 1;
-        }
-
-        return primes;
+        return [.. primes];
     }
 
     private readonly record struct Segment(long From, long To);

@@ -3,7 +3,7 @@ using Actors.Tasks;
 
 namespace Actors.Host.BuiltIn;
 
-/// <summary><c>files.hash</c>: the SHA-256 of every file under a folder, with progress by bytes.</summary>
+/// <summary><c>files.hash</c>: the SHA-256 of every file under a folder (the first 10,000 listed, in path order), with progress by bytes.</summary>
 public static class FilesHashTask
 {
     private const int MaxListed = 10_000;
@@ -15,13 +15,15 @@ public static class FilesHashTask
 
     private static async Task<HashResult> HashAsync(FolderGuard guard, string folder, ITaskContext context)
     {
-        var files = Directory.EnumerateFiles(folder, "*", FolderGuard.Walk).Select(f => new FileInfo(f)).OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
-        var total = Math.Max(1, files.Sum(f => f.Length));
+        // Two streaming walks (sizes for progress, then hashes), so memory does not grow with the tree.
+        var total = Math.Max(1, FolderGuard.FilesInOrder(folder).Sum(f => f.Length));
         var done = 0L;
-        var hashes = new List<FileHash>(Math.Min(files.Count, MaxListed));
+        var count = 0;
+        var hashes = new List<FileHash>();
         var buffer = new byte[1 << 20];
-        foreach (var file in files)
+        foreach (var file in FolderGuard.FilesInOrder(folder))
         {
+            count++;
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
             int read;
@@ -38,7 +40,7 @@ public static class FilesHashTask
             }
         }
 
-        return new HashResult(files.Count, done, hashes, files.Count > MaxListed);
+        return new HashResult(count, done, hashes, count > MaxListed);
     }
 }
 

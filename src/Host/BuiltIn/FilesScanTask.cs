@@ -10,35 +10,46 @@ public static class FilesScanTask
         guard.DefineFolderTask("files.scan", TaskPresets.FileOperations, "A directory tree summary (input: { path }): files, folders, bytes, depth, extensions, largest files",
             (root, context) => Task.Run(() => Scan(guard, root, context), context.CancellationToken));
 
+    /// <summary>Extensions tallied one by one; beyond this many, the rest count as "(other)" (so a tree of random names cannot grow the tally).</summary>
+    private const int MaxExtensions = 1_000;
+
     private static ScanResult Scan(FolderGuard guard, string root, ITaskContext context)
     {
-        var folders = 0;
-        var depth = 0;
-        var files = new List<FileInfo>();
+        // Running totals only: memory does not grow with the tree.
+        var (files, folders, bytes, depth) = (0, 0, 0L, 0);
+        var byExtension = new Dictionary<string, (int Files, long Bytes)>(StringComparer.Ordinal);
+        var largest = new PriorityQueue<FileInfo, long>();
         foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", FolderGuard.Walk))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             depth = Math.Max(depth, Path.GetRelativePath(root, entry.FullName).Count(c => c == Path.DirectorySeparatorChar) + 1);
             if (entry is FileInfo file)
             {
-                files.Add(file);
+                (files, bytes) = (files + 1, bytes + file.Length);
+                var extension = file.Extension.Length == 0 ? "(none)" : file.Extension.ToLowerInvariant();
+                extension = byExtension.Count >= MaxExtensions && !byExtension.ContainsKey(extension) ? "(other)" : extension;
+                var tally = byExtension.GetValueOrDefault(extension);
+                byExtension[extension] = (tally.Files + 1, tally.Bytes + file.Length);
+                largest.Enqueue(file, file.Length);
+                if (largest.Count > 10)
+                {
+                    largest.Dequeue();
+                }
             }
             else
             {
                 folders++;
             }
 
-            if ((files.Count + folders) % 1_000 == 0)
+            if ((files + folders) % 1_000 == 0)
             {
-                context.ReportProgress(50, $"{files.Count} files so far");
+                context.ReportProgress(50, $"{files} files so far");
             }
         }
 
-        var byExtension = files.GroupBy(f => f.Extension.Length == 0 ? "(none)" : f.Extension.ToLowerInvariant())
-            .Select(g => new ExtensionSummary(g.Key, g.Count(), g.Sum(f => f.Length)))
-            .OrderByDescending(e => e.Bytes).Take(20).ToList();
-        var largest = files.OrderByDescending(f => f.Length).Take(10).Select(f => new FileSize(guard.Relative(f.FullName), f.Length)).ToList();
-        return new ScanResult(files.Count, folders, files.Sum(f => f.Length), depth, byExtension, largest);
+        var extensions = byExtension.Select(p => new ExtensionSummary(p.Key, p.Value.Files, p.Value.Bytes)).OrderByDescending(e => e.Bytes).Take(20).ToList();
+        var top = largest.UnorderedItems.Select(i => i.Element).OrderByDescending(f => f.Length).Select(f => new FileSize(guard.Relative(f.FullName), f.Length)).ToList();
+        return new ScanResult(files, folders, bytes, depth, extensions, top);
     }
 }
 

@@ -10,17 +10,33 @@ public static class HttpFetchTask
 {
     private const int DefaultMaxBytes = 10 << 20;
 
-    /// <summary>The task type's definition.</summary>
-    public static TaskDefinition Create(HttpClient client) =>
-        TaskDefinition.Create<HttpFetchInput, FetchResult>("http.fetch", (input, context) => FetchAsync(client, input, context), TaskPresets.ExternalApi)
-            .WithValidation<HttpFetchInput>(Problem)
-            .WithDescription("GET an http(s) URL with retries on transient errors (input: { url, maxBytes? }): status, type, size, SHA-256");
+    /// <summary>The task type's definition, fetching through a client whose connections <paramref name="guard"/> checks.</summary>
+    public static TaskDefinition Create(NetworkGuard guard) => Create(guard, new HttpClient(new SocketsHttpHandler
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        MaxAutomaticRedirections = 5,
+        ConnectCallback = guard.ConnectAsync,
+        UseProxy = false, // a proxy would make the connection the guard checks, not the one to the target
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+    })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    });
 
-    private static string? Problem(HttpFetchInput? input) => input switch
+    /// <summary>The task type's definition, fetching with <paramref name="client"/> (whose handler should connect through <paramref name="guard"/>).</summary>
+    public static TaskDefinition Create(NetworkGuard guard, HttpClient client) =>
+        TaskDefinition.Create<HttpFetchInput, FetchResult>("http.fetch", (input, context) => FetchAsync(client, input, context), TaskPresets.ExternalApi)
+            .WithValidation<HttpFetchInput>(input => Problem(guard, input))
+            .WithDescription("GET an http(s) URL with retries on transient errors (input: { url, maxBytes? }): status, type, size, SHA-256; internal addresses are refused");
+
+    private static string? Problem(NetworkGuard guard, HttpFetchInput? input) => input switch
     {
         null => "'input' is required: { \"url\": \"https://...\" }.",
         _ when !Uri.TryCreate(input.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) =>
             "'url' must be an absolute http or https URL.",
+        _ when new Uri(input.Url).UserInfo.Length > 0 => "'url' must not carry a user name or password.",
+        _ when IPAddress.TryParse(new Uri(input.Url).DnsSafeHost, out var address) && !guard.Allows(address) =>
+            $"'url' names {address}, a loopback, private, link-local or otherwise internal address; http.fetch does not reach those.",
         { MaxBytes: < 1 or > 100 << 20 } => "'maxBytes' must be from 1 to 104857600.",
         _ => null,
     };
@@ -32,6 +48,10 @@ public static class HttpFetchTask
         try
         {
             response = await client.GetAsync(input.Url, HttpCompletionOption.ResponseHeadersRead, context.CancellationToken);
+        }
+        catch (HttpRequestException e) when (Blocked(e) is { } blocked)
+        {
+            throw new UserActionableTaskException($"GET {input.Url} refused: {blocked.Message}", "Fetch a public address; internal ones are refused unless Service:HttpFetch:AllowPrivateNetworks is set.");
         }
         catch (HttpRequestException e)
         {
@@ -54,6 +74,9 @@ public static class HttpFetchTask
             return new FetchResult((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes, sha256, watch.Elapsed.TotalMilliseconds, truncated);
         }
     }
+
+    private static BlockedDestinationException? Blocked(Exception e) =>
+        e as BlockedDestinationException ?? (e.InnerException is { } inner ? Blocked(inner) : null);
 
     private static async Task<(long Bytes, string Sha256, bool Truncated)> ReadAsync(HttpResponseMessage response, int maxBytes, ITaskContext context)
     {

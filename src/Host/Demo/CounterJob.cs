@@ -29,12 +29,31 @@ public sealed class CounterJob(CounterState state) : Job<CounterState, CounterAc
     {
         SetState(action.Op switch
         {
-            CounterOp.Add => State with { Count = State.Count + action.Amount },
-            CounterOp.Reset => State with { Count = 0 },
+            // The API refuses such an add (Problem); one that races past it is refused here instead of wrapping around.
+            CounterOp.Add when Problem(action, State) is { } problem => State with { Status = $"refused: {problem}" },
+            CounterOp.Add => State with { Count = State.Count + action.Amount, Status = "running" },
+            CounterOp.Reset => State with { Count = 0, Status = "running" },
             _ => throw new ArgumentOutOfRangeException(nameof(action), action.Op, "Unknown counter operation."),
         });
         return Task.CompletedTask;
     }
+
+    /// <summary>The largest start and amount accepted (so a count can move a long way and still never overflow by accident).</summary>
+    public const long MaxMagnitude = 1_000_000_000_000_000;
+
+    /// <summary>Null if <paramref name="action"/> can be applied to <paramref name="state"/>, else why not.</summary>
+    public static string? Problem(CounterAction action, CounterState state) => action switch
+    {
+        { Op: CounterOp.Add, Amount: < -MaxMagnitude or > MaxMagnitude } => $"'amount' must be from -{MaxMagnitude} to {MaxMagnitude}.",
+        { Op: CounterOp.Add } when (action.Amount > 0 && state.Count > long.MaxValue - action.Amount) || (action.Amount < 0 && state.Count < long.MinValue - action.Amount) =>
+            $"adding {action.Amount} to {state.Count} would overflow the count.",
+        { Op: CounterOp.Reset, Amount: not 0 } => "'amount' is not taken by 'reset'.",
+        _ => null,
+    };
+
+    /// <summary>Null if a counter may start at <paramref name="start"/>, else why not.</summary>
+    public static string? Problem(CounterStart start) =>
+        start.Start is < -MaxMagnitude or > MaxMagnitude ? $"'start' must be from -{MaxMagnitude} to {MaxMagnitude}." : null;
 }
 
 /// <summary>A counter's state.</summary>
