@@ -75,6 +75,7 @@ public sealed class ServiceOptions
         if (ShutdownGraceSeconds is { } grace)
         {
             lines.Add($"actors.tasks.shutdown-grace = {grace.ToString(CultureInfo.InvariantCulture)}s");
+            lines.Add($"akka.coordinated-shutdown.phases.service-stop.timeout = {(grace + ShutdownMarginSeconds).ToString(CultureInfo.InvariantCulture)}s");
         }
 
         if (ComputeWorkers is { } workers)
@@ -84,6 +85,9 @@ public sealed class ServiceOptions
 
         return string.Join('\n', lines);
     }
+
+    /// <summary>What the shutdown phase and the host allow beyond the grace period: to store the attempts' ends and stop.</summary>
+    public const double ShutdownMarginSeconds = 5;
 
     /// <summary>The effective shutdown grace (the library's default is 10 s).</summary>
     public TimeSpan ShutdownGrace => TimeSpan.FromSeconds(ShutdownGraceSeconds ?? 10);

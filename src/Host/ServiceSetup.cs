@@ -33,7 +33,7 @@ internal static class ServiceSetup
         builder.Services.AddSingleton(new ListenUrls(urls));
         builder.Services.AddSingleton<Exposure>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyKb * 1024L);
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(2 * ServiceOptions.ShutdownMarginSeconds));
         AddLogging(builder);
 
         builder.Services.AddProblemDetails();

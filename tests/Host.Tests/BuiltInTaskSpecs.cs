@@ -34,7 +34,7 @@ public sealed class BuiltInTaskSpecs : ApiSpec
         var result = task.GetProperty("result");
         Assert.Equal(5000, result.GetProperty("rowsInTable").GetInt64());
         Assert.True(result.GetProperty("rowsPerSecond").GetDouble() > 0);
-        Assert.True(File.Exists(Path.Combine(Service.Root.FullName, "data", "bench-1.db")));
+        Assert.True(File.Exists(Path.Combine(Service.Root.FullName, "data", "bulk", "bench-1.db")));
         Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
     }
 

@@ -52,7 +52,7 @@ public abstract class CrashRecoveryScenarios
         await SubmitAllAsync(again, ids);
         await WaitForAllCompletedAsync(again, ids.Values.ToHashSet());
 
-        var effects = await SideEffectsAsync(Path.Combine(folder.FullName, "data", "effects.db"));
+        var effects = await SideEffectsAsync(Path.Combine(folder.FullName, "data", "bulk", "effects.db"));
         Assert.Equal(Tasks, ids.Values.Distinct().Count());
         Assert.All(ids.Values, id => Assert.True(effects.ContainsKey(id), $"{id} left no side effect"));
         var duplicates = effects.Values.Sum(n => n - 1);

@@ -40,6 +40,7 @@ public abstract class GracefulRestartScenarios
             ["Service__ShutdownGraceSeconds"] = "3",
             ["Service__TaskConcurrency"] = $"{Running}",
             ["Service__TaskTypeConcurrency__http.fetch"] = $"{Running}",
+            ["Service__HttpFetch__AllowPrivateNetworks"] = "true",
         };
 
         var ids = new ConcurrentBag<string>();

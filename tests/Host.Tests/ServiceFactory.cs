@@ -21,6 +21,8 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
             ["Service:FilesRoot"] = Root.FullName,
             ["Service:DataFolder"] = Path.Combine(Root.FullName, "data"),
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            // The http.fetch tests fetch from a loopback upstream; the guard's own specs switch this off.
+            ["Service:HttpFetch:AllowPrivateNetworks"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -10,7 +10,7 @@ public static class ComputePool
 {
     /// <summary>
     /// Starts the coordinator (<c>/user/compute</c>) and its round-robin pool of workers on the dedicated
-    /// dispatcher <c>actors.compute.dispatcher</c> (a thread per worker). During CoordinatedShutdown (service-stop phase) every run is cancelled.
+    /// dispatcher <c>actors.compute.dispatcher</c> (a thread per worker). During CoordinatedShutdown (before-actor-system-terminate, after the task queue's grace period in service-stop) every run still going is cancelled.
     /// </summary>
     /// <param name="system">The actor system.</param>
     /// <param name="settings">Overrides of <c>actors.compute</c>; null to read them from the configuration.</param>
@@ -19,7 +19,8 @@ public static class ComputePool
         ArgumentNullException.ThrowIfNull(system);
         settings = (settings ?? ComputeSettings.Create(system)).Validated();
         var coordinator = system.ActorOf(ComputeCoordinator.Props(settings, new ComputeWorkers()), "compute");
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "cancel-work-runs", async () =>
+        // After service-stop: the task queue's grace period (in service-stop) may still be running compute tasks.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "cancel-work-runs", async () =>
         {
             await coordinator.Ask<Done>(CancelAllWorkRuns.Instance, settings.AskTimeout).ConfigureAwait(false);
             return Done.Instance;

@@ -2,6 +2,7 @@ using Actors.Hosting;
 using Akka;
 using Actors.Persistence;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Pattern;
 
 namespace Actors.Tasks;
@@ -42,7 +43,15 @@ public static class TaskQueue
         var queue = system.ActorOf(persistence.IsDurable
             ? BackoffSupervisor.Props(Backoff.OnFailure(props, "queue", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, -1))
             : props, "tasks");
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "drain-tasks", async () =>
+        var shutdown = CoordinatedShutdown.Get(system);
+        if (shutdown.Timeout(CoordinatedShutdown.PhaseServiceStop) <= settings.ShutdownGrace)
+        {
+            Logging.GetLogger(system, "Actors.Tasks").Warning(
+                "The service-stop phase times out after {0}, within the shutdown grace ({1}): running tasks get less than the grace. Set akka.coordinated-shutdown.phases.service-stop.timeout above actors.tasks.shutdown-grace.",
+                shutdown.Timeout(CoordinatedShutdown.PhaseServiceStop), settings.ShutdownGrace);
+        }
+
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, "drain-tasks", async () =>
         {
             await queue.Ask<Done>(DrainTasks.Instance, settings.ShutdownGrace + settings.AskTimeout).ConfigureAwait(false);
             return Done.Instance;

@@ -63,7 +63,7 @@ public sealed record TaskRecord
     /// <summary>The result, once completed.</summary>
     public object? Result { get; private init; }
 
-    /// <summary>The last error, if an attempt failed.</summary>
+    /// <summary>Why the task failed, or why its last attempt did while it waits to retry; null once it has completed.</summary>
     public TaskError? Error { get; private init; }
 
     /// <summary>When the next attempt is due, while retry-waiting.</summary>
@@ -104,7 +104,7 @@ public sealed record TaskRecord
                 this with { Status = TaskState.Running, Attempts = started.Attempt, StartedAt = started.Timestamp, RetryAt = null, Progress = 0 },
             (TaskState.Running, TaskProgress progress) => this with { Progress = progress.Progress },
             (TaskState.Running, TaskCompleted completed) =>
-                this with { Status = TaskState.Completed, Result = completed.Result, Progress = 100, EndedAt = completed.Timestamp },
+                this with { Status = TaskState.Completed, Result = completed.Result, Error = null, Progress = 100, EndedAt = completed.Timestamp },
             (TaskState.Running, TaskFailed failed) when failed.AttemptCount == Attempts => failed.IsFinal
                 ? this with { Status = TaskState.Failed, Error = failed.Error, EndedAt = failed.Timestamp }
                 : this with { Status = TaskState.RetryWaiting, Error = failed.Error, RetryAt = failed.RetryAt },
