@@ -32,8 +32,8 @@ public sealed class WorkContext
     /// </summary>
     public long WorkerIncarnation { get; }
 
-    /// <summary>Records the unit's progress, from 0 to 1 (values outside are clamped); read it from <see cref="WorkUnit.Progress"/>.</summary>
-    public void ReportProgress(double fraction) => _unit.Progress = fraction;
+    /// <summary>Records the unit's progress, from 0 to 100 like a task's (values outside are clamped); read it from <see cref="WorkUnit.Progress"/>.</summary>
+    public void ReportProgress(double percent) => _unit.Progress = percent;
 
     internal WorkContext For(WorkUnit unit)
     {

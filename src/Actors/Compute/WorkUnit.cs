@@ -61,11 +61,11 @@ public abstract class WorkUnit
     /// <summary>How many attempts have started (0 before the first).</summary>
     public int Attempts => Volatile.Read(ref _state) >> StatusBits;
 
-    /// <summary>What its function last reported, from 0 to 1 (<see cref="WorkContext.ReportProgress"/>); 1 once completed.</summary>
+    /// <summary>What its function last reported, from 0 to 100 (<see cref="WorkContext.ReportProgress"/>); 100 once completed.</summary>
     public double Progress
     {
-        get => Status == WorkStatus.Completed ? 1 : Volatile.Read(ref _progress);
-        internal set => Volatile.Write(ref _progress, double.IsNaN(value) ? 0 : Math.Clamp(value, 0, 1));
+        get => Status == WorkStatus.Completed ? 100 : Volatile.Read(ref _progress);
+        internal set => Volatile.Write(ref _progress, double.IsNaN(value) ? 0 : Math.Clamp(value, 0, 100));
     }
 
     /// <summary>

@@ -13,20 +13,50 @@ public static class ActorsServiceCollectionExtensions
 {
     /// <summary>
     /// <c>AddAkka</c> with the library's defaults and facades: configure the system as usual, switching
-    /// capabilities on with <c>With*</c> (for example <c>WithJobManager</c>).
+    /// capabilities on with <c>With*</c> (for example <c>WithJobManager</c>). May be called more than once
+    /// (say, once per module of an app): the calls configure one actor system, in the order they were made.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="actorSystemName">The actor system's name.</param>
+    /// <param name="actorSystemName">The actor system's name; every call must name the same one.</param>
     /// <param name="configure">Configures the actor system.</param>
+    /// <exception cref="InvalidOperationException">An earlier call named another actor system.</exception>
     public static IServiceCollection AddActors(this IServiceCollection services, string actorSystemName, Action<AkkaConfigurationBuilder, IServiceProvider> configure)
     {
+        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(ActorsConfigurations))?.ImplementationInstance is ActorsConfigurations earlier)
+        {
+            if (earlier.SystemName != actorSystemName)
+            {
+                throw new InvalidOperationException(
+                    $"AddActors(\"{actorSystemName}\", ...) follows AddActors(\"{earlier.SystemName}\", ...): a service runs one actor system, so every call must name \"{earlier.SystemName}\".");
+            }
+
+            earlier.Add(configure);
+            return services;
+        }
+
+        var configurations = new ActorsConfigurations(actorSystemName);
+        configurations.Add(configure);
+        services.AddSingleton(configurations);
         services.AddAkka(actorSystemName, (builder, provider) =>
         {
             builder.WithActorsDefaults();
-            configure(builder, provider);
+            configurations.Apply(builder, provider);
         });
         return services.AddActorsFacades();
+    }
+
+    /// <summary>Every <see cref="AddActors"/> call's configuration, applied to the one actor system in order.</summary>
+    private sealed class ActorsConfigurations(string systemName)
+    {
+        private readonly List<Action<AkkaConfigurationBuilder, IServiceProvider>> _configure = [];
+
+        public string SystemName { get; } = systemName;
+
+        public void Add(Action<AkkaConfigurationBuilder, IServiceProvider> configure) => _configure.Add(configure);
+
+        public void Apply(AkkaConfigurationBuilder builder, IServiceProvider provider) => _configure.ForEach(configure => configure(builder, provider));
     }
 
     /// <summary>

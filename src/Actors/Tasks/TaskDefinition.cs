@@ -15,6 +15,13 @@ public interface ITaskContext
     /// <summary>Fires when the task is cancelled or the attempt times out.</summary>
     CancellationToken CancellationToken { get; }
 
+    /// <summary>
+    /// The attempt's own DI scope (created when it starts, disposed when it ends): resolve scoped services
+    /// such as a <c>DbContext</c> or an <c>IHttpClientFactory</c> client here. Without DI (a plain actor
+    /// system) it resolves nothing.
+    /// </summary>
+    IServiceProvider Services { get; }
+
     /// <summary>Reports progress, 0 to 100; cheap to call often (events are throttled, the last value always delivered).</summary>
     void ReportProgress(double percent, string? currentOperation = null);
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Actors.Tasks;
 
@@ -26,6 +27,9 @@ internal sealed class TaskLaneActor : ReceiveActor
     /// <see cref="AttemptEnded.ReleaseSlots"/>): so after a crash, no more attempts run again than there are slots.
     /// </summary>
     private readonly bool _holdSlotsUntilStored;
+
+    /// <summary>Makes each attempt's DI scope; null when the actor system has no DI (nothing to resolve).</summary>
+    private readonly IServiceScopeFactory? _scopes = TaskServices.ScopeFactory(Context.System);
 
     public TaskLaneActor(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots, CancellationToken draining, bool holdSlotsUntilStored = false)
     {
@@ -68,16 +72,22 @@ internal sealed class TaskLaneActor : ReceiveActor
     {
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(run.TaskToken);
         var queue = _queue;
-        var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, cancellation.Token, queue);
+        var scope = _scopes?.CreateAsyncScope();
+        var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, cancellation.Token, queue, scope?.ServiceProvider ?? NoServices.Instance);
         // The timeout is scheduled before the start is announced, so it runs from the moment anyone sees the start.
         var timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(_definition.Settings.Timeout, queue, new AttemptTimedOut(run.TaskId, run.Attempt), ActorRefs.NoSender);
         queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, cancellation));
         var definition = _definition;
         var release = ReleaseOnce(_slots, _globalSlots);
         var hold = _holdSlotsUntilStored;
-        Task.Run(() => definition.InvokeAsync(run.Input, context), CancellationToken.None).ContinueWith(attempt =>
+        Task.Run(() => definition.InvokeAsync(run.Input, context), CancellationToken.None).ContinueWith(async attempt =>
         {
             timeout.Cancel();
+            if (scope is { } ending)
+            {
+                await ending.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (!hold)
             {
                 release();
@@ -107,9 +117,12 @@ internal sealed class TaskLaneActor : ReceiveActor
     }
 
     /// <summary>The handler's view of its attempt.</summary>
-    private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationToken cancellationToken, IActorRef queue) : ITaskContext
+    private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationToken cancellationToken, IActorRef queue, IServiceProvider services)
+        : ITaskContext
     {
         private readonly ProgressCell _progress = new();
+
+        public IServiceProvider Services { get; } = services;
 
         public string TaskId { get; } = taskId;
 
