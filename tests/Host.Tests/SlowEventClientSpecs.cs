@@ -22,7 +22,7 @@ public sealed class SlowEventClientSpecs
         await using var service = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["Persistence__Provider"] = "none" });
         using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await SubmitAsync(http, 50);
-        var baseline = ResidentBytes(service.Id);
+        var baseline = service.ResidentBytes();
 
         using var stop = new CancellationTokenSource(Load + TimeSpan.FromSeconds(60));
         var completed = new HashSet<string>();
@@ -34,7 +34,7 @@ public sealed class SlowEventClientSpecs
         while (watch.Elapsed < Load)
         {
             submitted.AddRange(await SubmitAsync(http, TasksPerSecond / 10));
-            peak = Math.Max(peak, ResidentBytes(service.Id));
+            peak = Math.Max(peak, service.ResidentBytes());
             var behind = TimeSpan.FromSeconds(submitted.Count / (double)TasksPerSecond) - watch.Elapsed;
             if (behind > TimeSpan.Zero)
             {
@@ -138,8 +138,4 @@ public sealed class SlowEventClientSpecs
             return completed.Count;
         }
     }
-
-    private static long ResidentBytes(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024).Single();
 }

@@ -68,7 +68,7 @@ public sealed class TaskApiSpecs : ApiSpec
     {
         var first = new HttpRequestMessage(HttpMethod.Post, "/api/tasks/test.echo") { Content = Json.Body("""{ "input": 1, "waitMs": 5000 }""") };
         first.Headers.Add("Idempotency-Key", "order-17");
-        var second = new HttpRequestMessage(HttpMethod.Post, "/api/tasks/test.echo") { Content = Json.Body("""{ "input": 2, "waitMs": 5000 }""") };
+        var second = new HttpRequestMessage(HttpMethod.Post, "/api/tasks/test.echo") { Content = Json.Body("""{ "input": 1, "waitMs": 5000 }""") };
         second.Headers.Add("Idempotency-Key", "order-17");
 
         var a = await (await Http.SendAsync(first)).ReadJsonAsync();

@@ -7,10 +7,10 @@ namespace Host.Tests;
 /// <summary>A loopback HTTP server for the tests of http.fetch.</summary>
 internal static class Upstream
 {
-    public static async Task<WebApplication> StartAsync(RequestDelegate handle)
+    public static async Task<WebApplication> StartAsync(RequestDelegate handle, string address = "127.0.0.1")
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://{address}:0");
         var upstream = builder.Build();
         upstream.Run(handle);
         await upstream.StartAsync();

@@ -8,7 +8,9 @@ namespace Actors.TestSupport;
 /// <summary>
 /// A real PostgreSQL 15 server for the tests, started from the machine's binaries
 /// (<c>/usr/lib/postgresql/15/bin</c>) as user <c>postgres</c>, in a temporary folder, on a loopback port.
-/// Each test gets a database of its own.
+/// Each test gets a database of its own. On a machine without the binaries it installs Debian's
+/// <c>postgresql-15</c> package first (as root, once, whichever test project gets there first), so that
+/// <c>dotnet test</c> needs nothing installed beforehand.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
@@ -29,10 +31,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(Path.Combine(Binaries, "pg_ctl")))
-        {
-            throw new InvalidOperationException($"PostgreSQL 15 is not installed at {Binaries} (apt-get install postgresql-15).");
-        }
+        await EnsureInstalledAsync();
 
         Directory.CreateDirectory(_data);
         await RunAsync("chown", "postgres", _data);
@@ -45,6 +44,45 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         await RunAsPostgresAsync($"{Binaries}/pg_ctl -D {_data} -m immediate -w stop");
         Directory.Delete(_data, recursive: true);
+    }
+
+    /// <summary>Installs PostgreSQL 15 when its binaries are missing; test projects run at once, so a file lock makes one install it.</summary>
+    private static async Task EnsureInstalledAsync()
+    {
+        if (File.Exists(Path.Combine(Binaries, "pg_ctl")))
+        {
+            return;
+        }
+
+        await using var installing = await LockAsync(Path.Combine(Path.GetTempPath(), "actors-postgresql-install.lock"));
+        if (File.Exists(Path.Combine(Binaries, "pg_ctl")))
+        {
+            return;
+        }
+
+        if (Environment.UserName != "root" || !File.Exists("/usr/bin/apt-get"))
+        {
+            throw new InvalidOperationException($"PostgreSQL 15 is not installed at {Binaries}, and only root on Debian can install it here: run apt-get install postgresql-15.");
+        }
+
+        await RunAsync("sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15");
+    }
+
+    private static async Task<FileStream> LockAsync(string path)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                // Another test project is installing: wait for it to let go.
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
     }
 
     private string ConnectionString(string database) => $"Host=127.0.0.1;Port={_port};Username=postgres;Database={database};Pooling=true";

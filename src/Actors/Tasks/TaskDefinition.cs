@@ -122,7 +122,17 @@ public sealed class TaskDefinition
     }
 
     /// <summary>Runs one attempt of the handler (input already validated).</summary>
-    internal Task<object?> InvokeAsync(object? input, ITaskContext context) => _handler(input, context);
+    /// <summary>
+    /// Runs the handler once, as an attempt would, with the context given: for unit tests of a handler
+    /// (the queue adds validation, slots, timeouts and retries around it).
+    /// </summary>
+    /// <param name="input">The handler's input (of <see cref="InputType"/>).</param>
+    /// <param name="context">The attempt's context.</param>
+    public Task<object?> InvokeAsync(object? input, ITaskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return _handler(input, context);
+    }
 
     private static string? InputProblem<TInput>(string type, object? input, Func<TInput, string?>? validate)
     {

@@ -89,12 +89,13 @@ internal sealed partial class JsonBody(int maxBytes)
         {
             return element.Deserialize(type, Options);
         }
-        catch (JsonException e) when (UnmappedMember().Match(e.Message) is { Success: true } unmapped)
+        catch (JsonException e) when (UnmappedMember().IsMatch(e.Message))
         {
             // The serializer's message names the CLR type; the API names the field and the fields it has.
-            var path = Path(field, e.Path);
-            var member = $"{path}.{unmapped.Groups["name"].Value}";
-            problem = Problems.BadRequest($"'{member}' is not a field of '{path}'; its fields are: {JsonNames.Members(TypeAt(type, e.Path))}.", member);
+            // The exception's path ends with the unknown member itself.
+            var member = Path(field, e.Path);
+            var parentPath = e.Path is { } full && full.LastIndexOf('.') is > 0 and var dot ? full[..dot] : "$";
+            problem = Problems.BadRequest($"'{member}' is not a field of '{Path(field, parentPath)}'; its fields are: {JsonNames.Members(TypeAt(type, parentPath))}.", member);
             return null;
         }
         catch (JsonException e) when (e.Message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
@@ -146,6 +147,6 @@ internal sealed partial class JsonBody(int maxBytes)
         return end < 0 ? message : message[..(end + 1)];
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("The JSON property '(?<name>[^']*)' could not be mapped")]
+    [System.Text.RegularExpressions.GeneratedRegex("The JSON property '[^']*' could not be mapped")]
     private static partial System.Text.RegularExpressions.Regex UnmappedMember();
 }

@@ -9,10 +9,18 @@ namespace Actors.Host.BuiltIn;
 /// refuses loopback, private, link-local, shared, multicast, reserved and unspecified addresses, then
 /// connects to exactly the address it checked (no second lookup an attacker could answer differently).
 /// </summary>
-public sealed class NetworkGuard(bool allowPrivateNetworks)
+public sealed class NetworkGuard
 {
-    /// <summary>Whether <paramref name="address"/> may be reached (always, with private networks allowed).</summary>
-    public bool Allows(IPAddress address) => allowPrivateNetworks || IsPublic(address);
+    private readonly Func<IPAddress, bool> _allows;
+
+    /// <summary>A guard that refuses internal addresses unless <paramref name="allowPrivateNetworks"/>.</summary>
+    public NetworkGuard(bool allowPrivateNetworks) => _allows = allowPrivateNetworks ? _ => true : IsPublic;
+
+    /// <summary>A guard with its own rule (tests: one loopback address allowed, another refused).</summary>
+    internal NetworkGuard(Func<IPAddress, bool> allows) => _allows = allows;
+
+    /// <summary>Whether <paramref name="address"/> may be reached.</summary>
+    public bool Allows(IPAddress address) => _allows(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
     /// <summary>A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects only to allowed addresses.</summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)

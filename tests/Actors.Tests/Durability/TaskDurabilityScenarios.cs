@@ -66,6 +66,12 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
         Assert.All(waitingIds, id => Assert.Equal(1, second.Queue.GetAsync(id).Result!.Attempts));
         var next = Accepted(await second.Queue.SubmitAsync("gate", 6));
         Assert.True(int.Parse(next["task-".Length..]) > int.Parse(waitingIds[^1]["task-".Length..]), $"{next} should follow {waitingIds[^1]}");
+
+        // The key's input fingerprint comes back from the journal: the same input finds the task, another is a conflict.
+        var again = Assert.IsType<SubmitCompleted>(await second.Queue.SubmitAsync("gate", 2, idempotencyKey: "order-2"));
+        var conflict = Assert.IsType<SubmitRejected>(await second.Queue.SubmitAsync("gate", 99, idempotencyKey: "order-2"));
+        Assert.Equal(runningId, again.Record.Id);
+        Assert.Equal(SubmitRejection.IdempotencyConflict, conflict.Kind);
     }
 
     [Fact]

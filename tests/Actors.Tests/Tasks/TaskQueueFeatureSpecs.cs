@@ -13,7 +13,7 @@ namespace Actors.Tests.Tasks;
 
 public sealed class TaskQueueFeatureSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(ActorsConfig.Defaults, output: output)
 {
-    private static TaskDefinition Echo(TaskCompletionSource? gate = null) => TaskDefinition.Create<string, string>("echo", async (s, _) =>
+    private static TaskDefinition Echo(TaskCompletionSource? gate = null, string type = "echo") => TaskDefinition.Create<string, string>(type, async (s, _) =>
     {
         if (gate is not null)
         {
@@ -24,16 +24,53 @@ public sealed class TaskQueueFeatureSpecs(ITestOutputHelper output) : Akka.TestK
     }, TaskPresets.Analysis.WithConcurrencyLimit(1));
 
     [Fact]
-    public async Task A_second_submit_with_the_same_idempotency_key_should_get_the_first_task()
+    public async Task A_second_submit_with_the_same_idempotency_key_and_input_should_get_the_first_task()
     {
         var queue = TaskQueue.Start(Sys, [Echo()]);
 
         var first = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("echo", "one", wait: TimeSpan.FromSeconds(5), idempotencyKey: "order-42"));
-        var second = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("echo", "two", wait: TimeSpan.FromSeconds(5), idempotencyKey: "order-42"));
+        var second = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("echo", "one", wait: TimeSpan.FromSeconds(5), idempotencyKey: "order-42"));
 
         Assert.Equal(first.Record.Id, second.Record.Id);
         Assert.Equal("one", second.Record.Result);
         Assert.Equal("order-42", first.Record.IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task A_reused_idempotency_key_with_another_input_should_be_rejected_naming_the_key()
+    {
+        var queue = TaskQueue.Start(Sys, [Echo()]);
+
+        var first = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("echo", "one", wait: TimeSpan.FromSeconds(5), idempotencyKey: "order-43"));
+        var second = Assert.IsType<SubmitRejected>(await queue.SubmitAsync("echo", "two", wait: TimeSpan.FromSeconds(5), idempotencyKey: "order-43"));
+
+        Assert.Equal(SubmitRejection.IdempotencyConflict, second.Kind);
+        Assert.Contains("'order-43'", second.Reason);
+        Assert.Contains(first.Record.Id, second.Reason);
+    }
+
+    [Fact]
+    public async Task Idempotency_keys_should_be_scoped_to_their_task_type()
+    {
+        var queue = TaskQueue.Start(Sys, [Echo(), Echo(type: "echo.other")]);
+
+        var first = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("echo", "one", wait: TimeSpan.FromSeconds(5), idempotencyKey: "shared"));
+        var other = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("echo.other", "one", wait: TimeSpan.FromSeconds(5), idempotencyKey: "shared"));
+
+        Assert.NotEqual(first.Record.Id, other.Record.Id);
+        Assert.Equal("echo.other", other.Record.Type);
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_over_200_characters_should_be_refused_not_stored()
+    {
+        var queue = TaskQueue.Start(Sys, [Echo()]);
+
+        var refused = Assert.IsType<SubmitRejected>(await queue.SubmitAsync("echo", "one", idempotencyKey: new string('k', TaskQueueLimits.MaxIdempotencyKeyLength + 1)));
+        var longest = await queue.SubmitAsync("echo", "one", wait: TimeSpan.FromSeconds(5), idempotencyKey: new string('k', TaskQueueLimits.MaxIdempotencyKeyLength));
+
+        Assert.Equal(SubmitRejection.InvalidInput, refused.Kind);
+        Assert.IsType<SubmitCompleted>(longest);
     }
 
     [Fact]
