@@ -53,6 +53,15 @@ internal static class JsonNames
         string.Join(", ", type.GetProperties().Where(p => p.CanWrite || type.GetConstructors().Any(c => c.GetParameters().Any(a => a.Name == p.Name)))
             .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
 
+    /// <summary>How the API describes a property's type, <c>?</c> when it may be left out or null (nullable references included).</summary>
+    public static string Describe(System.Reflection.PropertyInfo property)
+    {
+        var described = Describe(property.PropertyType);
+        return !described.EndsWith('?') && new System.Reflection.NullabilityInfoContext().Create(property).ReadState == System.Reflection.NullabilityState.Nullable
+            ? described + "?"
+            : described;
+    }
+
     /// <summary>How the API describes a member's type: <c>integer</c>, <c>string?</c>, ...</summary>
     public static string Describe(Type type) => Nullable.GetUnderlyingType(type) is { } inner ? Describe(inner) + "?" : type switch
     {

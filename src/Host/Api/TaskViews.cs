@@ -40,7 +40,7 @@ public sealed record TaskTypeView(string Type, string? Description, string Input
     private static string JsonNaming(Type input) =>
         input.IsPrimitive || input == typeof(string)
             ? JsonNames.Describe(input)
-            : "{ " + string.Join(", ", input.GetProperties().Select(p => $"{JsonNamingPolicy.CamelCase.ConvertName(p.Name)}: {JsonNames.Describe(p.PropertyType)}")) + " }";
+            : "{ " + string.Join(", ", input.GetProperties().Select(p => $"{JsonNamingPolicy.CamelCase.ConvertName(p.Name)}: {JsonNames.Describe(p)}")) + " }";
 }
 
 /// <summary>The body of <c>POST /api/tasks/{type}</c>.</summary>
