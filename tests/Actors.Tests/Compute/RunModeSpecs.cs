@@ -23,6 +23,26 @@ public sealed class RunModeSpecs(ITestOutputHelper output) : ComputeSpec(output)
     }
 
     [Fact]
+    public async Task A_units_progress_should_be_on_the_task_scale_of_0_to_100()
+    {
+        var unit = WorkUnit.Create(static (int x, WorkContext ctx) =>
+        {
+            ctx.ReportProgress(40);
+            return x;
+        }, 1);
+        var clamped = WorkUnit.Create(static (int x, WorkContext ctx) =>
+        {
+            ctx.ReportProgress(250);
+            throw new InvalidOperationException("stops before completing");
+        }, 2);
+
+        await Pool.AllSettledAsync([unit, clamped]);
+
+        Assert.Equal(100, unit.Progress);
+        Assert.Equal(100, clamped.Progress);
+    }
+
+    [Fact]
     public async Task All_should_fail_with_the_failing_units_error_and_cancel_the_other_units()
     {
         var units = new[] { WorkUnit.Create<int, int>(static _ => throw new InvalidOperationException("unit 0 broke"), 0) }

@@ -26,6 +26,7 @@ public sealed class TaskRecordSpecs
         Assert.Equal((TaskState.Completed, 2, (object?)42, 100.0), (record.Status, record.Attempts, record.Result, record.Progress));
         Assert.Equal(("key-1", 7), (record.IdempotencyKey, record.Priority));
         Assert.True(record.IsTerminal);
+        Assert.Null(record.Error); // the first attempt's failure is not the completed task's error
     }
 
     [Fact]
