@@ -119,7 +119,7 @@ internal static class ServiceSetup
     {
         var persistence = app.Services.GetRequiredService<PersistenceOptions>();
         app.Logger.LogInformation("Files root {FilesRoot}; data folder {DataFolder}; journal {Provider} {Journal}",
-            app.Services.GetRequiredService<FolderGuard>().Root, Path.GetFullPath(options.DataFolder), persistence.Provider,
+            app.Services.GetRequiredService<FolderGuard>().Root, Path.GetFullPath(options.DataFolder), persistence.Provider.ToString().ToLowerInvariant(),
             persistence.Provider == Actors.Persistence.PersistenceProvider.Sqlite ? persistence.ConnectionString : "(connection string not logged)");
     }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Net;
 
 namespace Host.Tests;
@@ -31,6 +32,58 @@ public sealed class ServiceLifecycleSpecs
         Assert.Equal("127.0.0.1", service.BaseAddress.Host);
         Assert.Contains($"Now listening on: {service.BaseAddress.ToString().TrimEnd('/')}", service.Output);
         Assert.Equal(0, await service.TerminateAsync(Patience));
+    }
+}
+
+public sealed class WorkingDirectorySpecs
+{
+    [Fact]
+    public async Task Dotnet_run_should_keep_data_and_files_where_the_user_ran_it_and_say_where_they_are()
+    {
+        var folder = Directory.CreateTempSubdirectory("actors-run-");
+        var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Host", "Host.csproj"));
+        var configuration = typeof(WorkingDirectorySpecs).Assembly.GetCustomAttribute<System.Reflection.AssemblyConfigurationAttribute>()!.Configuration;
+        var port = ServiceProcess.FreePort();
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = folder.FullName, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "run", "--no-build", "-c", configuration, "--project", project, "--", "--urls", $"http://127.0.0.1:{port}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("Now listening on", StringComparison.Ordinal) == true)
+            {
+                listening.TrySetResult();
+            }
+        };
+        process.BeginOutputReadLine();
+        try
+        {
+            await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            string log;
+            lock (output)
+            {
+                log = output.ToString();
+            }
+
+            Assert.True(File.Exists(Path.Combine(folder.FullName, "data", "journal.db")), log);
+            Assert.Contains($"Files root {folder.FullName}", log);
+            Assert.Contains($"journal sqlite {Path.Combine(folder.FullName, "data", "journal.db")}", log);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
     }
 }
 

@@ -30,7 +30,7 @@ public sealed class RunModeSpecs(ITestOutputHelper output) : ComputeSpec(output)
             ctx.ReportProgress(40);
             return x;
         }, 1);
-        var clamped = WorkUnit.Create(static (int x, WorkContext ctx) =>
+        var clamped = WorkUnit.Create<int, int>(static (int x, WorkContext ctx) =>
         {
             ctx.ReportProgress(250);
             throw new InvalidOperationException("stops before completing");
