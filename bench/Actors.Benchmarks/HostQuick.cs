@@ -46,6 +46,9 @@ internal static class HostQuick
             figures.Report("host.submit.durable.p50_ms", submit.P50, "ms");
             figures.Report("host.submit.durable.p99_ms", submit.P99, "ms");
         });
+
+        // ...and the real service process's memory after 100,000 tasks.
+        await HostSoak.RunAsync(figures);
     }
 
     /// <summary>Runs <paramref name="measure"/> against the service in this process, journaled with <paramref name="persistence"/>, in a fresh data folder.</summary>

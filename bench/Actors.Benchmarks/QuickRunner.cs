@@ -13,6 +13,7 @@ internal static class QuickRunner
         ["tasks"] = TasksQuick.RunAsync,
         ["compute"] = ComputeQuick.RunAsync,
         ["host"] = HostQuick.RunAsync,
+        ["soak"] = HostSoak.RunAsync,
         ["durable"] = DurableQuick.RunAsync,
     };
 

@@ -40,7 +40,23 @@ public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : Serialize
             : throw new ArgumentException($"{o.GetType().FullName} is not registered in {nameof(ActorsJsonSerializer)}: give it a versioned manifest before persisting it.", nameof(o));
 
     /// <inheritdoc />
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+    public override byte[] ToBinary(object obj)
+    {
+        if (obj is not (TaskJournalSnapshotV1 or Actors.Thunks.ThunkCheckpointV1 or Actors.Jobs.JobsCheckpointV1))
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+        }
+
+        // Snapshots and checkpoints can be megabytes: written through a stream, not a buffer rented from the shared
+        // array pool, which would keep a buffer of their size for every core long after they are stored.
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            JsonSerializer.Serialize(writer, obj, obj.GetType(), Options);
+        }
+
+        return stream.ToArray();
+    }
 
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest) =>

@@ -33,6 +33,12 @@ internal sealed class TaskJournal : UntypedPersistentActor
     /// <summary>Entries handed to the journal and not yet written; a snapshot waits until none is.</summary>
     private int _inFlight;
 
+    /// <summary>Entries kept (what a snapshot holds): a snapshot costs this much, so it is taken no more often than once per as many events.</summary>
+    private int _keptEntries;
+
+    /// <summary>A snapshot is being saved: the next waits for it (each holds every kept entry, so queued ones would pile up in memory).</summary>
+    private bool _snapshotSaving;
+
     /// <summary>Entries received since the last flush, and the confirmations due once the first N of them are stored.</summary>
     private readonly List<Persistence.IPersisted> _batch = [];
     private readonly List<(int After, object Confirmation)> _confirmations = [];
@@ -55,6 +61,7 @@ internal sealed class TaskJournal : UntypedPersistentActor
             case SnapshotOffer { Snapshot: TaskJournalSnapshotV1 snapshot }:
                 _entries.Clear();
                 _finished.Clear();
+                _keptEntries = 0;
                 foreach (var entry in snapshot.Entries)
                 {
                     Keep(entry.Entry);
@@ -87,10 +94,12 @@ internal sealed class TaskJournal : UntypedPersistentActor
                 Flush();
                 break;
             case SaveSnapshotSuccess saved:
+                _snapshotSaving = false;
                 DeleteMessages(saved.Metadata.SequenceNr);
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
                 break;
             case SaveSnapshotFailure failed:
+                _snapshotSaving = false;
                 _log.Warning("Could not save a task journal snapshot (recovery will replay more events): {0}", failed.Cause.Message);
                 break;
             case DeleteMessagesSuccess or DeleteMessagesFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
@@ -151,10 +160,12 @@ internal sealed class TaskJournal : UntypedPersistentActor
                 Context.Parent.Tell(confirmations[next].Confirmation);
             }
 
-            // Only with nothing in flight does the snapshot hold exactly the events up to LastSequenceNr.
-            if (_inFlight == 0 && _sinceSnapshot >= _snapshotInterval)
+            // Only with nothing in flight does the snapshot hold exactly the events up to LastSequenceNr. Waiting
+            // for at least as many events as it holds keeps its cost per event constant however long the backlog.
+            if (_inFlight == 0 && !_snapshotSaving && _sinceSnapshot >= Math.Max(_snapshotInterval, _keptEntries))
             {
                 _sinceSnapshot = 0;
+                _snapshotSaving = true;
                 SaveSnapshot(new TaskJournalSnapshotV1(_entries.Values.SelectMany(e => e).Select(TaskEntryV1.Of).ToList()));
             }
         });
@@ -187,13 +198,19 @@ internal sealed class TaskJournal : UntypedPersistentActor
         }
 
         entries.Add(entry);
+        _keptEntries++;
         if (entry is TaskCompletedV1 or TaskCancelledV1 or TaskFailedV1 { RetryAt: null })
         {
             _finished.Enqueue(taskId);
             while (_finished.Count > _keepFinished)
             {
-                _entries.Remove(_finished.Dequeue());
+                if (_entries.Remove(_finished.Dequeue(), out var dropped))
+                {
+                    _keptEntries -= dropped.Count;
+                }
             }
+
+            Common.Collections.ShrinkAfterBacklog(_entries);
         }
     }
 }

@@ -41,6 +41,8 @@ internal sealed partial class TaskQueueActor
                 _byKey.Remove((forgotten.Record.Type, key));
             }
         }
+
+        Common.Collections.ShrinkAfterBacklog(_tasks);
     }
 
     /// <summary>Shutdown: intake stops, lanes start nothing new, running tasks get the grace period.</summary>
