@@ -23,6 +23,7 @@ public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : Serialize
         ["task.cancelled.v1"] = typeof(TaskCancelledV1),
         ["task.snapshot.v1"] = typeof(TaskJournalSnapshotV1),
         ["thunks.checkpoint.v1"] = typeof(Actors.Thunks.ThunkCheckpointV1),
+        ["thunks.checkpoint.v2"] = typeof(Actors.Thunks.ThunkCheckpointV2),
         ["jobs.checkpoint.v1"] = typeof(Actors.Jobs.JobsCheckpointV1),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
@@ -42,7 +43,7 @@ public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : Serialize
     /// <inheritdoc />
     public override byte[] ToBinary(object obj)
     {
-        if (obj is not (TaskJournalSnapshotV1 or Actors.Thunks.ThunkCheckpointV1 or Actors.Jobs.JobsCheckpointV1))
+        if (obj is not (TaskJournalSnapshotV1 or Actors.Thunks.ThunkCheckpointV2 or Actors.Jobs.JobsCheckpointV1))
         {
             return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
         }

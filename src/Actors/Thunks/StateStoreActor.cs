@@ -5,32 +5,88 @@ namespace Actors.Thunks;
 
 /// <summary>
 /// The reference action handler: applies each action to its state with a reducer, one at a time, and
-/// tells subscribers every new state with its version. A reducer that throws leaves the state as it was;
-/// the error is logged and the acknowledgement says so.
+/// commits a tree's actions only when the tree completes (<see cref="ThunkTreeEnded"/>); a failed tree's
+/// actions are undone. Readers (<see cref="GetStoreState"/>, subscribers) see the committed state only, so
+/// never money half moved. A reducer that throws leaves the state as it was; the error is logged and the
+/// acknowledgement says so (which fails the dispatching thunk, and so its tree).
 /// </summary>
-public sealed class StateStoreActor<TState> : UntypedActor
+/// <remarks>
+/// Trees that hold locks at once have disjoint keys, so their actions touch disjoint parts of the state:
+/// committing one tree's actions onto the committed state, in their order, gives what applying them in the
+/// interleaved order gave. An undone tree's actions are dropped and the working state is rebuilt from the
+/// committed state and the actions of the trees still running.
+/// </remarks>
+public sealed class StateStoreActor<TState> : UntypedActor, IWithUnboundedStash
 {
     private readonly Func<TState, object, TState> _reducer;
     private readonly List<IActorRef> _subscribers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private TState _state;
+
+    /// <summary>The state between trees: what readers see.</summary>
+    private TState _committed;
+
+    /// <summary>Committed actions so far.</summary>
     private long _version;
+
     private object? _lastAction;
+
+    /// <summary>The committed state with the running trees' actions applied: what actions are applied to.</summary>
+    private TState _working;
+
+    /// <summary>Actions applied by trees still running, in order, with their trees.</summary>
+    private readonly List<(string RootId, object Action)> _uncommitted = [];
+
+    /// <summary>Actions applied to the working state so far (acknowledgements carry it).</summary>
+    private long _applied;
 
     /// <summary>Creates the store.</summary>
     /// <param name="initialState">The state before any action (version 0).</param>
     /// <param name="reducer">Returns the state after an action; must not mutate its input.</param>
-    public StateStoreActor(TState initialState, Func<TState, object, TState> reducer)
+    /// <param name="awaitRestore">Serve nothing (readers included) until a durable coordinator sends <see cref="RestoreStore"/>.</param>
+    public StateStoreActor(TState initialState, Func<TState, object, TState> reducer, bool awaitRestore = false)
     {
         _reducer = reducer;
-        _state = initialState;
+        _committed = _working = initialState;
+        if (awaitRestore)
+        {
+            BecomeStacked(Restoring);
+        }
     }
 
+    /// <inheritdoc />
+    public IStash Stash { get; set; } = null!;
+
     /// <summary>The Props of a store.</summary>
-    public static Props Props(TState initialState, Func<TState, object, TState> reducer)
+    /// <param name="initialState">The state before any action (version 0).</param>
+    /// <param name="reducer">Returns the state after an action; must not mutate its input.</param>
+    /// <param name="awaitRestore">For a durable coordinator's store: wait for its <see cref="RestoreStore"/> before serving anyone, so no reader sees the initial state of a store that had one.</param>
+    public static Props Props(TState initialState, Func<TState, object, TState> reducer, bool awaitRestore = false)
     {
         ArgumentNullException.ThrowIfNull(reducer);
-        return Akka.Actor.Props.Create(() => new StateStoreActor<TState>(initialState, reducer));
+        return Akka.Actor.Props.Create(() => new StateStoreActor<TState>(initialState, reducer, awaitRestore));
+    }
+
+    private void Restoring(object message)
+    {
+        if (message is RestoreStore restore)
+        {
+            Restore(restore);
+            UnbecomeStacked();
+            Stash.UnstashAll();
+            return;
+        }
+
+        Stash.Stash();
+    }
+
+    private void Restore(RestoreStore restore)
+    {
+        if (restore.State is TState state)
+        {
+            (_committed, _working, _version, _lastAction) = (state, state, restore.Version, null);
+            _uncommitted.Clear();
+            Notify();
+        }
     }
 
     /// <inheritdoc />
@@ -39,7 +95,14 @@ public sealed class StateStoreActor<TState> : UntypedActor
         switch (message)
         {
             case DispatchThunkAction dispatch:
-                Apply(dispatch.Action, dispatch.Acknowledge ? Sender : null);
+                Apply(dispatch, dispatch.Acknowledge ? Sender : null);
+                break;
+            case ThunkTreeEnded ended:
+                End(ended);
+                Sender.Tell(new StoreCommitted(ended.RootId, _version, _committed));
+                break;
+            case RestoreStore restore:
+                Restore(restore);
                 break;
             case SubscribeToStore subscribe:
                 _subscribers.Add(subscribe.Subscriber);
@@ -58,12 +121,13 @@ public sealed class StateStoreActor<TState> : UntypedActor
         }
     }
 
-    private void Apply(object action, IActorRef? acknowledgeTo)
+    private void Apply(DispatchThunkAction dispatch, IActorRef? acknowledgeTo)
     {
+        var action = dispatch.Action;
         TState next;
         try
         {
-            next = _reducer(_state, action);
+            next = _reducer(_working, action);
         }
         catch (Exception ex)
         {
@@ -72,19 +136,63 @@ public sealed class StateStoreActor<TState> : UntypedActor
             return;
         }
 
-        (_state, _version, _lastAction) = (next, _version + 1, action);
-        if (_subscribers.Count > 0)
+        _working = next;
+        _applied++;
+        if (dispatch.RootId is { } rootId)
         {
-            var changed = Current();
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Tell(changed);
-            }
+            _uncommitted.Add((rootId, action));
+        }
+        else
+        {
+            // A plain action passes only while no tree holds a lock: nothing is uncommitted, and it is final at once.
+            (_committed, _version, _lastAction) = (next, _version + 1, action);
+            Notify();
         }
 
-        acknowledgeTo?.Tell(new ThunkActionApplied(_version));
+        acknowledgeTo?.Tell(new ThunkActionApplied(_applied));
     }
 
-    /// <summary>A snapshot of the state, made only when someone will see it (actions are the hot path).</summary>
-    private StoreStateChanged<TState> Current() => new(_version, _state, _lastAction);
+    private void End(ThunkTreeEnded ended)
+    {
+        var mine = _uncommitted.Where(u => u.RootId == ended.RootId).Select(u => u.Action).ToList();
+        if (mine.Count == 0)
+        {
+            return;
+        }
+
+        _uncommitted.RemoveAll(u => u.RootId == ended.RootId);
+        if (ended.Completed)
+        {
+            // The reducer accepted each of these on the working state; on the committed state it meets the same
+            // part of the state (disjoint keys), so it accepts them again.
+            foreach (var action in mine)
+            {
+                _committed = _reducer(_committed, action);
+            }
+
+            (_version, _lastAction) = (_version + mine.Count, mine[^1]);
+            Notify();
+            return;
+        }
+
+        _log.Info("Undid {0} actions of tree {1}, which did not complete", mine.Count, ended.RootId);
+        _working = _uncommitted.Aggregate(_committed, (state, pending) => _reducer(state, pending.Action));
+    }
+
+    private void Notify()
+    {
+        if (_subscribers.Count == 0)
+        {
+            return;
+        }
+
+        var changed = Current();
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Tell(changed);
+        }
+    }
+
+    /// <summary>A snapshot of the committed state, made only when someone will see it (actions are the hot path).</summary>
+    private StoreStateChanged<TState> Current() => new(_version, _committed, _lastAction);
 }

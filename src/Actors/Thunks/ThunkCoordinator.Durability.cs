@@ -1,3 +1,4 @@
+using Actors.Common;
 using Actors.Persistence;
 using Akka.Actor;
 using Akka.Event;
@@ -5,9 +6,10 @@ using Akka.Event;
 namespace Actors.Thunks;
 
 // Durability (opt-in, ThunkDurability): after every message that changed the durable state, a
-// checkpoint goes to the journal; a new coordinator resumes from the last one: the version keeps
-// counting, trees whose sources are gone are failed (releasing their locks), and the waiting actions of
-// live sources are applied in their order.
+// checkpoint goes to the journal, with the store's committed state; a new coordinator resumes from the
+// last one: the store gets its committed state back, the version keeps counting, trees of an earlier
+// incarnation of the actor system (or whose sources are gone) are failed at once, releasing their locks,
+// and the waiting actions of live sources are applied in their order.
 public sealed partial class ThunkCoordinator
 {
     private readonly ThunkDurability? _durability;
@@ -16,6 +18,15 @@ public sealed partial class ThunkCoordinator
 
     /// <summary>Something durable changed since the last checkpoint.</summary>
     private bool _dirty;
+
+    /// <summary>The store's committed state and its version, as it last reported them (checkpointed with the trees).</summary>
+    private (long Version, object? State) _store;
+
+    /// <summary>
+    /// Trees that ended but whose end the store has not yet committed, as stored: a checkpoint keeps them as
+    /// live, so that after a crash they are failed, consistent with a store state that lacks their actions.
+    /// </summary>
+    private readonly Dictionary<string, (StoredTreeV1 Tree, List<StoredThunkV1> Thunks)> _awaitingCommit = new(StringComparer.Ordinal);
 
     /// <summary>Starts the journal and waits (stashing everything) for its last checkpoint.</summary>
     private void StartJournal()
@@ -33,10 +44,14 @@ public sealed partial class ThunkCoordinator
     {
         switch (message)
         {
-            case CheckpointRecovered { Checkpoint: ThunkCheckpointV1 checkpoint }:
+            case CheckpointRecovered { Checkpoint: ThunkCheckpointV2 checkpoint }:
                 ResolveSources(checkpoint);
                 break;
+            case CheckpointRecovered { Checkpoint: ThunkCheckpointV1 old }:
+                ResolveSources(old.Upgraded());
+                break;
             case CheckpointRecovered:
+                _handler.Tell(new RestoreStore(0, null)); // nothing stored: the store serves its initial state
                 Resume();
                 break;
             case SourcesResolved resolved:
@@ -55,20 +70,31 @@ public sealed partial class ThunkCoordinator
         Stash.UnstashAll();
     }
 
-    /// <summary>Finds which sources (and senders of waiting actions) are still alive.</summary>
-    private void ResolveSources(ThunkCheckpointV1 checkpoint)
+    /// <summary>
+    /// Finds which sources (and senders of waiting actions) are still alive: the very actors (same uid), in
+    /// this incarnation of the actor system. Every source of an earlier incarnation is gone, even where an
+    /// actor of the same path lives again.
+    /// </summary>
+    private void ResolveSources(ThunkCheckpointV2 checkpoint)
     {
         var paths = checkpoint.Thunks.Select(t => t.SourcePath).Concat(checkpoint.Queue.Select(q => q.SenderPath)).Distinct().ToList();
         var selection = Context.System;
+        var sameIncarnation = checkpoint.Incarnation == Incarnation.Of(Context.System);
         Task.WhenAll(paths.Select(async path =>
             {
-                try
-                {
-                    return (path, (IActorRef?)await selection.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(3)));
-                }
-                catch (ActorNotFoundException)
+                if (!sameIncarnation)
                 {
                     return (path, null);
+                }
+
+                try
+                {
+                    var found = await selection.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(3));
+                    return (path, found.Path.ToSerializationFormat() == path ? found : null);
+                }
+                catch (Exception e) when (e is ActorNotFoundException or AskTimeoutException or TimeoutException)
+                {
+                    return (path, (IActorRef?)null);
                 }
             }))
             .ContinueWith(all => new SourcesResolved(checkpoint, all.Result.ToDictionary(p => p.path, p => p.Item2)), TaskScheduler.Default)
@@ -76,8 +102,13 @@ public sealed partial class ThunkCoordinator
     }
 
     /// <summary>Rebuilds the table, locks and queue from a checkpoint, then settles what the restart changed.</summary>
-    private void Restore(ThunkCheckpointV1 checkpoint, IReadOnlyDictionary<string, IActorRef?> sources)
+    private void Restore(ThunkCheckpointV2 checkpoint, IReadOnlyDictionary<string, IActorRef?> sources)
     {
+        // The store first: nothing reaches it before its committed state is back.
+        var state = _durability!.RestoreState(checkpoint.StoreState);
+        _store = (checkpoint.StoreVersion, state);
+        _handler.Tell(new RestoreStore(checkpoint.StoreVersion, state));
+
         _version = checkpoint.Version;
         _nextId = checkpoint.NextId;
         _tickets = checkpoint.Tickets;
@@ -144,8 +175,8 @@ public sealed partial class ThunkCoordinator
             _queue.Add(new QueuedAction(new DispatchThunkAction(action, stored.ThunkId, stored.Acknowledge), stored.TreeRootId is null ? null : trees[stored.TreeRootId], sender));
         }
 
-        _log.Info("Thunk coordinator restored at version {0}: {1} thunks, {2} waiting actions; failing {3} thunks whose source is gone",
-            _version, _thunks.Count, _queue.Count, gone.Count);
+        _log.Info("Thunk coordinator restored at version {0} (store version {1}): {2} thunks, {3} waiting actions; failing {4} thunks whose source is gone{5}",
+            _version, checkpoint.StoreVersion, _thunks.Count, _queue.Count, gone.Count, checkpoint.Incarnation == Incarnation.Of(Context.System) ? "" : " (an earlier incarnation's)");
         if (lost > 0)
         {
             Publish(new ThunkActionsDropped(NextVersion(), lost, "their sender is gone after a restart (or their type is no longer registered)"));
@@ -175,6 +206,7 @@ public sealed partial class ThunkCoordinator
 
         _dirty = false;
         var trees = _thunks.Values.Select(t => t.Tree).Distinct().ToList();
+        var awaiting = _awaitingCommit.Values;
         var queue = new List<StoredQueuedActionV1>(_queue.Count);
         foreach (var queued in _queue)
         {
@@ -188,15 +220,45 @@ public sealed partial class ThunkCoordinator
             }
         }
 
-        _journal.Tell(new ThunkCheckpointV1(
+        _journal.Tell(new ThunkCheckpointV2(
             _version,
             _nextId,
             _tickets,
-            trees.SelectMany(tree => tree.Thunks).Select(t => new StoredThunkV1(t.Id, t.Parent?.Id, t.Tree.RootId, t.Source.Path.ToSerializationFormat(), t.Status, t.Error, t.RegisteredAt)).ToList(),
-            trees.Select(t => new StoredTreeV1(t.RootId, t.Priority, t.Keys?.ToList(), t.Timeout, t.Lock.ToString(), t.WaitTicket)).ToList(),
-            queue));
+            awaiting.SelectMany(a => a.Thunks).Concat(trees.SelectMany(tree => tree.Thunks).Select(Stored)).ToList(),
+            awaiting.Select(a => a.Tree).Concat(trees.Select(Stored)).ToList(),
+            queue,
+            Incarnation.Of(Context.System),
+            _store.Version,
+            _durability!.StoreState(_store.State)));
     }
 
+    /// <summary>Keeps an ended tree in the checkpoints until the store has committed its end.</summary>
+    private void AwaitCommit(ThunkTree tree)
+    {
+        if (_journal is not null)
+        {
+            _awaitingCommit[tree.RootId] = (Stored(tree) with { Lock = nameof(TreeLock.Held) }, tree.Thunks.Select(Stored).ToList());
+        }
+    }
+
+    /// <summary>The store committed a tree's end: its state goes into the next checkpoint, and the tree leaves it.</summary>
+    private void OnCommitted(StoreCommitted committed)
+    {
+        if (_journal is null)
+        {
+            return;
+        }
+
+        _awaitingCommit.Remove(committed.RootId);
+        _store = (committed.Version, committed.State);
+        _dirty = true;
+    }
+
+    private static StoredThunkV1 Stored(Thunk thunk) =>
+        new(thunk.Id, thunk.Parent?.Id, thunk.Tree.RootId, thunk.Source.Path.ToSerializationFormat(), thunk.Status, thunk.Error, thunk.RegisteredAt);
+
+    private static StoredTreeV1 Stored(ThunkTree tree) => new(tree.RootId, tree.Priority, tree.Keys?.ToList(), tree.Timeout, tree.Lock.ToString(), tree.WaitTicket);
+
     /// <summary>The checkpoint and which of its paths still lead to a live actor.</summary>
-    private sealed record SourcesResolved(ThunkCheckpointV1 Checkpoint, IReadOnlyDictionary<string, IActorRef?> Sources);
+    private sealed record SourcesResolved(ThunkCheckpointV2 Checkpoint, IReadOnlyDictionary<string, IActorRef?> Sources);
 }

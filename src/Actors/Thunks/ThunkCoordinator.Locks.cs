@@ -62,7 +62,7 @@ public sealed partial class ThunkCoordinator
     {
         if (MayPass(tree))
         {
-            _handler.Tell(dispatch, sender);
+            HandOver(dispatch, tree, sender);
         }
         else
         {
@@ -70,6 +70,10 @@ public sealed partial class ThunkCoordinator
             _dirty = true;
         }
     }
+
+    /// <summary>Gives the handler an action, a tree's with the tree's root (so a transactional handler can commit or undo it with the tree).</summary>
+    private void HandOver(DispatchThunkAction dispatch, ThunkTree? tree, IActorRef sender) =>
+        _handler.Tell(tree is null ? dispatch : dispatch with { RootId = tree.RootId }, sender);
 
     /// <summary>A tree's action passes while the tree holds its lock; a plain action while no tree does.</summary>
     private bool MayPass(ThunkTree? tree) => tree is null ? _held.Count == 0 : tree.Lock == TreeLock.Held;
@@ -154,6 +158,10 @@ public sealed partial class ThunkCoordinator
             _held.Remove(tree);
             Timers.Cancel(tree.RootId);
             _metrics.RecordHold(Stopwatch.GetElapsedTime(tree.LockAcquiredAt));
+            // Before anything that follows the tree reaches the handler: it commits (or undoes) the tree's actions first.
+            var completed = _thunks.TryGetValue(tree.RootId, out var root) && root.Status == ThunkStatus.Completed;
+            _handler.Tell(new ThunkTreeEnded(tree.RootId, completed));
+            AwaitCommit(tree);
             Publish(new RootThunkCompleted(NextVersion(), tree.RootId));
         }
         else if (tree.Lock == TreeLock.Waiting)
@@ -197,7 +205,7 @@ public sealed partial class ThunkCoordinator
         {
             if (MayPass(queued.Tree))
             {
-                _handler.Tell(queued.Dispatch, queued.Sender);
+                HandOver(queued.Dispatch, queued.Tree, queued.Sender);
                 passed++;
             }
         }

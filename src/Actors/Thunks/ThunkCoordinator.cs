@@ -95,6 +95,9 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
             case Terminated terminated:
                 OnSourceTerminated(terminated.ActorRef);
                 break;
+            case StoreCommitted committed:
+                OnCommitted(committed);
+                break;
             default:
                 Unhandled(message);
                 return;
@@ -215,8 +218,11 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
             return;
         }
 
-        Sender.Tell(End(thunk, error));
+        var ended = End(thunk, error);
+
+        // Released first: the handler hears the tree's end before the completer can act on the answer.
         ReleaseIfEnded(thunk.Tree);
+        Sender.Tell(ended);
     }
 
     /// <summary>Completes or fails one thunk (no lock bookkeeping: callers release when its tree ends).</summary>

@@ -12,9 +12,23 @@ namespace Actors.Thunks;
 /// </summary>
 /// <param name="Settings">Where the journal lives.</param>
 /// <param name="ActionTypes">Action types by their stored name.</param>
+/// <remarks>
+/// The store's committed state is checkpointed in the same write as the coordinator's trees and version,
+/// as JSON of <see cref="StateType"/> (set by <c>WithThunks</c> from the store's state type), so after a
+/// crash the two agree: trees that had not committed are failed, and their actions are not in the state.
+/// </remarks>
 public sealed record ThunkDurability(DurabilitySettings Settings, IReadOnlyDictionary<string, Type> ActionTypes)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The state store's state type, to checkpoint its committed state as JSON; null keeps no store state.</summary>
+    public Type? StateType { get; init; }
+
+    /// <summary>The stored form of the store's state; null without a <see cref="StateType"/>.</summary>
+    internal JsonElement? StoreState(object? state) => StateType is { } type && state is not null ? JsonSerializer.SerializeToElement(state, type, Json) : null;
+
+    /// <summary>The store's state back from its stored form.</summary>
+    internal object? RestoreState(JsonElement? stored) => StateType is { } type && stored is { } json ? json.Deserialize(type, Json) : null;
 
     private FrozenDictionary<Type, string> NamesByType { get; } = ActionTypes.ToFrozenDictionary(p => p.Value, p => p.Key);
 
@@ -30,9 +44,20 @@ public sealed record ThunkDurability(DurabilitySettings Settings, IReadOnlyDicti
 /// <summary>An action as stored: its registered name and its JSON.</summary>
 internal sealed record StoredActionV1(string Name, JsonElement Json);
 
-/// <summary>The coordinator's durable state at one moment.</summary>
+/// <summary>The coordinator's durable state at one moment (before the store's state was kept with it; read, never written).</summary>
 internal sealed record ThunkCheckpointV1(long Version, long NextId, long Tickets, IReadOnlyList<StoredThunkV1> Thunks, IReadOnlyList<StoredTreeV1> Trees,
-    IReadOnlyList<StoredQueuedActionV1> Queue) : IPersisted;
+    IReadOnlyList<StoredQueuedActionV1> Queue) : IPersisted
+{
+    /// <summary>As the current shape: from an unknown incarnation, with no store state.</summary>
+    public ThunkCheckpointV2 Upgraded() => new(Version, NextId, Tickets, Thunks, Trees, Queue, Incarnation: "", StoreVersion: 0, StoreState: null);
+}
+
+/// <summary>
+/// The coordinator's durable state at one moment, with the store's committed state of the same moment and
+/// the actor system it was written by (a coordinator of another incarnation fails every tree in it).
+/// </summary>
+internal sealed record ThunkCheckpointV2(long Version, long NextId, long Tickets, IReadOnlyList<StoredThunkV1> Thunks, IReadOnlyList<StoredTreeV1> Trees,
+    IReadOnlyList<StoredQueuedActionV1> Queue, string Incarnation, long StoreVersion, JsonElement? StoreState) : IPersisted;
 
 /// <summary>A live thunk, in registration order.</summary>
 internal sealed record StoredThunkV1(string Id, string? ParentId, string RootId, string SourcePath, ThunkStatus Status, string? Error, DateTimeOffset RegisteredAt);

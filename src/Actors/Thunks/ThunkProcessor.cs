@@ -34,8 +34,10 @@ internal sealed class ThunkProcessor(IActorRef coordinator, IActorRef client, Th
             await AskAsync<ThunkStarted>(new StartThunk(registered.Id), timeout: null, cancellationToken).ConfigureAwait(false);
             result = await body(new ThunkContext(this, registered.Id)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not ThunkRejectedException)
+        catch (Exception ex)
         {
+            // Also when an action was refused (the reducer would not apply it): the tree fails, and a transactional
+            // store undoes what the tree had applied. A thunk that had already ended only gets the refusal logged.
             Coordinator.Tell(new FailThunk(registered.Id, $"{ex.GetType().Name}: {ex.Message}"), client);
             throw;
         }

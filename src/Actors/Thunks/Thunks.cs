@@ -22,8 +22,8 @@ public static class Thunks
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(reducer);
         var settings = ThunkSettings.Create(system);
-        var store = system.ActorOf(StateStoreActor<TState>.Props(initialState, reducer), "thunk-store");
-        var coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings, durability), "thunks");
+        var store = system.ActorOf(StateStoreActor<TState>.Props(initialState, reducer, awaitRestore: durability is { Settings.IsDurable: true }), "thunk-store");
+        var coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings, durability is null ? null : durability with { StateType = durability.StateType ?? typeof(TState) }), "thunks");
         var client = system.ActorOf(ThunkClientActor.Props(), "thunk-processor");
         var started = new ThunkSystem(coordinator, store, new ThunkProcessor(coordinator, client, settings));
         StartedFacade<ThunkSystem>.For(system).Value = started;

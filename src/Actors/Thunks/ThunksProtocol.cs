@@ -56,7 +56,8 @@ public sealed record FailThunk(string Id, string Error) : IThunkCommand;
 /// <param name="Action">The action for the action handler.</param>
 /// <param name="ThunkId">The dispatching thunk, or null for a plain action.</param>
 /// <param name="Acknowledge">Reply <see cref="ThunkActionApplied"/> once the handler has applied it.</param>
-public sealed record DispatchThunkAction(object Action, string? ThunkId = null, bool Acknowledge = false) : IThunkCommand;
+/// <param name="RootId">Set by the coordinator when it hands a tree's action to the handler: the tree's root (see <see cref="ThunkTreeEnded"/>).</param>
+public sealed record DispatchThunkAction(object Action, string? ThunkId = null, bool Acknowledge = false, string? RootId = null) : IThunkCommand;
 
 /// <summary>Asks for the coordinator's state. Replies <see cref="ThunkSummary"/>.</summary>
 public sealed record GetThunkSummary : IThunkCommand

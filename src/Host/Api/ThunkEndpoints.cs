@@ -46,14 +46,29 @@ internal static class ThunkEndpoints
                 return invalid;
             }
 
-            // Withdraw, then deposit in a child thunk: the tree holds both accounts' locks until both are applied.
-            await processor.RunAsync(async ctx =>
+            if (transfer.From == transfer.To)
             {
-                await ctx.DispatchAsync(new Withdraw(transfer.From, transfer.Amount), ct);
-                await ctx.RunChildAsync(child => child.DispatchAsync(new Deposit(transfer.To, transfer.Amount), ct), ct);
-            }, new ThunkOptions(Keys: new HashSet<string> { transfer.From, transfer.To }), ct);
+                return Problems.BadRequest("'from' and 'to' must be different accounts.", "to");
+            }
+
+            // Withdraw, then deposit in a child thunk: the tree holds both accounts' locks until both are applied,
+            // and the store commits both or neither.
+            try
+            {
+                await processor.RunAsync(async ctx =>
+                {
+                    await ctx.DispatchAsync(new Withdraw(transfer.From, transfer.Amount), ct);
+                    await ctx.RunChildAsync(child => child.DispatchAsync(new Deposit(transfer.To, transfer.Amount), ct), ct);
+                }, new ThunkOptions(Keys: new HashSet<string> { transfer.From, transfer.To }), ct);
+            }
+            catch (ThunkRejectedException refused) when (refused.Message.Contains(nameof(InsufficientFundsException), StringComparison.Ordinal))
+            {
+                return Problems.Conflict($"The transfer was refused and nothing moved: {refused.Message[(refused.Message.IndexOf(':') + 1)..].Trim()}");
+            }
+
             return Results.Ok();
-        }).WithSummary("Move an amount between accounts atomically (a thunk tree holding both accounts' locks)").Accepts<TransferRequest>("application/json").Produces(200).ProducesProblem(400);
+        }).WithSummary("Move an amount between accounts atomically (a thunk tree holding both accounts' locks); 409 if 'from' holds less")
+            .Accepts<TransferRequest>("application/json").Produces(200).ProducesProblem(400).ProducesProblem(409);
     }
 
     private static IResult? Check(string? account, string field, long amount) =>

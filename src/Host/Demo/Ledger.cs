@@ -4,7 +4,8 @@ namespace Actors.Host.Demo;
 
 /// <summary>
 /// The demo thunk flow's state: account balances. A transfer is a thunk tree (withdraw, then a child
-/// that deposits) that holds the lock on both accounts, so no other flow sees money half-moved.
+/// that deposits) that holds the lock on both accounts; the store commits it whole or not at all, so no
+/// reader sees money half moved, and a withdrawal beyond the balance fails the transfer with nothing moved.
 /// </summary>
 public sealed record Ledger(ImmutableSortedDictionary<string, long> Balances, long Operations)
 {
@@ -15,6 +16,8 @@ public sealed record Ledger(ImmutableSortedDictionary<string, long> Balances, lo
     public static Ledger Apply(Ledger ledger, object action) => action switch
     {
         Deposit d => ledger with { Balances = ledger.Balances.SetItem(d.Account, ledger.Balances.GetValueOrDefault(d.Account) + d.Amount), Operations = ledger.Operations + 1 },
+        Withdraw w when ledger.Balances.GetValueOrDefault(w.Account) < w.Amount =>
+            throw new InsufficientFundsException($"'{w.Account}' holds {ledger.Balances.GetValueOrDefault(w.Account)}, less than {w.Amount}."),
         Withdraw w => ledger with { Balances = ledger.Balances.SetItem(w.Account, ledger.Balances.GetValueOrDefault(w.Account) - w.Amount), Operations = ledger.Operations + 1 },
         _ => throw new ArgumentException($"The ledger does not know {action.GetType().Name}.", nameof(action)),
     };
@@ -31,3 +34,6 @@ public sealed record TransferRequest(string From, string To, long Amount);
 
 /// <summary>The body of <c>POST /api/thunks/deposits</c>.</summary>
 public sealed record DepositRequest(string Account, long Amount);
+
+/// <summary>A withdrawal beyond an account's balance.</summary>
+public sealed class InsufficientFundsException(string message) : InvalidOperationException(message);

@@ -60,9 +60,58 @@ public abstract class ThunkDurabilityScenarios(DurabilitySettings journal)
         Assert.Equal(before.Version + 2, after.Version);
     }
 
+    [Fact]
+    public async Task A_new_incarnation_should_get_the_committed_store_state_back_and_fail_every_earlier_tree_at_once()
+    {
+        var durability = new ThunkDurability(journal, new Dictionary<string, Type> { ["add"] = typeof(Add) });
+        var first = Actors.Thunks.Thunks.Start(Sys, ImmutableList<int>.Empty, Reduce, durability);
+        await first.Processor.RunAsync(async root =>
+        {
+            await root.DispatchAsync(new Add(1));
+            await root.DispatchAsync(new Add(2));
+        });
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = first.Processor.RunAsync(async root =>
+        {
+            await root.DispatchAsync(new Add(3)); // applied, never committed: its tree still holds the lock at the "crash"
+            holding.SetResult();
+            await never.Task;
+        });
+        await holding.Task;
+        var before = await first.Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance);
+        await AwaitAssertAsync(async () => Assert.Contains("\"StoreVersion\":2", await StoredCheckpointAsync() ?? ""), TimeSpan.FromSeconds(10));
+        Watch(first.Coordinator);
+        Sys.Stop(first.Coordinator);
+        await ExpectTerminatedAsync(first.Coordinator);
+
+        var restarted = ActorSystem.Create("restarted", Journals.SystemConfig(journal));
+        try
+        {
+            var second = Actors.Thunks.Thunks.Start(restarted, ImmutableList<int>.Empty, Reduce, durability);
+            var restored = await second.Store.Ask<StoreStateChanged<ImmutableList<int>>>(GetStoreState.Instance, TimeSpan.FromSeconds(10));
+            await second.Processor.RunAsync(root => root.DispatchAsync(new Add(4))).WaitAsync(TimeSpan.FromSeconds(10)); // not behind the dead tree's lock
+            var after = await second.Store.Ask<StoreStateChanged<ImmutableList<int>>>(GetStoreState.Instance, TimeSpan.FromSeconds(10));
+            var summary = await second.Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance, TimeSpan.FromSeconds(10));
+
+            Assert.Equal([1, 2], restored.State);
+            Assert.Equal(2, restored.Version);
+            Assert.Equal([1, 2, 4], after.State);
+            Assert.Empty(summary.ActiveRoots);
+            Assert.True(summary.Version > before.Version, $"the version went from {before.Version} to {summary.Version}");
+        }
+        finally
+        {
+            never.TrySetResult();
+            await restarted.Terminate();
+        }
+    }
+
+    private static ImmutableList<int> Reduce(ImmutableList<int> list, object action) => list.Add(((Add)action).N);
+
     private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
 
-    private sealed record Add(int N);
+    public sealed record Add(int N);
 }
 
 public sealed class SqliteThunkDurabilitySpecs() : ThunkDurabilityScenarios(Journal)

@@ -48,10 +48,11 @@ public sealed class LockSpecs : ThunkSpec
         Start(a, root);
 
         Dispatch(plain, "p1");
-        Dispatch(a, "t1", root);
+        Coordinator.Tell(new DispatchThunkAction("t1", root, Acknowledge: true), a.Ref);
         Dispatch(plain, "p2");
-        Dispatch(a, "t2", root);
-        AwaitAssert(() => Assert.Equal(["t1", "t2"], AppliedLog()));
+        Coordinator.Tell(new DispatchThunkAction("t2", root, Acknowledge: true), a.Ref);
+        Assert.Equal([1L, 2L], new[] { a.ExpectMsg<ThunkActionApplied>().StoreVersion, a.ExpectMsg<ThunkActionApplied>().StoreVersion });
+        Assert.Empty(AppliedLog()); // readers see the tree's actions once it has completed, never part of them
         Complete(a, root);
 
         AwaitAssert(() => Assert.Equal(["t1", "t2", "p1", "p2"], AppliedLog()));

@@ -36,7 +36,7 @@ public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
-    public async Task A_throwing_body_should_fail_its_thunk_rethrow_and_release_the_lock()
+    public async Task A_throwing_body_should_fail_its_thunk_rethrow_undo_its_actions_and_release_the_lock()
     {
         var thunks = Actors.Thunks.Thunks.Start(Sys, 0, (count, _) => count + 1);
         var failed = CreateTestProbe();
@@ -51,7 +51,44 @@ public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
 
         Assert.Equal("quota exceeded", error.Message);
         Assert.Contains("quota exceeded", failed.ExpectMsg<ThunkFailed>().Error);
-        Assert.Equal(2, (await thunks.Store.Ask<StoreStateChanged<int>>(GetStoreState.Instance)).State);
+        Assert.Equal(1, (await thunks.Store.Ask<StoreStateChanged<int>>(GetStoreState.Instance)).State); // "one" was undone, "after" applied
+    }
+
+    [Fact]
+    public async Task A_transfer_should_be_seen_whole_or_not_at_all_and_a_refused_step_should_undo_the_others()
+    {
+        var thunks = Actors.Thunks.Thunks.Start(Sys, ImmutableDictionary<string, int>.Empty.Add("a", 10), static (accounts, action) => action switch
+        {
+            (string account, int amount) when accounts.GetValueOrDefault(account) + amount < 0 => throw new InvalidOperationException($"{account} would go below 0"),
+            (string account, int amount) => accounts.SetItem(account, accounts.GetValueOrDefault(account) + amount),
+            _ => accounts,
+        });
+        var withdrawn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var mayDeposit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var transfer = thunks.Processor.RunAsync(async root =>
+        {
+            await root.DispatchAsync(("a", -4));
+            withdrawn.SetResult();
+            await mayDeposit.Task;
+            await root.RunChildAsync(child => child.DispatchAsync(("b", 4)));
+        }, new ThunkOptions(Keys: new HashSet<string> { "a", "b" }));
+        await withdrawn.Task;
+        var midway = (await thunks.Store.Ask<StoreStateChanged<ImmutableDictionary<string, int>>>(GetStoreState.Instance)).State;
+        mayDeposit.SetResult();
+        await transfer;
+        var after = (await thunks.Store.Ask<StoreStateChanged<ImmutableDictionary<string, int>>>(GetStoreState.Instance)).State;
+        var refused = await Assert.ThrowsAsync<ThunkRejectedException>(() => thunks.Processor.RunAsync(async root =>
+        {
+            await root.DispatchAsync(("b", 1));
+            await root.DispatchAsync(("a", -100));
+        }, new ThunkOptions(Keys: new HashSet<string> { "a", "b" })));
+        var final = (await thunks.Store.Ask<StoreStateChanged<ImmutableDictionary<string, int>>>(GetStoreState.Instance)).State;
+
+        Assert.Equal((10, 0), (midway.GetValueOrDefault("a"), midway.GetValueOrDefault("b")));
+        Assert.Equal((6, 4), (after["a"], after["b"]));
+        Assert.Contains("below 0", refused.Message);
+        Assert.Equal((6, 4), (final["a"], final["b"])); // the refused tree's deposit into b was undone
     }
 
     [Fact]
