@@ -31,7 +31,7 @@ public sealed class TaskDefinitionSpecs
     [Fact]
     public async Task The_handler_should_run_with_the_typed_input()
     {
-        var result = await ResizeTask().InvokeAsync(new Resize("a.png", 64), null!);
+        var result = await ResizeTask().InvokeAsync(new Resize("a.png", 64), new NoContext());
 
         Assert.Equal("a.png@64", result);
     }
@@ -78,5 +78,22 @@ public sealed class TaskDefinitionSpecs
         Assert.Throws<ArgumentOutOfRangeException>(() => TaskPresets.ExternalApi.WithConcurrencyLimit(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => TaskPriority.Validate(11));
         Assert.Equal(TaskPriority.Highest, TaskPriority.Validate(10));
+    }
+
+    private sealed class NoContext : ITaskContext
+    {
+        public string TaskId => "task-1";
+
+        public int Attempt => 1;
+
+        public string? IdempotencyKey => null;
+
+        public CancellationToken CancellationToken => CancellationToken.None;
+
+        public IServiceProvider Services => throw new NotSupportedException();
+
+        public void ReportProgress(double percent, string? currentOperation = null)
+        {
+        }
     }
 }
