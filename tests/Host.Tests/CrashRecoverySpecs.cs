@@ -48,6 +48,8 @@ public abstract class CrashRecoveryScenarios
 
         await using var second = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), journal, workingDirectory: folder);
         using var again = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        // As a load balancer would: submit once the recovered queue says it is ready.
+        await Poll.UntilAsync(async () => (await again.GetAsync("/health/ready")).StatusCode, status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         var acknowledgedBeforeKill = ids.Count;
         await SubmitAllAsync(again, ids);
         await WaitForAllCompletedAsync(again, ids.Values.ToHashSet());
