@@ -136,7 +136,7 @@ internal static class HostQuick
 
     private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

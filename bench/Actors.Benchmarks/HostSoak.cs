@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace Actors.Benchmarks;
 
@@ -15,7 +14,7 @@ internal static class HostSoak
 
     public static async Task RunAsync(Figures figures)
     {
-        var port = FreePort();
+        var port = HostQuick.FreePort();
         var folder = Directory.CreateTempSubdirectory("actors-bench-soak-");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder.FullName, RedirectStandardOutput = true, RedirectStandardError = true };
         // Defaults but for the concurrency: the one-unit primes tasks stand for no-op tasks, so they may run as many at once as no-op tasks would.
@@ -115,11 +114,4 @@ internal static class HostSoak
     private static double ResidentMegabytes(Process process) =>
         long.Parse(File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
