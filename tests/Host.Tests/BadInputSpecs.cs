@@ -39,6 +39,36 @@ public sealed class BadInputSpecs : ApiSpec
     }
 
     [Fact]
+    public async Task Idempotency_keys_should_be_one_header_of_at_most_200_characters_scoped_to_the_type_and_bound_to_the_input()
+    {
+        var first = await SubmitAsync("test.echo", "1", "order-9");
+        var sameInput = await SubmitAsync("test.echo", "1", "order-9");
+        var otherInput = await SubmitAsync("test.echo", "2", "order-9");
+        var otherType = await SubmitAsync("compute.primes", """{ "below": 10 }""", "order-9");
+        var tooLong = await SubmitAsync("test.echo", "1", new string('k', 201));
+        var twice = new HttpRequestMessage(HttpMethod.Post, "/api/tasks/test.echo") { Content = Json.Body("""{ "input": 1 }""") };
+        twice.Headers.Add("Idempotency-Key", ["a", "b"]);
+        var repeated = await Http.SendAsync(twice);
+
+        Assert.Equal(first.Id, sameInput.Id);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, otherInput.Status);
+        Assert.Contains("'order-9'", otherInput.Body.Text("detail"));
+        Assert.NotEqual(first.Id, otherType.Id);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, repeated.StatusCode);
+        Assert.Equal("Idempotency-Key", (await repeated.ReadJsonAsync()).Text("field"));
+    }
+
+    private async Task<(HttpStatusCode Status, string? Id, JsonElement Body)> SubmitAsync(string type, string input, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/tasks/{type}") { Content = Json.Body($$"""{ "input": {{input}}, "waitMs": 5000 }""") };
+        request.Headers.Add("Idempotency-Key", key);
+        var response = await Http.SendAsync(request);
+        var body = await response.ReadJsonAsync();
+        return (response.StatusCode, body.TryGetProperty("id", out var id) ? id.GetString() : null, body);
+    }
+
+    [Fact]
     public async Task Status_should_take_one_name_and_refuse_lists_and_numbers()
     {
         var list = await Http.GetAsync("/api/tasks?status=Running,Waiting");
