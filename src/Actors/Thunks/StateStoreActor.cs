@@ -138,14 +138,15 @@ public sealed class StateStoreActor<TState> : UntypedActor, IWithUnboundedStash
 
         _working = next;
         _applied++;
-        if (dispatch.RootId is { } rootId)
+        if ((dispatch.RootId ?? dispatch.ThunkId) is { } rootId)
         {
             _uncommitted.Add((rootId, action));
         }
         else
         {
-            // A plain action passes only while no tree holds a lock: nothing is uncommitted, and it is final at once.
-            (_committed, _version, _lastAction) = (next, _version + 1, action);
+            // A plain action is final at once. Through the coordinator it passes only while no tree holds a lock,
+            // so nothing is uncommitted and the working state is the committed one.
+            (_committed, _version, _lastAction) = (_uncommitted.Count == 0 ? next : _reducer(_committed, action), _version + 1, action);
             Notify();
         }
 
@@ -160,15 +161,14 @@ public sealed class StateStoreActor<TState> : UntypedActor, IWithUnboundedStash
             return;
         }
 
+        var alone = mine.Count == _uncommitted.Count;
         _uncommitted.RemoveAll(u => u.RootId == ended.RootId);
         if (ended.Completed)
         {
-            // The reducer accepted each of these on the working state; on the committed state it meets the same
-            // part of the state (disjoint keys), so it accepts them again.
-            foreach (var action in mine)
-            {
-                _committed = _reducer(_committed, action);
-            }
+            // Alone, the tree's actions are exactly what lies between the committed and the working state. Else
+            // the reducer, which accepted each of them on the working state, meets the same part of the state
+            // (disjoint keys) on the committed one, so it accepts them again.
+            _committed = alone ? _working : mine.Aggregate(_committed, _reducer);
 
             (_version, _lastAction) = (_version + mine.Count, mine[^1]);
             Notify();

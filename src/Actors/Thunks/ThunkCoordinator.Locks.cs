@@ -71,9 +71,12 @@ public sealed partial class ThunkCoordinator
         }
     }
 
-    /// <summary>Gives the handler an action, a tree's with the tree's root (so a transactional handler can commit or undo it with the tree).</summary>
+    /// <summary>
+    /// Gives the handler an action; a child thunk's with its tree's root, so a transactional handler can commit
+    /// or undo it with the tree (a root's own actions name their root already: no copy on the common path).
+    /// </summary>
     private void HandOver(DispatchThunkAction dispatch, ThunkTree? tree, IActorRef sender) =>
-        _handler.Tell(tree is null ? dispatch : dispatch with { RootId = tree.RootId }, sender);
+        _handler.Tell(tree is null || string.Equals(dispatch.ThunkId, tree.RootId, StringComparison.Ordinal) ? dispatch : dispatch with { RootId = tree.RootId }, sender);
 
     /// <summary>A tree's action passes while the tree holds its lock; a plain action while no tree does.</summary>
     private bool MayPass(ThunkTree? tree) => tree is null ? _held.Count == 0 : tree.Lock == TreeLock.Held;

@@ -56,7 +56,8 @@ public sealed record FailThunk(string Id, string Error) : IThunkCommand;
 /// <param name="Action">The action for the action handler.</param>
 /// <param name="ThunkId">The dispatching thunk, or null for a plain action.</param>
 /// <param name="Acknowledge">Reply <see cref="ThunkActionApplied"/> once the handler has applied it.</param>
-/// <param name="RootId">Set by the coordinator when it hands a tree's action to the handler: the tree's root (see <see cref="ThunkTreeEnded"/>).</param>
+/// <param name="RootId">Set by the coordinator when it hands a child thunk's action to the handler: the tree's root. A handler
+/// takes <c>RootId ?? ThunkId</c> as the action's tree (see <see cref="ThunkTreeEnded"/>); with neither, it is a plain action.</param>
 public sealed record DispatchThunkAction(object Action, string? ThunkId = null, bool Acknowledge = false, string? RootId = null) : IThunkCommand;
 
 /// <summary>Asks for the coordinator's state. Replies <see cref="ThunkSummary"/>.</summary>
