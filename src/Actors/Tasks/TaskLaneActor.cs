@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Actors.Tasks;
@@ -30,6 +31,9 @@ internal sealed class TaskLaneActor : ReceiveActor
 
     /// <summary>Makes each attempt's DI scope; null when the actor system has no DI (nothing to resolve).</summary>
     private readonly IServiceScopeFactory? _scopes = TaskServices.ScopeFactory(Context.System);
+
+    /// <summary>Thread-safe (it publishes to the event stream): attempts' continuations log through it.</summary>
+    private readonly ILoggingAdapter _log = Logging.GetLogger(Context.System, "Actors.Tasks");
 
     public TaskLaneActor(TaskDefinition definition, IActorRef queue, SemaphoreSlim globalSlots, CancellationToken draining, bool holdSlotsUntilStored = false)
     {
@@ -80,12 +84,21 @@ internal sealed class TaskLaneActor : ReceiveActor
         var definition = _definition;
         var release = ReleaseOnce(_slots, _globalSlots);
         var hold = _holdSlotsUntilStored;
+        var log = _log;
         Task.Run(() => definition.InvokeAsync(run.Input, context), CancellationToken.None).ContinueWith(async attempt =>
         {
             timeout.Cancel();
             if (scope is { } ending)
             {
-                await ending.DisposeAsync().ConfigureAwait(false);
+                try
+                {
+                    await ending.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // The attempt's outcome stands, and the queue must still hear it, or its slots would never come back.
+                    log.Error(e, "Disposing the DI scope of task {0} attempt {1} threw", run.TaskId, run.Attempt);
+                }
             }
 
             if (!hold)

@@ -39,6 +39,29 @@ public sealed class TaskHostingSpecs
     }
 
     [Fact]
+    public async Task A_scoped_service_that_throws_on_dispose_should_not_keep_its_task_from_ending()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddScoped<BrokenThing>();
+        var uses = TaskDefinition.Create<int, int>("broken-scope", (n, task) =>
+        {
+            task.Services.GetRequiredService<BrokenThing>();
+            return Task.FromResult(n);
+        }, TaskPresets.Analysis.WithConcurrencyLimit(1));
+        builder.Services.AddActors("tasks-broken-scope", (akka, _) => akka.WithTaskQueue(tasks => tasks.Add(uses)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var queue = host.Services.GetRequiredService<ITaskQueue>();
+
+        var first = await queue.SubmitAsync("broken-scope", 1, wait: TimeSpan.FromSeconds(10));
+        var second = await queue.SubmitAsync("broken-scope", 2, wait: TimeSpan.FromSeconds(10)); // the one slot came back
+
+        Assert.Equal(TaskState.Completed, Assert.IsType<SubmitCompleted>(first).Record.Status);
+        Assert.Equal(2, Assert.IsType<SubmitCompleted>(second).Record.Result);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task AddActors_called_once_per_module_should_configure_one_system_with_every_capability()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -64,6 +87,11 @@ public sealed class TaskHostingSpecs
         var error = Assert.Throws<InvalidOperationException>(() => services.AddActors("second", (_, _) => { }));
 
         Assert.Contains("every call must name \"first\"", error.Message);
+    }
+
+    private sealed class BrokenThing : IDisposable
+    {
+        public void Dispose() => throw new InvalidOperationException("cannot let go");
     }
 
     private sealed class ScopedThing : IDisposable
