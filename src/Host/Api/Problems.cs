@@ -4,18 +4,19 @@ namespace Actors.Host.Api;
 internal static class Problems
 {
     public static IResult BadRequest(string detail, string? field = null) =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: detail,
-            extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: detail, extensions: Field(field));
 
     public static IResult NotFound(string detail) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
 
     public static IResult Conflict(string detail) => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
     public static IResult Unprocessable(string detail, string? field = null) =>
-        Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused", detail: detail,
-            extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
+        Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused", detail: detail, extensions: Field(field));
 
     public static IResult TooManyRequests(string detail) => Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full", detail: detail);
 
     public static IResult Unavailable(string detail) => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Shutting down", detail: detail);
+
+    /// <summary>The <c>field</c> extension that names what is at fault, when something is.</summary>
+    private static Dictionary<string, object?>? Field(string? field) => field is null ? null : new() { ["field"] = field };
 }

@@ -30,9 +30,9 @@ internal static class ThunkEndpoints
                 return invalid;
             }
 
-            await processor.RunAsync(ctx => ctx.DispatchAsync(new Deposit(deposit.Account, deposit.Amount), ct), new ThunkOptions(Keys: new HashSet<string> { deposit.Account }), ct);
-            return Results.Ok();
-        }).WithSummary("Deposit into an account (a one-thunk tree)").Accepts<DepositRequest>("application/json").Produces(200).ProducesProblem(400);
+            return await AllOrNothingAsync("deposit", () => processor.RunAsync(ctx => ctx.DispatchAsync(new Deposit(deposit.Account, deposit.Amount), ct),
+                new ThunkOptions(Keys: new HashSet<string> { deposit.Account }), ct));
+        }).WithSummary("Deposit into an account (a one-thunk tree)").Accepts<DepositRequest>("application/json").Produces(200).ProducesProblem(400).ProducesProblem(409);
         thunks.MapPost("/transfers", async (HttpRequest request, IThunkProcessor processor, JsonBody reader, CancellationToken ct) =>
         {
             var (transfer, problem) = await reader.ReadAsync<TransferRequest>(request, "body", ct);
@@ -53,22 +53,30 @@ internal static class ThunkEndpoints
 
             // Withdraw, then deposit in a child thunk: the tree holds both accounts' locks until both are applied,
             // and the store commits both or neither.
-            try
+            return await AllOrNothingAsync("transfer", () => processor.RunAsync(async ctx =>
             {
-                await processor.RunAsync(async ctx =>
-                {
-                    await ctx.DispatchAsync(new Withdraw(transfer.From, transfer.Amount), ct);
-                    await ctx.RunChildAsync(child => child.DispatchAsync(new Deposit(transfer.To, transfer.Amount), ct), ct);
-                }, new ThunkOptions(Keys: new HashSet<string> { transfer.From, transfer.To }), ct);
-            }
-            catch (ThunkRejectedException refused) when (refused.Message.Contains(nameof(InsufficientFundsException), StringComparison.Ordinal))
-            {
-                return Problems.Conflict($"The transfer was refused and nothing moved: {refused.Message[(refused.Message.IndexOf(':') + 1)..].Trim()}");
-            }
-
-            return Results.Ok();
+                await ctx.DispatchAsync(new Withdraw(transfer.From, transfer.Amount), ct);
+                await ctx.RunChildAsync(child => child.DispatchAsync(new Deposit(transfer.To, transfer.Amount), ct), ct);
+            }, new ThunkOptions(Keys: new HashSet<string> { transfer.From, transfer.To }), ct));
         }).WithSummary("Move an amount between accounts atomically (a thunk tree holding both accounts' locks); 409 if 'from' holds less")
             .Accepts<TransferRequest>("application/json").Produces(200).ProducesProblem(400).ProducesProblem(409);
+    }
+
+    /// <summary>
+    /// Runs a ledger flow: 200, or 409 when an action of it was refused (a withdrawal beyond the balance, a tree
+    /// that timed out): its tree failed, and the store undid whatever of it had applied.
+    /// </summary>
+    private static async Task<IResult> AllOrNothingAsync(string what, Func<Task> flow)
+    {
+        try
+        {
+            await flow();
+            return Results.Ok();
+        }
+        catch (ThunkRejectedException refused)
+        {
+            return Problems.Conflict($"The {what} was refused and nothing moved: {refused.Message}");
+        }
     }
 
     private static IResult? Check(string? account, string field, long amount) =>
