@@ -7,6 +7,8 @@ try
     var builder = WebApplication.CreateBuilder(args);
     builder.AddActorsService();
     var app = builder.Build();
+    // Akka.Logger.Serilog writes Akka's events with the static logger: from here on it is the service's own.
+    Log.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
     app.MapActorsService();
     await app.RunAsync();
     return Environment.ExitCode; // 1 when the service refused to serve what it bound (see Exposure)

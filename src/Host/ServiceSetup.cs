@@ -7,6 +7,7 @@ using Actors.Jobs;
 using Actors.Thunks;
 using Actors.Tasks;
 using Akka.Hosting;
+using Akka.Logger.Serilog;
 using Serilog;
 using Serilog.Formatting.Compact;
 
@@ -59,10 +60,11 @@ internal static class ServiceSetup
         {
             akka.ConfigureLoggers(loggers =>
                 {
-                    // Akka's log events go through Microsoft.Extensions.Logging, so Serilog writes them.
+                    // Akka's log events go to Serilog through Akka.Logger.Serilog, which writes with Serilog's
+                    // static logger: Program makes that the service's own logger, so they share its format.
                     loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
                     loggers.ClearLoggers();
-                    loggers.AddLoggerFactory();
+                    loggers.AddLogger<SerilogLogger>();
                 })
                 .WithActorSystemLivenessCheck()
                 .WithActorsPersistence(persistence.Provider, persistence.ConnectionString, persistence.SnapshotInterval)

@@ -25,6 +25,31 @@ public sealed class ServiceLifecycleSpecs
     }
 
     [Fact]
+    public async Task Akka_log_events_should_be_written_by_Serilog_in_the_service_format()
+    {
+        await using var service = await ServiceProcess.StartAsync(Patience);
+        await Poll.UntilAsync(() => Task.FromResult(service.Output), output => output.Contains("Task queue restored"), Patience);
+        Assert.Equal(0, await service.TerminateAsync(Patience));
+
+        // The same template as ASP.NET Core's lines, with the actor's class as the source (Akka.Logger.Serilog's SourceContext).
+        Assert.Matches(@"\[\d\d:\d\d:\d\d\.\d{3} INF\] Actors\.Tasks\.TaskQueueActor: Task queue restored", service.Output);
+        Assert.Matches(@"\[\d\d:\d\d:\d\d\.\d{3} INF\] Microsoft\.Hosting\.Lifetime: Now listening on", service.Output);
+    }
+
+    [Fact]
+    public async Task Akka_log_events_should_be_compact_JSON_like_every_other_line_when_JSON_logging_is_on()
+    {
+        await using var service = await ServiceProcess.StartAsync(Patience, new Dictionary<string, string> { ["Logging__Json"] = "true" });
+        await Poll.UntilAsync(() => Task.FromResult(service.Output), output => output.Contains("Task queue restored"), Patience);
+        Assert.Equal(0, await service.TerminateAsync(Patience));
+
+        var akkaLine = service.Output.Split('\n').First(line => line.Contains("Task queue restored"));
+        using var json = System.Text.Json.JsonDocument.Parse(akkaLine);
+        Assert.Equal("Actors.Tasks.TaskQueueActor", json.RootElement.GetProperty("SourceContext").GetString());
+        Assert.True(json.RootElement.TryGetProperty("ActorPath", out _), akkaLine);
+    }
+
+    [Fact]
     public async Task The_service_should_listen_only_on_loopback_by_default()
     {
         await using var service = await ServiceProcess.StartAsync(Patience);

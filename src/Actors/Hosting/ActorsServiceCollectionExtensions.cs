@@ -16,6 +16,12 @@ public static class ActorsServiceCollectionExtensions
     /// capabilities on with <c>With*</c> (for example <c>WithJobManager</c>). May be called more than once
     /// (say, once per module of an app): the calls configure one actor system, in the order they were made.
     /// </summary>
+    /// <remarks>
+    /// Akka's own log events (the library's included) go to the app's <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/>,
+    /// at Info and above, so they land wherever the app's logs do. To choose otherwise, call
+    /// <c>akka.ConfigureLoggers(...)</c> in <paramref name="configure"/>: it replaces this default (for example
+    /// <c>loggers.ClearLoggers(); loggers.AddLogger&lt;Akka.Logger.Serilog.SerilogLogger&gt;()</c> writes them with Serilog's static logger).
+    /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="actorSystemName">The actor system's name; every call must name the same one.</param>
     /// <param name="configure">Configures the actor system.</param>
@@ -41,7 +47,12 @@ public static class ActorsServiceCollectionExtensions
         services.AddSingleton(configurations);
         services.AddAkka(actorSystemName, (builder, provider) =>
         {
-            builder.WithActorsDefaults();
+            builder.WithActorsDefaults().ConfigureLoggers(loggers =>
+            {
+                loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
             configurations.Apply(builder, provider);
         });
         return services.AddActorsFacades();
