@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Actors.Configuration;
-using Actors.Persistence;
+using Actors.Durability;
 using Actors.Tasks;
 using Akka.Actor;
 using Akka.Configuration;
@@ -73,7 +73,7 @@ internal static class DurableQuick
     /// <summary>A queue journaled to <paramref name="journal"/> (in memory if null): "parked" tasks never get to run (its single slot is held); "echo" tasks do.</summary>
     private static async Task<T> InQueue<T>(string? journal, Func<ITaskQueue, Task<T>> measure)
     {
-        var persistence = journal is null ? new DurabilitySettings(PersistenceProvider.None, "", 1) : new DurabilitySettings(PersistenceProvider.Sqlite, journal, 1_000_000);
+        var persistence = journal is null ? new DurabilitySettings(DurabilityProvider.None, "", 1) : new DurabilitySettings(DurabilityProvider.Sqlite, journal, 1_000_000);
         var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
             .WithFallback(persistence.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
         var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);

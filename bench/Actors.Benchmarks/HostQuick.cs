@@ -57,7 +57,7 @@ internal static class HostQuick
         var port = FreePort();
         var data = Directory.CreateTempSubdirectory("actors-bench-data-");
         var builder = WebApplication.CreateBuilder(["--urls", $"http://127.0.0.1:{port}", "--Serilog:MinimumLevel:Default", "Warning",
-            "--Service:DataFolder", data.FullName, "--Service:TaskConcurrency", "64", "--Persistence:Provider", persistence]);
+            "--Service:DataFolder", data.FullName, "--Service:TaskConcurrency", "64", "--Durability:Provider", persistence]);
         builder.AddActorsService();
         builder.Services.AddSingleton(TaskDefinition.Create<int, int>("bench.noop", (n, _) => Task.FromResult(n), TaskPresets.Analysis.WithConcurrencyLimit(64)));
         builder.Services.AddSingleton(TaskDefinition.Create<int, int>("bench.progress", ReportProgressAsync, TaskPresets.Analysis.WithConcurrencyLimit(64)));

@@ -44,7 +44,7 @@ internal static class ThunksQuick
     /// <summary>A tree half deep (a chain), half wide (children of the root): microseconds per thunk, best of 3.</summary>
     private static async Task<double> PerThunkMicrosecondsAsync(ActorSystem system, int size)
     {
-        var coordinator = Thunks.Thunks.Start(system, 0L, static (count, _) => count + 1).Coordinator;
+        var coordinator = Thunks.ThunkSystem.Start(system, 0L, static (count, _) => count + 1).Coordinator;
         var source = system.ActorOf(ThunkClientActor.Props());
         var best = double.MaxValue;
         for (var round = 0; round < 4; round++)
@@ -78,7 +78,7 @@ internal static class ThunksQuick
     /// <summary>One tree holds the lock; its actions go through the coordinator into the store.</summary>
     private static async Task<int> ActionsAsync(ActorSystem system)
     {
-        var thunks = Thunks.Thunks.Start(system, 0L, static (count, _) => count + 1);
+        var thunks = Thunks.ThunkSystem.Start(system, 0L, static (count, _) => count + 1);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await thunks.Processor.RunAsync(async root =>
         {
@@ -98,7 +98,7 @@ internal static class ThunksQuick
     /// <summary>Root A completes while root B waits: the time until B is told it started.</summary>
     private static async Task<(double P50, double P99)> HandoverAsync(ActorSystem system)
     {
-        var thunks = Thunks.Thunks.Start(system, 0L, static (count, _) => count + 1);
+        var thunks = Thunks.ThunkSystem.Start(system, 0L, static (count, _) => count + 1);
         var samples = new List<double>(Handovers);
         var holder = system.ActorOf(Props.Create(() => new StartRecorder()));
         var waiter = system.ActorOf(Props.Create(() => new StartRecorder()));
@@ -160,9 +160,9 @@ internal static class ThunksQuick
     /// <summary>64 sources run small trees (a root and a child, three actions each) at once.</summary>
     private static async Task<int> ContendedAsync(ActorSystem system)
     {
-        var thunks = Thunks.Thunks.Start(system, 0L, static (count, _) => count + 1);
+        var thunks = Thunks.ThunkSystem.Start(system, 0L, static (count, _) => count + 1);
         var settings = ThunkSettings.Create(system);
-        var sources = Enumerable.Range(0, ContendingSources).Select(_ => new ThunkProcessor(thunks.Coordinator, system.ActorOf(ThunkClientActor.Props()), settings)).ToArray();
+        var sources = Enumerable.Range(0, ContendingSources).Select(_ => new ThunkProcessor(thunks.Coordinator, thunks.Store, system.ActorOf(ThunkClientActor.Props()), settings)).ToArray();
         await Task.WhenAll(sources.Select(source => Task.Run(async () =>
         {
             for (var t = 0; t < TreesPerSource; t++)

@@ -54,7 +54,8 @@ internal static class ServiceSetup
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]);
 
         var hocon = options.ToHocon();
-        var persistence = PersistenceOptions.From(builder.Configuration, options);
+        var persistence = DurabilityOptions.From(builder.Configuration, options);
+        var durable = persistence.Provider != Actors.Durability.DurabilityProvider.None;
         builder.Services.AddSingleton(persistence);
         builder.Services.AddActors("actors", (akka, provider) =>
         {
@@ -67,7 +68,7 @@ internal static class ServiceSetup
                     loggers.AddLogger<SerilogLogger>();
                 })
                 .WithActorSystemLivenessCheck()
-                .WithActorsPersistence(persistence.Provider, persistence.ConnectionString, persistence.SnapshotInterval)
+                .WithDurability(persistence.Provider, persistence.ConnectionString, persistence.SnapshotInterval)
                 .WithCompute()
                 .WithTaskQueue(tasks =>
                 {
@@ -76,9 +77,10 @@ internal static class ServiceSetup
                         tasks.Add(options.Configure(definition));
                     }
                 })
-                .WithJobManager(CounterJob.Kind, durability: new JobDurability<CounterState, CounterAction>(persistence.ToSettings(), (_, state) => new CounterJob(state)))
-                .WithThunks(Ledger.Empty, Ledger.Apply, new ThunkDurability(persistence.ToSettings(),
-                    new Dictionary<string, Type> { ["ledger.deposit"] = typeof(Deposit), ["ledger.withdraw"] = typeof(Withdraw) }));
+                .WithJobManager(CounterJob.Kind, durability: durable ? new JobDurability<CounterState, CounterAction>((_, state) => new CounterJob(state)) : null)
+                .WithThunks(Ledger.Empty, Ledger.Apply, durable
+                    ? new ThunkDurability(new Dictionary<string, Type> { ["ledger.deposit"] = typeof(Deposit), ["ledger.withdraw"] = typeof(Withdraw) })
+                    : null);
             if (hocon.Length > 0)
             {
                 akka.AddHocon(hocon, HoconAddMode.Prepend);
@@ -119,10 +121,10 @@ internal static class ServiceSetup
     /// <summary>Says at start-up which folders the service uses, resolved, so a user sees where relative paths went.</summary>
     private static void LogWhereThingsAre(WebApplication app, ServiceOptions options)
     {
-        var persistence = app.Services.GetRequiredService<PersistenceOptions>();
+        var persistence = app.Services.GetRequiredService<DurabilityOptions>();
         app.Logger.LogInformation("Files root {FilesRoot}; data folder {DataFolder}; journal {Provider} {Journal}",
             app.Services.GetRequiredService<FolderGuard>().Root, Path.GetFullPath(options.DataFolder), persistence.Provider.ToString().ToLowerInvariant(),
-            persistence.Provider == Actors.Persistence.PersistenceProvider.Sqlite ? persistence.ConnectionString : "(connection string not logged)");
+            persistence.Provider == Actors.Durability.DurabilityProvider.Sqlite ? persistence.ConnectionString : "(connection string not logged)");
     }
 
     private static void AddLogging(WebApplicationBuilder builder) =>

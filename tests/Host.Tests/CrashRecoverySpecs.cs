@@ -130,7 +130,7 @@ internal static class Journal
 {
     public static IReadOnlyDictionary<string, string> PostgreSql(string connectionString) => new Dictionary<string, string>
     {
-        ["Persistence__Provider"] = "postgresql",
-        ["Persistence__ConnectionString"] = connectionString,
+        ["Durability__Provider"] = "postgresql",
+        ["Durability__ConnectionString"] = connectionString,
     };
 }

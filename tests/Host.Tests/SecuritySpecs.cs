@@ -118,9 +118,9 @@ public sealed class SqliteBulkIsolationSpecs : ApiSpec
     [Fact]
     public void A_journal_configured_inside_the_bulk_folder_should_be_refused_at_start()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Persistence:ConnectionString"] = "data/bulk/journal.db" }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Durability:ConnectionString"] = "data/bulk/journal.db" }).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => PersistenceOptions.From(configuration, new ServiceOptions()));
+        var error = Assert.Throws<InvalidOperationException>(() => DurabilityOptions.From(configuration, new ServiceOptions()));
 
         Assert.Contains("where sqlite.bulk writes its databases", error.Message);
     }

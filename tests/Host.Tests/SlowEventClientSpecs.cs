@@ -19,7 +19,7 @@ public sealed class SlowEventClientSpecs
     public async Task A_slow_client_should_be_cut_off_without_growing_memory_while_a_normal_client_gets_every_terminal_event()
     {
         // In memory: the journal's own growth under 9,000 tasks would blur what this measures, the event buffers.
-        await using var service = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["Persistence__Provider"] = "none" });
+        await using var service = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["Durability__Provider"] = "none" });
         using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await SubmitAsync(http, 50);
         var baseline = service.ResidentBytes();

@@ -1,4 +1,4 @@
-using Actors.Hosting;
+using Actors.Common;
 using Akka;
 using Akka.Actor;
 using Akka.Event;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
-using Actors.Hosting;
+using Actors.Common;
 using Akka.Actor;
 using Akka.Event;
 

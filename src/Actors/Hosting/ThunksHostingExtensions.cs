@@ -8,9 +8,10 @@ public static class ThunksHostingExtensions
 {
     /// <summary>
     /// Starts the thunk system with the actor system: a state store with <paramref name="reducer"/> and the
-    /// <see cref="ThunkCoordinator"/> in front of it. Both are registered in the <see cref="ActorRegistry"/>
-    /// (<c>IRequiredActor&lt;ThunkCoordinator&gt;</c>, <c>IRequiredActor&lt;StateStoreActor&lt;TState&gt;&gt;</c>);
-    /// code that is not an actor resolves <see cref="IThunkProcessor"/> from DI (registered by <c>services.AddActors</c>).
+    /// <see cref="ThunkCoordinator"/> in front of it. The coordinator is registered in the <see cref="ActorRegistry"/>
+    /// under its facade, <see cref="IThunkProcessor"/> (<c>IRequiredActor&lt;IThunkProcessor&gt;</c>), like every capability;
+    /// code that is not an actor resolves <see cref="IThunkProcessor"/> from DI (registered by <c>services.AddActors</c>),
+    /// which also reads the store's state (<see cref="IThunkProcessor.GetStateAsync{TState}"/>).
     /// With <paramref name="durability"/>, the coordinator checkpoints its version, trees, locks and waiting
     /// actions to the journal and resumes from them after a restart (docs/durability.md).
     /// </summary>
@@ -22,9 +23,8 @@ public static class ThunksHostingExtensions
         builder.WithActorsDefaults();
         return builder.WithActors((system, registry) =>
         {
-            var thunks = Thunks.Thunks.Start(system, initialState, reducer, durability);
-            registry.Register<ThunkCoordinator>(thunks.Coordinator);
-            registry.Register<StateStoreActor<TState>>(thunks.Store);
+            var thunks = ThunkSystem.Start(system, initialState, reducer, durability);
+            registry.Register<IThunkProcessor>(thunks.Coordinator);
         });
     }
 }

@@ -15,7 +15,8 @@ public static class JobManager
     /// <param name="name">Letters, digits, '-' and '_'; unique in the system.</param>
     /// <param name="options">Overrides of the HOCON settings.</param>
     /// <exception cref="ArgumentException">The name is not valid.</exception>
-    /// <param name="durability">Opt-in: remember the running jobs and restore them after a restart.</param>
+    /// <param name="durability">Opt-in: remember the running jobs and restore them after a restart (needs the system's store, <c>WithDurability</c>).</param>
+    /// <exception cref="Akka.Configuration.ConfigurationException">Durable, but no store is configured.</exception>
     /// <exception cref="InvalidOperationException">A manager with that name already runs.</exception>
     public static IJobManager<TState, TAction> Start<TState, TAction>(ActorSystem system, string name, JobManagerOptions? options = null,
         JobDurability<TState, TAction>? durability = null)
@@ -29,6 +30,11 @@ public static class JobManager
         if (registry.Names.Contains(name, StringComparer.Ordinal))
         {
             throw NameTaken();
+        }
+
+        if (durability is not null)
+        {
+            Durability.DurabilitySettings.Required(system, $"Job manager '{name}'");
         }
 
         StartSchedulerEarly(system);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Actors.Persistence;
+using Actors.Durability;
 using Akka.Actor;
 using Akka.Event;
 
@@ -23,27 +23,24 @@ internal sealed partial class JobManagerActor<TState, TAction>
         }
 
         _journal = Context.ActorOf(CheckpointJournal.Props($"actors-jobs-{_name}"), "journal");
-        Context.Become(Recovering);
+        Common.Recovery.Begin(Context, this, Recover);
     }
 
-    private void Recovering(object message)
+    private bool Recover(object message)
     {
-        switch (message)
+        if (message is not CheckpointRecovered recovered)
         {
-            case CheckpointRecovered recovered:
-                if (recovered.Checkpoint is JobsCheckpointV1 checkpoint)
-                {
-                    RestoreJobs(checkpoint);
-                }
-
-                Timers.StartPeriodicTimer(CheckpointDue.Instance, CheckpointDue.Instance, _durability!.Interval);
-                Context.UnbecomeStacked();
-                Stash.UnstashAll();
-                break;
-            default:
-                Stash.Stash();
-                break;
+            return false;
         }
+
+        if (recovered.Checkpoint is JobsCheckpointV1 checkpoint)
+        {
+            RestoreJobs(checkpoint);
+        }
+
+        Timers.StartPeriodicTimer(CheckpointDue.Instance, CheckpointDue.Instance, _durability!.Interval);
+        Common.Recovery.End(Context, this);
+        return true;
     }
 
     private void RestoreJobs(JobsCheckpointV1 checkpoint)

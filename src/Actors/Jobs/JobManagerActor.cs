@@ -40,7 +40,7 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
     {
         _name = name;
         _settings = settings;
-        _durability = durability is { Settings.IsDurable: true } ? durability : null;
+        _durability = durability;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

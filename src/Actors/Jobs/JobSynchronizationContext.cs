@@ -14,7 +14,10 @@ internal sealed class JobSynchronizationContext : SynchronizationContext
     private readonly IActorRef _actor;
     private readonly ILoggingAdapter _log;
 
-    /// <summary>Set once; from then on nothing is posted to the actor. Guarded by <c>lock (this)</c>.</summary>
+    /// <summary>Guards <see cref="_detached"/> and the Tell that depends on it (private: job code can reach this context, never this lock).</summary>
+    private readonly Lock _gate = new();
+
+    /// <summary>Set once; from then on nothing is posted to the actor. Guarded by <see cref="_gate"/>.</summary>
     private bool _detached;
 
     public JobSynchronizationContext(IActorRef actor, ILoggingAdapter log)
@@ -31,7 +34,7 @@ internal sealed class JobSynchronizationContext : SynchronizationContext
     {
         get
         {
-            lock (this)
+            lock (_gate)
             {
                 return _detached;
             }
@@ -42,7 +45,7 @@ internal sealed class JobSynchronizationContext : SynchronizationContext
     {
         // Check and Tell under one lock: otherwise a continuation could be told after the actor's
         // final message and be lost in dead letters.
-        lock (this)
+        lock (_gate)
         {
             if (!_detached)
             {
@@ -70,7 +73,7 @@ internal sealed class JobSynchronizationContext : SynchronizationContext
     /// <summary>Routes later continuations to the thread pool; optionally tells the actor one last message.</summary>
     public void Detach(object? finalMessage = null)
     {
-        lock (this)
+        lock (_gate)
         {
             _detached = true;
             if (finalMessage is not null)

@@ -18,8 +18,12 @@ public interface ITaskQueue
     Task<SubmitResult> SubmitAsync(string type, object? input, int priority = TaskPriority.Default, TimeSpan? wait = null, string? idempotencyKey = null,
         TimeSpan? timeToLive = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Cancels a task: a waiting one never starts, a running one's token fires. False if it is unknown or has ended.</summary>
-    Task<bool> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Cancels a task: a waiting one never starts, a running one's token fires. Answers
+    /// <see cref="TaskCancelRequested"/> with the cancelled record, or <see cref="TaskNotCancellable"/> for a task that is
+    /// unknown (<see cref="TaskNotCancellable.IsUnknown"/>) or has already ended (with its record).
+    /// </summary>
+    Task<CancelResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default);
 
     /// <summary>A task's record, or null if unknown.</summary>
     Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default);

@@ -26,7 +26,7 @@ internal sealed class TaskJournal : UntypedPersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <summary>Kept entries by task, in order; tasks in the order they were accepted.</summary>
-    private readonly Dictionary<string, List<Persistence.IPersisted>> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Durability.IStored>> _entries = new(StringComparer.Ordinal);
     private readonly Queue<string> _finished = new();
     private long _sinceSnapshot;
 
@@ -40,7 +40,7 @@ internal sealed class TaskJournal : UntypedPersistentActor
     private bool _snapshotSaving;
 
     /// <summary>Entries received since the last flush, and the confirmations due once the first N of them are stored.</summary>
-    private readonly List<Persistence.IPersisted> _batch = [];
+    private readonly List<Durability.IStored> _batch = [];
     private readonly List<(int After, object Confirmation)> _confirmations = [];
     private bool _flushScheduled;
 
@@ -68,13 +68,13 @@ internal sealed class TaskJournal : UntypedPersistentActor
                 }
 
                 break;
-            case Persistence.IPersisted entry:
+            case Durability.IStored entry:
                 Keep(entry);
                 _sinceSnapshot++;
                 break;
             case RecoveryCompleted:
                 _log.Info("Task journal recovered {0} tasks ({1} finished) up to event {2}", _entries.Count, _finished.Count, LastSequenceNr);
-                Context.Parent.Tell(new TasksRecovered(_entries.Values.Select(e => (IReadOnlyList<Persistence.IPersisted>)e).ToList()));
+                Context.Parent.Tell(new TasksRecovered(_entries.Values.Select(e => (IReadOnlyList<Durability.IStored>)e).ToList()));
                 break;
         }
     }
@@ -184,7 +184,7 @@ internal sealed class TaskJournal : UntypedPersistentActor
     }
 
     /// <summary>Keeps an entry; once a task ends it counts among the finished, the oldest of which are dropped.</summary>
-    private void Keep(Persistence.IPersisted entry)
+    private void Keep(Durability.IStored entry)
     {
         var taskId = TaskJournalCodec.TaskId(entry);
         if (!_entries.TryGetValue(taskId, out var entries))
@@ -216,7 +216,7 @@ internal sealed class TaskJournal : UntypedPersistentActor
 }
 
 /// <summary>To the journal: write these entries; tell the queue <paramref name="Confirmation"/> once they are durable.</summary>
-internal sealed record WriteTaskEntries(IReadOnlyList<Persistence.IPersisted> Entries, object? Confirmation = null);
+internal sealed record WriteTaskEntries(IReadOnlyList<Durability.IStored> Entries, object? Confirmation = null);
 
 /// <summary>To itself: write what has been gathered.</summary>
 internal sealed record FlushEntries
@@ -228,4 +228,4 @@ internal sealed record FlushEntries
 internal sealed record ConfirmWhenWritten(object Confirmation);
 
 /// <summary>From the journal after recovery: each kept task's entries, in order.</summary>
-internal sealed record TasksRecovered(IReadOnlyList<IReadOnlyList<Persistence.IPersisted>> Tasks);
+internal sealed record TasksRecovered(IReadOnlyList<IReadOnlyList<Durability.IStored>> Tasks);

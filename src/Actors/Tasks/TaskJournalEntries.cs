@@ -1,38 +1,44 @@
 using System.Text.Json;
-using Actors.Persistence;
+using Actors.Durability;
 
 namespace Actors.Tasks;
 
 // What the task journal stores: one versioned record per event kind (progress is not stored), with the
-// input and result as JSON so that a type renamed in code does not break old journals. Registered in
-// ActorsJsonSerializer; change a shape only by adding a v2.
+// input and result as JSON so that a type renamed in code does not break old journals. Read back by
+// ActorsJsonSerializer by their [StoredAs] names; change a shape only by adding a v2.
 
 /// <summary>A task was accepted (<see cref="TaskQueued"/>), with its input.</summary>
-internal sealed record TaskAcceptedV1(string Id, string Type, int Priority, TimeSpan EstimatedDuration, string? IdempotencyKey, DateTimeOffset At, JsonElement? Input) : IPersisted;
+[StoredAs("task.accepted.v1")]
+internal sealed record TaskAcceptedV1(string Id, string Type, int Priority, TimeSpan EstimatedDuration, string? IdempotencyKey, DateTimeOffset At, JsonElement? Input) : IStored;
 
 /// <summary><see cref="TaskStarted"/>.</summary>
-internal sealed record TaskStartedV1(string Id, string Type, int Attempt, DateTimeOffset At) : IPersisted;
+[StoredAs("task.started.v1")]
+internal sealed record TaskStartedV1(string Id, string Type, int Attempt, DateTimeOffset At) : IStored;
 
 /// <summary><see cref="TaskCompleted"/>, with its result.</summary>
-internal sealed record TaskCompletedV1(string Id, string Type, JsonElement? Result, TimeSpan Duration, DateTimeOffset At) : IPersisted;
+[StoredAs("task.completed.v1")]
+internal sealed record TaskCompletedV1(string Id, string Type, JsonElement? Result, TimeSpan Duration, DateTimeOffset At) : IStored;
 
 /// <summary><see cref="TaskFailed"/>.</summary>
+[StoredAs("task.failed.v1")]
 internal sealed record TaskFailedV1(string Id, string Type, TaskErrorClass Class, string Message, string? SuggestedAction, string? TechnicalDetails, TimeSpan? RetryAfter,
-    int Attempts, DateTimeOffset? RetryAt, DateTimeOffset At) : IPersisted;
+    int Attempts, DateTimeOffset? RetryAt, DateTimeOffset At) : IStored;
 
 /// <summary><see cref="TaskCancelled"/>.</summary>
-internal sealed record TaskCancelledV1(string Id, string Type, string? Reason, DateTimeOffset At) : IPersisted;
+[StoredAs("task.cancelled.v1")]
+internal sealed record TaskCancelledV1(string Id, string Type, string? Reason, DateTimeOffset At) : IStored;
 
 /// <summary>The journal's state at a sequence number: the entries of every task it still keeps, in order.</summary>
-internal sealed record TaskJournalSnapshotV1(IReadOnlyList<TaskEntryV1> Entries) : IPersisted;
+[StoredAs("task.snapshot.v1", Large = true)]
+internal sealed record TaskJournalSnapshotV1(IReadOnlyList<TaskEntryV1> Entries) : IStored;
 
 /// <summary>One entry of a snapshot (exactly one of the fields is set).</summary>
 internal sealed record TaskEntryV1(TaskAcceptedV1? Accepted = null, TaskStartedV1? Started = null, TaskCompletedV1? Completed = null, TaskFailedV1? Failed = null,
     TaskCancelledV1? Cancelled = null)
 {
-    public IPersisted Entry => (IPersisted?)Accepted ?? (IPersisted?)Started ?? (IPersisted?)Completed ?? (IPersisted?)Failed ?? Cancelled!;
+    public IStored Entry => (IStored?)Accepted ?? (IStored?)Started ?? (IStored?)Completed ?? (IStored?)Failed ?? Cancelled!;
 
-    public static TaskEntryV1 Of(IPersisted entry) => entry switch
+    public static TaskEntryV1 Of(IStored entry) => entry switch
     {
         TaskAcceptedV1 e => new(Accepted: e),
         TaskStartedV1 e => new(Started: e),
@@ -49,7 +55,7 @@ internal static class TaskJournalCodec
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The entry for an event; null for progress, which is not stored.</summary>
-    public static IPersisted? Encode(TaskEvent taskEvent, object? input = null, Type? inputType = null) => taskEvent switch
+    public static IStored? Encode(TaskEvent taskEvent, object? input = null, Type? inputType = null) => taskEvent switch
     {
         TaskQueued e => new TaskAcceptedV1(e.TaskId, e.TaskType, e.Priority, e.EstimatedDuration, e.IdempotencyKey, e.Timestamp,
             input is null ? null : JsonSerializer.SerializeToElement(input, inputType ?? input.GetType(), Json)),
@@ -62,7 +68,7 @@ internal static class TaskJournalCodec
     };
 
     /// <summary>The event an entry stands for (a completed task's result comes back as JSON).</summary>
-    public static TaskEvent Decode(IPersisted entry) => entry switch
+    public static TaskEvent Decode(IStored entry) => entry switch
     {
         TaskAcceptedV1 e => new TaskQueued(e.Id, e.Type, e.Priority, e.EstimatedDuration, e.IdempotencyKey, e.At),
         TaskStartedV1 e => new TaskStarted(e.Id, e.Type, e.Attempt, e.At),
@@ -87,7 +93,7 @@ internal static class TaskJournalCodec
     public static object? Input(TaskAcceptedV1 accepted, Type inputType) => accepted.Input is { } json ? json.Deserialize(inputType, Json) : null;
 
     /// <summary>The task an entry belongs to.</summary>
-    public static string TaskId(IPersisted entry) => entry switch
+    public static string TaskId(IStored entry) => entry switch
     {
         TaskAcceptedV1 e => e.Id,
         TaskStartedV1 e => e.Id,

@@ -1,6 +1,6 @@
-using Actors.Hosting;
+using Actors.Common;
 using Akka;
-using Actors.Persistence;
+using Actors.Durability;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Pattern;
@@ -18,11 +18,11 @@ public static class TaskQueue
     /// <param name="system">The actor system; its configuration must include <c>hocon/tasks.conf</c> (<c>WithTaskQueue</c> adds it).</param>
     /// <param name="definitions">The task types; names must be unique.</param>
     /// <param name="settings">Overrides of <c>actors.tasks</c>; null to read them from the configuration.</param>
-    /// <param name="persistence">Where the queue keeps its journal; null to read <c>actors.persistence</c>. With a durable provider
-    /// the queue runs under a backoff supervisor and restarts from its journal after a failed write.</param>
+    /// <param name="durability">Where the queue keeps its journal; null for the system's store (<c>actors.durability</c>,
+    /// set by <c>WithDurability</c>). With a store the queue runs under a backoff supervisor and restarts from its journal after a failed write.</param>
     /// <exception cref="ArgumentException">Two definitions share a name.</exception>
     /// <exception cref="InvalidOperationException">The configuration lacks the lane mailbox.</exception>
-    public static ITaskQueue Start(ActorSystem system, IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings? settings = null, DurabilitySettings? persistence = null)
+    public static ITaskQueue Start(ActorSystem system, IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings? settings = null, DurabilitySettings? durability = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(definitions);
@@ -38,9 +38,10 @@ public static class TaskQueue
             throw new InvalidOperationException($"'{TaskLaneMailbox.ConfigPath}' is not in the actor system's configuration: start the queue with akka.WithTaskQueue(...), or add ActorsConfig.Defaults to the system's configuration.");
         }
 
-        persistence ??= DurabilitySettings.Create(system);
-        var props = TaskQueueActor.Props(definitions, settings, persistence);
-        var queue = system.ActorOf(persistence.IsDurable
+        durability ??= DurabilitySettings.Create(system);
+        durability.PrepareStore();
+        var props = TaskQueueActor.Props(definitions, settings, durability);
+        var queue = system.ActorOf(durability.IsDurable
             ? BackoffSupervisor.Props(Backoff.OnFailure(props, "queue", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, -1))
             : props, "tasks");
         var shutdown = CoordinatedShutdown.Get(system);

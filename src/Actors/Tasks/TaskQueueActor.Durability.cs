@@ -1,10 +1,10 @@
-using Actors.Persistence;
+using Actors.Durability;
 using Akka.Actor;
 using Akka.Event;
 
 namespace Actors.Tasks;
 
-// Durability: with a journal (actors.persistence), every event is written; a submit is answered and run
+// Durability: with a journal (actors.durability), every event is written; a submit is answered and run
 // only once its acceptance is stored; on start the queue waits for the journal's recovery and resumes
 // each task where it was (waiting ones wait again, running ones run again as a new attempt, retries keep
 // their due times). Without one, nothing here does anything.
@@ -22,25 +22,23 @@ internal sealed partial class TaskQueueActor
 
         _journal = Context.ActorOf(TaskJournal.Props(_persistence.SnapshotInterval, _settings.KeepFinished), "journal");
         Context.Watch(_journal);
-        Context.Become(Recovering);
+        Common.Recovery.Begin(Context, this, Recover);
     }
 
     /// <summary>Until the journal has replayed, every message waits.</summary>
-    private void Recovering(object message)
+    private bool Recover(object message)
     {
         switch (message)
         {
             case TasksRecovered recovered:
                 Restore(recovered);
-                Context.UnbecomeStacked();
-                Stash.UnstashAll();
-                break;
+                Common.Recovery.End(Context, this);
+                return true;
             case Terminated terminated when terminated.ActorRef.Equals(_journal):
                 OnJournalFailed();
-                break;
+                return true;
             default:
-                Stash.Stash();
-                break;
+                return false;
         }
     }
 
@@ -52,7 +50,7 @@ internal sealed partial class TaskQueueActor
             return true;
         }
 
-        IPersisted entry;
+        IStored entry;
         try
         {
             entry = TaskJournalCodec.Encode(queued, input, definition.InputType)!;
@@ -75,7 +73,7 @@ internal sealed partial class TaskQueueActor
             return;
         }
 
-        IPersisted? entry;
+        IStored? entry;
         try
         {
             entry = TaskJournalCodec.Encode(taskEvent);
@@ -175,7 +173,7 @@ internal sealed partial class TaskQueueActor
         _log.Info("Task queue restored {0} tasks; resumed {1} unfinished", _tasks.Count, resumed.Count);
     }
 
-    private TaskRun? RestoreOne(IReadOnlyList<IPersisted> entries)
+    private TaskRun? RestoreOne(IReadOnlyList<IStored> entries)
     {
         if (entries is not [TaskAcceptedV1 accepted, ..])
         {

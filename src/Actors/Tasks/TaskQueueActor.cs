@@ -40,7 +40,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     /// <summary>Attempts whose handler has not returned.</summary>
     private int _runningAttempts;
 
-    public TaskQueueActor(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Persistence.DurabilitySettings? persistence = null)
+    public TaskQueueActor(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Durability.DurabilitySettings? persistence = null)
     {
         _definitions = definitions.ToDictionary(d => d.Type, StringComparer.Ordinal);
         _settings = settings;
@@ -52,7 +52,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Persistence.DurabilitySettings? persistence = null) =>
+    public static Props Props(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Durability.DurabilitySettings? persistence = null) =>
         Akka.Actor.Props.Create(() => new TaskQueueActor(definitions, settings, persistence));
 
     protected override void PreStart()

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Actors.Hosting;
+using Actors.Common;
 using Akka.Actor;
 
 namespace Actors.Tasks;
@@ -17,8 +17,8 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
         return Queue.Ask<SubmitResult>(new SubmitTask(type, input, priority, wait, idempotencyKey, timeToLive), askTimeout + (wait ?? TimeSpan.Zero), cancellationToken);
     }
 
-    public async Task<bool> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) =>
-        await Queue.Ask<object>(new CancelTask(taskId, reason), askTimeout, cancellationToken).ConfigureAwait(false) is TaskCancelRequested;
+    public Task<CancelResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) =>
+        Queue.Ask<CancelResult>(new CancelTask(taskId, reason), askTimeout, cancellationToken);
 
     public async Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default) =>
         (await Queue.Ask<TaskRecordReply>(new GetTask(taskId), askTimeout, cancellationToken).ConfigureAwait(false)).Record;
@@ -82,7 +82,7 @@ internal sealed class RegisteredTaskQueue(ActorSystem system) : ITaskQueue
         TimeSpan? timeToLive = null, CancellationToken cancellationToken = default) =>
         Started.SubmitAsync(type, input, priority, wait, idempotencyKey, timeToLive, cancellationToken);
 
-    public Task<bool> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) => Started.CancelAsync(taskId, reason, cancellationToken);
+    public Task<CancelResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) => Started.CancelAsync(taskId, reason, cancellationToken);
 
     public Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default) => Started.GetAsync(taskId, cancellationToken);
 

@@ -69,15 +69,22 @@ public sealed record SubmitRejected(SubmitRejection Kind, string Reason) : Submi
 /// <param name="Reason">Why, recorded in <see cref="TaskCancelled"/>.</param>
 public sealed record CancelTask(string TaskId, string? Reason = null) : ITaskQueueCommand;
 
+/// <summary>The answer to <see cref="CancelTask"/>: <see cref="TaskCancelRequested"/> or <see cref="TaskNotCancellable"/>.</summary>
+public abstract record CancelResult;
+
 /// <summary>The task is cancelled: a waiting one never starts; a running one's token has fired.</summary>
 /// <param name="Record">The task's record, now cancelled.</param>
-public sealed record TaskCancelRequested(TaskRecord Record);
+public sealed record TaskCancelRequested(TaskRecord Record) : CancelResult;
 
 /// <summary>The task cannot be cancelled: it is unknown (<paramref name="Record"/> is null) or has already ended.</summary>
 /// <param name="TaskId">The task.</param>
 /// <param name="Reason">Which, for people.</param>
 /// <param name="Record">The ended task's record; null when no task of that id is known.</param>
-public sealed record TaskNotCancellable(string TaskId, string Reason, TaskRecord? Record = null);
+public sealed record TaskNotCancellable(string TaskId, string Reason, TaskRecord? Record = null) : CancelResult
+{
+    /// <summary>Whether no task of that id is known (never was, or its record has been forgotten).</summary>
+    public bool IsUnknown => Record is null;
+}
 
 /// <summary>Asks for a task's record. Replies <see cref="TaskRecordReply"/>.</summary>
 /// <param name="TaskId">The task.</param>

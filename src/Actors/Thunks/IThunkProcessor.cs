@@ -18,6 +18,14 @@ public interface IThunkProcessor
     /// <summary>Runs a root thunk that returns a result.</summary>
     /// <exception cref="ThunkRejectedException">The coordinator refused it (bad options, timed out, ...).</exception>
     Task<T> RunAsync<T>(Func<IThunkContext, Task<T>> body, ThunkOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The coordinator's summary: version, lock holders, waiting trees, live thunks, queued actions, metrics.</summary>
+    Task<ThunkSummary> GetSummaryAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The store's committed state and its version.</summary>
+    /// <typeparam name="TState">The store's state type (what <c>WithThunks</c> was given).</typeparam>
+    /// <exception cref="InvalidOperationException">The store keeps another state type.</exception>
+    Task<StoreStateChanged<TState>> GetStateAsync<TState>(CancellationToken cancellationToken = default);
 }
 
 /// <summary>What a running thunk can do.</summary>

@@ -49,7 +49,7 @@ public sealed class StateStoreActor<TState> : UntypedActor, IWithUnboundedStash
         _committed = _working = initialState;
         if (awaitRestore)
         {
-            BecomeStacked(Restoring);
+            Common.Recovery.Begin(Context, this, Restoring);
         }
     }
 
@@ -66,17 +66,16 @@ public sealed class StateStoreActor<TState> : UntypedActor, IWithUnboundedStash
         return Akka.Actor.Props.Create(() => new StateStoreActor<TState>(initialState, reducer, awaitRestore));
     }
 
-    private void Restoring(object message)
+    private bool Restoring(object message)
     {
-        if (message is RestoreStore restore)
+        if (message is not RestoreStore restore)
         {
-            Restore(restore);
-            UnbecomeStacked();
-            Stash.UnstashAll();
-            return;
+            return false;
         }
 
-        Stash.Stash();
+        Restore(restore);
+        Common.Recovery.End(Context, this);
+        return true;
     }
 
     private void Restore(RestoreStore restore)

@@ -1,5 +1,5 @@
 using Actors.Common;
-using Actors.Persistence;
+using Actors.Durability;
 using Akka.Actor;
 using Akka.Event;
 
@@ -37,37 +37,30 @@ public sealed partial class ThunkCoordinator
         }
 
         _journal = Context.ActorOf(CheckpointJournal.Props("actors-thunks"), "journal");
-        Context.Become(Recovering);
+        Common.Recovery.Begin(Context, this, Recover);
     }
 
-    private void Recovering(object message)
+    private bool Recover(object message)
     {
         switch (message)
         {
             case CheckpointRecovered { Checkpoint: ThunkCheckpointV2 checkpoint }:
                 ResolveSources(checkpoint);
-                break;
+                return true;
             case CheckpointRecovered { Checkpoint: ThunkCheckpointV1 old }:
                 ResolveSources(old.Upgraded());
-                break;
+                return true;
             case CheckpointRecovered:
                 _handler.Tell(new RestoreStore(0, null)); // nothing stored: the store serves its initial state
-                Resume();
-                break;
+                Common.Recovery.End(Context, this);
+                return true;
             case SourcesResolved resolved:
                 Restore(resolved.Checkpoint, resolved.Sources);
-                Resume();
-                break;
+                Common.Recovery.End(Context, this);
+                return true;
             default:
-                Stash.Stash();
-                break;
+                return false;
         }
-    }
-
-    private void Resume()
-    {
-        Context.UnbecomeStacked();
-        Stash.UnstashAll();
     }
 
     /// <summary>
@@ -92,12 +85,16 @@ public sealed partial class ThunkCoordinator
                     var found = await selection.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(3));
                     return (path, found.Path.ToSerializationFormat() == path ? found : null);
                 }
-                catch (Exception e) when (e is ActorNotFoundException or AskTimeoutException or TimeoutException)
+                catch (Exception)
                 {
+                    // Not found, timed out, or a path that no longer parses: whatever the fault, the source cannot be
+                    // reached, so it counts as gone (recovery must end, or every message would wait in the stash forever).
                     return (path, (IActorRef?)null);
                 }
             }))
-            .ContinueWith(all => new SourcesResolved(checkpoint, all.Result.ToDictionary(p => p.path, p => p.Item2)), TaskScheduler.Default)
+            .ContinueWith(all => new SourcesResolved(checkpoint, all.IsCompletedSuccessfully
+                ? all.Result.ToDictionary(p => p.path, p => p.Item2)
+                : paths.ToDictionary(path => path, _ => (IActorRef?)null)), TaskScheduler.Default)
             .PipeTo(Self);
     }
 

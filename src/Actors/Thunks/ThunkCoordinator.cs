@@ -50,7 +50,7 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
     {
         _handler = handler;
         _settings = settings;
-        _durability = durability is { Settings.IsDurable: true } ? durability : null;
+        _durability = durability;
     }
 
     /// <inheritdoc />

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.Json;
-using Actors.Persistence;
+using Actors.Durability;
 
 namespace Actors.Thunks;
 
@@ -8,16 +8,16 @@ namespace Actors.Thunks;
 /// Makes the <see cref="ThunkCoordinator"/> durable: its version, trees, locks and waiting actions are
 /// checkpointed to the journal, and a restarted coordinator continues from the last checkpoint. Waiting
 /// actions are stored as JSON under the names given here, so every action type that may wait must be
-/// registered (an unregistered one is not stored, and a warning says so).
+/// registered (an unregistered one is not stored, and a warning says so). Checkpoints go to the system's one
+/// store (<c>WithDurability</c>); starting a durable thunk system without a store is an error.
 /// </summary>
-/// <param name="Settings">Where the journal lives.</param>
 /// <param name="ActionTypes">Action types by their stored name.</param>
 /// <remarks>
 /// The store's committed state is checkpointed in the same write as the coordinator's trees and version,
 /// as JSON of <see cref="StateType"/> (set by <c>WithThunks</c> from the store's state type), so after a
 /// crash the two agree: trees that had not committed are failed, and their actions are not in the state.
 /// </remarks>
-public sealed record ThunkDurability(DurabilitySettings Settings, IReadOnlyDictionary<string, Type> ActionTypes)
+public sealed record ThunkDurability(IReadOnlyDictionary<string, Type> ActionTypes)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -45,8 +45,9 @@ public sealed record ThunkDurability(DurabilitySettings Settings, IReadOnlyDicti
 internal sealed record StoredActionV1(string Name, JsonElement Json);
 
 /// <summary>The coordinator's durable state at one moment (before the store's state was kept with it; read, never written).</summary>
+[StoredAs("thunks.checkpoint.v1")]
 internal sealed record ThunkCheckpointV1(long Version, long NextId, long Tickets, IReadOnlyList<StoredThunkV1> Thunks, IReadOnlyList<StoredTreeV1> Trees,
-    IReadOnlyList<StoredQueuedActionV1> Queue) : IPersisted
+    IReadOnlyList<StoredQueuedActionV1> Queue) : IStored
 {
     /// <summary>As the current shape: from an unknown incarnation, with no store state.</summary>
     public ThunkCheckpointV2 Upgraded() => new(Version, NextId, Tickets, Thunks, Trees, Queue, Incarnation: "", StoreVersion: 0, StoreState: null);
@@ -56,8 +57,9 @@ internal sealed record ThunkCheckpointV1(long Version, long NextId, long Tickets
 /// The coordinator's durable state at one moment, with the store's committed state of the same moment and
 /// the actor system it was written by (a coordinator of another incarnation fails every tree in it).
 /// </summary>
+[StoredAs("thunks.checkpoint.v2", Large = true)]
 internal sealed record ThunkCheckpointV2(long Version, long NextId, long Tickets, IReadOnlyList<StoredThunkV1> Thunks, IReadOnlyList<StoredTreeV1> Trees,
-    IReadOnlyList<StoredQueuedActionV1> Queue, string Incarnation, long StoreVersion, JsonElement? StoreState) : IPersisted;
+    IReadOnlyList<StoredQueuedActionV1> Queue, string Incarnation, long StoreVersion, JsonElement? StoreState) : IStored;
 
 /// <summary>A live thunk, in registration order.</summary>
 internal sealed record StoredThunkV1(string Id, string? ParentId, string RootId, string SourcePath, ThunkStatus Status, string? Error, DateTimeOffset RegisteredAt);

@@ -3,9 +3,19 @@ using Akka.Actor;
 namespace Actors.Thunks;
 
 /// <summary>The <see cref="IThunkProcessor"/> facade. Its thunks' source is one client actor it owns.</summary>
-internal sealed class ThunkProcessor(IActorRef coordinator, IActorRef client, ThunkSettings settings) : IThunkProcessor
+internal sealed class ThunkProcessor(IActorRef coordinator, IActorRef store, IActorRef client, ThunkSettings settings) : IThunkProcessor
 {
     public IActorRef Coordinator { get; } = coordinator;
+
+    public Task<ThunkSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
+        AskAsync<ThunkSummary>(GetThunkSummary.Instance, settings.AskTimeout, cancellationToken);
+
+    public async Task<StoreStateChanged<TState>> GetStateAsync<TState>(CancellationToken cancellationToken = default)
+    {
+        var reply = await store.Ask<object>(GetStoreState.Instance, settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        return reply as StoreStateChanged<TState>
+            ?? throw new InvalidOperationException($"The thunk store keeps {reply.GetType().GetGenericArguments().FirstOrDefault()?.Name ?? reply.GetType().Name}, not {typeof(TState).Name}.");
+    }
 
     public Task RunAsync(Func<IThunkContext, Task> body, ThunkOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -118,12 +118,11 @@ internal static class TaskEndpoints
 
     private static async Task<IResult> CancelAsync(string id, ITaskQueue queue, CancellationToken cancellationToken)
     {
-        var reply = await Ask(() => queue.Queue.Ask<object>(new CancelTask(id, "cancelled through the API"), TimeSpan.FromSeconds(10), cancellationToken));
-        return reply switch
+        return await Ask(() => queue.CancelAsync(id, "cancelled through the API", cancellationToken)) switch
         {
             TaskCancelRequested requested => Results.Ok(TaskView.Of(requested.Record)),
-            TaskNotCancellable { Record: not null } refused => Problems.Conflict(refused.Reason),
-            TaskNotCancellable refused => Problems.NotFound(refused.Reason),
+            TaskNotCancellable { IsUnknown: true } refused => Problems.NotFound(refused.Reason),
+            TaskNotCancellable refused => Problems.Conflict(refused.Reason),
             _ => Problems.Unavailable("The task queue is not answering."),
         };
     }

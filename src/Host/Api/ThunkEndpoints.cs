@@ -1,7 +1,5 @@
 using Actors.Host.Demo;
 using Actors.Thunks;
-using Akka.Actor;
-using Akka.Hosting;
 
 namespace Actors.Host.Api;
 
@@ -12,10 +10,10 @@ internal static class ThunkEndpoints
     {
         var thunks = api.MapGroup("/thunks").WithTags("Thunks");
         thunks.MapGet("/", async (IThunkProcessor processor, CancellationToken ct) =>
-            Results.Ok(await processor.Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance, TimeSpan.FromSeconds(10), ct)))
+            Results.Ok(await processor.GetSummaryAsync(ct)))
             .WithSummary("The coordinator's summary: version, lock holders, waiting trees, thunks, queued actions, metrics").Produces<ThunkSummary>();
-        thunks.MapGet("/state", async (IRequiredActor<StateStoreActor<Ledger>> store, CancellationToken ct) =>
-            Results.Ok(await (await store.GetAsync(ct)).Ask<StoreStateChanged<Ledger>>(GetStoreState.Instance, TimeSpan.FromSeconds(10), ct)))
+        thunks.MapGet("/state", async (IThunkProcessor processor, CancellationToken ct) =>
+            Results.Ok(await processor.GetStateAsync<Ledger>(ct)))
             .WithSummary("The state store's state (the demo ledger) and its version").Produces<StoreStateChanged<Ledger>>();
         thunks.MapPost("/deposits", async (HttpRequest request, IThunkProcessor processor, JsonBody reader, CancellationToken ct) =>
         {

@@ -1,5 +1,5 @@
 using Actors.Jobs;
-using Actors.Persistence;
+using Actors.Durability;
 using Actors.TestSupport;
 using Akka.Actor;
 
@@ -15,7 +15,7 @@ public abstract class JobDurabilityScenarios(DurabilitySettings journal)
     [Fact]
     public async Task A_new_manager_should_run_the_remembered_jobs_again_from_their_last_state_and_forget_stopped_ones()
     {
-        var durability = new JobDurability<int, int>(journal, (_, count) => new Counter(count), TimeSpan.FromMilliseconds(100));
+        var durability = new JobDurability<int, int>((_, count) => new Counter(count), TimeSpan.FromMilliseconds(100));
         var settings = new JobManagerSettings(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         var first = Sys.ActorOf(JobManagerActor<int, int>.Props("counters", settings, durability), "first");
         foreach (var key in new[] { "kept", "stopped" })
@@ -61,7 +61,7 @@ public abstract class JobDurabilityScenarios(DurabilitySettings journal)
 
 public sealed class SqliteJobDurabilitySpecs() : JobDurabilityScenarios(Journal)
 {
-    private static readonly DurabilitySettings Journal = new(PersistenceProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-jobs-").FullName, "journal.db"), 10_000);
+    private static readonly DurabilitySettings Journal = new(DurabilityProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-jobs-").FullName, "journal.db"), 10_000);
 
     protected override async Task<string?> StoredCheckpointAsync()
     {

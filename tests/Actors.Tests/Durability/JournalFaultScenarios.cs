@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Actors.Configuration;
-using Actors.Persistence;
+using Actors.Durability;
 using Actors.TestSupport;
 using Actors.Tasks;
 using Akka.Actor;
@@ -137,10 +137,10 @@ public abstract class JournalFaultScenarios : IAsyncLifetime
 public sealed class SqliteJournalFaultSpecs : JournalFaultScenarios
 {
     protected override Task<DurabilitySettings> CreateJournalAsync() =>
-        Task.FromResult(new DurabilitySettings(PersistenceProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-faults-").FullName, "journal.db"), 10_000));
+        Task.FromResult(new DurabilitySettings(DurabilityProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-faults-").FullName, "journal.db"), 10_000));
 }
 
 public sealed class PostgreSqlJournalFaultSpecs(PostgresServer server) : JournalFaultScenarios, IClassFixture<PostgresServer>
 {
-    protected override async Task<DurabilitySettings> CreateJournalAsync() => new(PersistenceProvider.PostgreSql, await server.NewDatabaseAsync(), 10_000);
+    protected override async Task<DurabilitySettings> CreateJournalAsync() => new(DurabilityProvider.PostgreSql, await server.NewDatabaseAsync(), 10_000);
 }

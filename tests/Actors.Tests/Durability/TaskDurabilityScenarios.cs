@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Actors.Configuration;
-using Actors.Persistence;
+using Actors.Durability;
 using Actors.TestSupport;
 using Actors.Tasks;
 using Akka.Actor;
@@ -204,7 +204,7 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
 public sealed class SqliteTaskDurabilitySpecs : TaskDurabilityScenarios
 {
     protected override Task<DurabilitySettings> CreateJournalAsync() =>
-        Task.FromResult(new DurabilitySettings(PersistenceProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-journal-").FullName, "journal.db"), 10_000));
+        Task.FromResult(new DurabilitySettings(DurabilityProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-journal-").FullName, "journal.db"), 10_000));
 
     protected override async Task<List<string>> StoredManifestsAsync(DurabilitySettings journal)
     {
@@ -215,7 +215,7 @@ public sealed class SqliteTaskDurabilitySpecs : TaskDurabilityScenarios
 
 public sealed class PostgreSqlTaskDurabilitySpecs(PostgresServer server) : TaskDurabilityScenarios, IClassFixture<PostgresServer>
 {
-    protected override async Task<DurabilitySettings> CreateJournalAsync() => new(PersistenceProvider.PostgreSql, await server.NewDatabaseAsync(), 10_000);
+    protected override async Task<DurabilitySettings> CreateJournalAsync() => new(DurabilityProvider.PostgreSql, await server.NewDatabaseAsync(), 10_000);
 
     protected override async Task<List<string>> StoredManifestsAsync(DurabilitySettings journal)
     {
@@ -234,7 +234,7 @@ internal static class Journals
     /// configuration in its constructor, before any async setup.
     /// </summary>
     public static DurabilitySettings PostgreSqlFor(PostgresServer server) =>
-        Databases.GetValue(server, s => new DurabilitySettings(PersistenceProvider.PostgreSql, s.NewDatabaseAsync().GetAwaiter().GetResult(), 10_000));
+        Databases.GetValue(server, s => new DurabilitySettings(DurabilityProvider.PostgreSql, s.NewDatabaseAsync().GetAwaiter().GetResult(), 10_000));
 
     /// <summary>A TestKit system's configuration with <paramref name="journal"/> and the library defaults.</summary>
     public static Akka.Configuration.Config SystemConfig(DurabilitySettings journal) =>

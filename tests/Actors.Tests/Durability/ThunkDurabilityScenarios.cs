@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
-using Actors.Persistence;
+using Actors.Durability;
 using Actors.TestSupport;
 using Actors.Thunks;
 using Akka.Actor;
@@ -23,7 +23,7 @@ public abstract class ThunkDurabilityScenarios(DurabilitySettings journal)
     [Fact]
     public async Task A_restarted_coordinator_should_continue_the_version_fail_the_dead_tree_and_apply_waiting_actions_in_order()
     {
-        var durability = new ThunkDurability(journal, new Dictionary<string, Type> { ["add"] = typeof(Add) });
+        var durability = new ThunkDurability(new Dictionary<string, Type> { ["add"] = typeof(Add) });
         var store = Sys.ActorOf(StateStoreActor<ImmutableList<int>>.Props(ImmutableList<int>.Empty, (list, action) => list.Add(((Add)action).N)), "store");
         var first = Sys.ActorOf(ThunkCoordinator.Props(store, Settings, durability), "coordinator");
         var holder = CreateTestProbe();
@@ -63,8 +63,8 @@ public abstract class ThunkDurabilityScenarios(DurabilitySettings journal)
     [Fact]
     public async Task A_new_incarnation_should_get_the_committed_store_state_back_and_fail_every_earlier_tree_at_once()
     {
-        var durability = new ThunkDurability(journal, new Dictionary<string, Type> { ["add"] = typeof(Add) });
-        var first = Actors.Thunks.Thunks.Start(Sys, ImmutableList<int>.Empty, Reduce, durability);
+        var durability = new ThunkDurability(new Dictionary<string, Type> { ["add"] = typeof(Add) });
+        var first = ThunkSystem.Start(Sys, ImmutableList<int>.Empty, Reduce, durability);
         await first.Processor.RunAsync(async root =>
         {
             await root.DispatchAsync(new Add(1));
@@ -88,7 +88,7 @@ public abstract class ThunkDurabilityScenarios(DurabilitySettings journal)
         var restarted = ActorSystem.Create("restarted", Journals.SystemConfig(journal));
         try
         {
-            var second = Actors.Thunks.Thunks.Start(restarted, ImmutableList<int>.Empty, Reduce, durability);
+            var second = ThunkSystem.Start(restarted, ImmutableList<int>.Empty, Reduce, durability);
             var restored = await second.Store.Ask<StoreStateChanged<ImmutableList<int>>>(GetStoreState.Instance, TimeSpan.FromSeconds(10));
             await second.Processor.RunAsync(root => root.DispatchAsync(new Add(4))).WaitAsync(TimeSpan.FromSeconds(10)); // not behind the dead tree's lock
             var after = await second.Store.Ask<StoreStateChanged<ImmutableList<int>>>(GetStoreState.Instance, TimeSpan.FromSeconds(10));
@@ -116,7 +116,7 @@ public abstract class ThunkDurabilityScenarios(DurabilitySettings journal)
 
 public sealed class SqliteThunkDurabilitySpecs() : ThunkDurabilityScenarios(Journal)
 {
-    private static readonly DurabilitySettings Journal = new(PersistenceProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-thunks-").FullName, "journal.db"), 10_000);
+    private static readonly DurabilitySettings Journal = new(DurabilityProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-thunks-").FullName, "journal.db"), 10_000);
 
     protected override async Task<string?> StoredCheckpointAsync()
     {

@@ -126,14 +126,15 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
         var waiting = (SubmitAccepted)await queue.SubmitAsync("one", 2);
         var after = (SubmitAccepted)await queue.SubmitAsync("one", 3);
 
-        Assert.True(await queue.CancelAsync(waiting.TaskId, "not needed"));
+        Assert.IsType<TaskCancelRequested>(await queue.CancelAsync(waiting.TaskId, "not needed"));
         gate.SetResult();
 
         ExpectMsg<TaskCompleted>();
         Assert.Equal(after.TaskId, ExpectMsg<TaskCompleted>().TaskId);
         Assert.Equal([1, 3], started);
         Assert.Equal(TaskState.Cancelled, (await queue.GetAsync(waiting.TaskId))!.Status);
-        Assert.False(await queue.CancelAsync(waiting.TaskId));
+        Assert.Equal(TaskState.Cancelled, Assert.IsType<TaskNotCancellable>(await queue.CancelAsync(waiting.TaskId)).Record?.Status);
+        Assert.True(Assert.IsType<TaskNotCancellable>(await queue.CancelAsync("task-nope")).IsUnknown);
     }
 
     [Fact]
@@ -156,7 +157,7 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
         var running = (SubmitAccepted)await queue.SubmitAsync("long", 1);
         await AwaitAssertAsync(async () => Assert.Equal(TaskState.Running, (await queue.GetAsync(running.TaskId))!.Status));
 
-        Assert.True(await queue.CancelAsync(running.TaskId, "user pressed stop"));
+        Assert.IsType<TaskCancelRequested>(await queue.CancelAsync(running.TaskId, "user pressed stop"));
 
         await observed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(TaskState.Cancelled, (await queue.GetAsync(running.TaskId))!.Status);

@@ -25,7 +25,7 @@ public sealed class InterleavingProperties(ITestOutputHelper output) : ThunkSpec
         {
             StartCoordinator();
             var settings = ThunkSettings.Create(Sys);
-            var expected = await Task.WhenAll(sources.Select((steps, s) => RunSourceAsync($"s{s}", steps, new ThunkProcessor(Coordinator, Sys.ActorOf(ThunkClientActor.Props()), settings))));
+            var expected = await Task.WhenAll(sources.Select((steps, s) => RunSourceAsync($"s{s}", steps, new ThunkProcessor(Coordinator, Store, Sys.ActorOf(ThunkClientActor.Props()), settings))));
             await Coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance);
             var log = (await Store.Ask<StoreStateChanged<ImmutableList<object>>>(GetStoreState.Instance)).State.Cast<Act>().ToList();
 

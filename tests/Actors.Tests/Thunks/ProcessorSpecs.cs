@@ -14,7 +14,7 @@ public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task RunAsync_should_run_a_tree_with_children_atomically_and_complete_it()
     {
-        var thunks = Actors.Thunks.Thunks.Start(Sys, ImmutableList<string>.Empty, (log, action) => log.Add((string)action));
+        var thunks = ThunkSystem.Start(Sys, ImmutableList<string>.Empty, (log, action) => log.Add((string)action));
         Sys.EventStream.Subscribe(TestActor, typeof(RootThunkCompleted));
 
         var result = await thunks.Processor.RunAsync(async root =>
@@ -38,7 +38,7 @@ public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task A_throwing_body_should_fail_its_thunk_rethrow_undo_its_actions_and_release_the_lock()
     {
-        var thunks = Actors.Thunks.Thunks.Start(Sys, 0, (count, _) => count + 1);
+        var thunks = ThunkSystem.Start(Sys, 0, (count, _) => count + 1);
         var failed = CreateTestProbe();
         Sys.EventStream.Subscribe(failed.Ref, typeof(ThunkFailed));
 
@@ -57,7 +57,7 @@ public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task A_transfer_should_be_seen_whole_or_not_at_all_and_a_refused_step_should_undo_the_others()
     {
-        var thunks = Actors.Thunks.Thunks.Start(Sys, ImmutableDictionary<string, int>.Empty.Add("a", 10), static (accounts, action) => action switch
+        var thunks = ThunkSystem.Start(Sys, ImmutableDictionary<string, int>.Empty.Add("a", 10), static (accounts, action) => action switch
         {
             (string account, int amount) when accounts.GetValueOrDefault(account) + amount < 0 => throw new InvalidOperationException($"{account} would go below 0"),
             (string account, int amount) => accounts.SetItem(account, accounts.GetValueOrDefault(account) + amount),
@@ -94,7 +94,7 @@ public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task Cancelling_RunAsync_while_it_waits_for_the_lock_should_withdraw_its_tree()
     {
-        var thunks = Actors.Thunks.Thunks.Start(Sys, 0, (count, _) => count + 1);
+        var thunks = ThunkSystem.Start(Sys, 0, (count, _) => count + 1);
         var holder = CreateTestProbe();
         thunks.Coordinator.Tell(new RegisterThunk("holder"), holder.Ref);
         holder.ExpectMsg<ThunkRegistered>();
@@ -116,7 +116,7 @@ public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task RunAsync_should_refuse_bad_options_with_a_clear_error()
     {
-        var thunks = Actors.Thunks.Thunks.Start(Sys, 0, (count, _) => count + 1);
+        var thunks = ThunkSystem.Start(Sys, 0, (count, _) => count + 1);
 
         var error = await Assert.ThrowsAsync<ThunkRejectedException>(() =>
             thunks.Processor.RunAsync(_ => Task.CompletedTask, new ThunkOptions(Timeout: TimeSpan.Zero)));
@@ -128,7 +128,7 @@ public sealed class ProcessorSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
 public sealed class ThunksHostingSpecs
 {
     [Fact]
-    public async Task WithThunks_should_register_the_processor_in_DI_and_the_actors_in_the_registry()
+    public async Task WithThunks_should_register_the_processor_in_DI_and_the_coordinator_in_the_registry_under_the_facade()
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddActors("thunks-hosted", (akka, _) => akka.WithThunks(0, (count, _) => count + 1));
@@ -136,12 +136,13 @@ public sealed class ThunksHostingSpecs
         await host.StartAsync();
 
         var processor = host.Services.GetRequiredService<IThunkProcessor>();
-        var store = await host.Services.GetRequiredService<IRequiredActor<StateStoreActor<int>>>().GetAsync();
-        var coordinator = await host.Services.GetRequiredService<IRequiredActor<ThunkCoordinator>>().GetAsync();
+        var coordinator = await host.Services.GetRequiredService<IRequiredActor<IThunkProcessor>>().GetAsync();
         await processor.RunAsync(root => root.DispatchAsync("tick"));
 
         Assert.Equal(processor.Coordinator, coordinator);
-        Assert.Equal(1, (await store.Ask<StoreStateChanged<int>>(GetStoreState.Instance)).State);
+        Assert.Equal((1L, 1), ((await processor.GetStateAsync<int>()).Version, (await processor.GetStateAsync<int>()).State));
+        Assert.Empty((await processor.GetSummaryAsync()).Thunks);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => processor.GetStateAsync<string>());
         await host.StopAsync();
     }
 }

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 
-namespace Actors.Persistence;
+namespace Actors.Durability;
 
 /// <summary>
 /// Keeps its parent's latest checkpoint as a snapshot (only the newest matters; older ones are deleted).
@@ -12,8 +12,8 @@ namespace Actors.Persistence;
 internal sealed class CheckpointJournal(string persistenceId) : UntypedPersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private IPersisted? _recovered;
-    private IPersisted? _pending;
+    private IStored? _recovered;
+    private IStored? _pending;
     private bool _saving;
 
     public override string PersistenceId { get; } = persistenceId;
@@ -24,7 +24,7 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
     {
         switch (message)
         {
-            case SnapshotOffer { Snapshot: IPersisted checkpoint }:
+            case SnapshotOffer { Snapshot: IStored checkpoint }:
                 _recovered = checkpoint;
                 break;
             case RecoveryCompleted:
@@ -38,7 +38,7 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
     {
         switch (message)
         {
-            case IPersisted checkpoint:
+            case IStored checkpoint:
                 _pending = checkpoint;
                 SaveNext();
                 break;
@@ -74,4 +74,4 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
 }
 
 /// <summary>From the journal: the last checkpoint, or null when there is none.</summary>
-internal sealed record CheckpointRecovered(IPersisted? Checkpoint);
+internal sealed record CheckpointRecovered(IStored? Checkpoint);

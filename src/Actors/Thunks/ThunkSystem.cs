@@ -1,16 +1,14 @@
-using Actors.Hosting;
+using Actors.Common;
+using Actors.Durability;
 using Akka.Actor;
 
 namespace Actors.Thunks;
 
-/// <summary>The parts of a running thunk system.</summary>
+/// <summary>The parts of a running thunk system; <see cref="Start"/> starts one (what <c>WithThunks</c> calls for you).</summary>
 /// <param name="Coordinator">The <see cref="ThunkCoordinator"/>.</param>
 /// <param name="Store">The state store that applies the actions.</param>
 /// <param name="Processor">The facade for server code.</param>
-public sealed record ThunkSystem(IActorRef Coordinator, IActorRef Store, IThunkProcessor Processor);
-
-/// <summary>Starts the thunk system (what <c>WithThunks</c> calls for you).</summary>
-public static class Thunks
+public sealed record ThunkSystem(IActorRef Coordinator, IActorRef Store, IThunkProcessor Processor)
 {
     /// <summary>
     /// Starts a <see cref="StateStoreActor{TState}"/> (<c>/user/thunk-store</c>) and a
@@ -22,10 +20,15 @@ public static class Thunks
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(reducer);
         var settings = ThunkSettings.Create(system);
-        var store = system.ActorOf(StateStoreActor<TState>.Props(initialState, reducer, awaitRestore: durability is { Settings.IsDurable: true }), "thunk-store");
+        if (durability is not null)
+        {
+            DurabilitySettings.Required(system, "The thunk system");
+        }
+
+        var store = system.ActorOf(StateStoreActor<TState>.Props(initialState, reducer, awaitRestore: durability is not null), "thunk-store");
         var coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings, durability is null ? null : durability with { StateType = durability.StateType ?? typeof(TState) }), "thunks");
         var client = system.ActorOf(ThunkClientActor.Props(), "thunk-processor");
-        var started = new ThunkSystem(coordinator, store, new ThunkProcessor(coordinator, client, settings));
+        var started = new ThunkSystem(coordinator, store, new ThunkProcessor(coordinator, store, client, settings));
         StartedFacade<ThunkSystem>.For(system).Value = started;
         return started;
     }
@@ -43,4 +46,8 @@ internal sealed class RegisteredThunkProcessor(ActorSystem system) : IThunkProce
 
     public Task<T> RunAsync<T>(Func<IThunkContext, Task<T>> body, ThunkOptions? options = null, CancellationToken cancellationToken = default) =>
         Processor.RunAsync(body, options, cancellationToken);
+
+    public Task<ThunkSummary> GetSummaryAsync(CancellationToken cancellationToken = default) => Processor.GetSummaryAsync(cancellationToken);
+
+    public Task<StoreStateChanged<TState>> GetStateAsync<TState>(CancellationToken cancellationToken = default) => Processor.GetStateAsync<TState>(cancellationToken);
 }

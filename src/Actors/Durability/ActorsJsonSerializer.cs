@@ -1,31 +1,26 @@
 using System.Collections.Frozen;
 using System.Runtime.Serialization;
+using System.Reflection;
 using System.Text.Json;
-using Actors.Tasks;
 using Akka.Actor;
 using Akka.Serialization;
 
-namespace Actors.Persistence;
+namespace Actors.Durability;
 
 /// <summary>
-/// Writes the library's persisted types as JSON (System.Text.Json), each under a stable versioned
-/// manifest such as <c>task.accepted.v1</c>. Reading maps the manifest to a registered type, so no type
-/// name from stored data ever picks what is deserialized; an unknown manifest is an error.
+/// Writes the library's stored types as JSON (System.Text.Json), each under the stable versioned manifest
+/// it declares with <c>[StoredAs]</c> (such as <c>task.accepted.v1</c>). Reading maps the manifest to one
+/// of those types, so no type name from stored data ever picks what is deserialized; an unknown manifest
+/// is an error. Each capability declares its own stored types; this class names none of them.
 /// </summary>
 public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
-    private static readonly FrozenDictionary<string, Type> TypesByManifest = new Dictionary<string, Type>(StringComparer.Ordinal)
-    {
-        ["task.accepted.v1"] = typeof(TaskAcceptedV1),
-        ["task.started.v1"] = typeof(TaskStartedV1),
-        ["task.completed.v1"] = typeof(TaskCompletedV1),
-        ["task.failed.v1"] = typeof(TaskFailedV1),
-        ["task.cancelled.v1"] = typeof(TaskCancelledV1),
-        ["task.snapshot.v1"] = typeof(TaskJournalSnapshotV1),
-        ["thunks.checkpoint.v1"] = typeof(Actors.Thunks.ThunkCheckpointV1),
-        ["thunks.checkpoint.v2"] = typeof(Actors.Thunks.ThunkCheckpointV2),
-        ["jobs.checkpoint.v1"] = typeof(Actors.Jobs.JobsCheckpointV1),
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    /// <summary>Every <see cref="IStored"/> type of this assembly, by the name it declares with <see cref="StoredAsAttribute"/>.</summary>
+    private static readonly FrozenDictionary<string, Type> TypesByManifest = typeof(IStored).Assembly.GetTypes()
+        .Where(type => typeof(IStored).IsAssignableFrom(type) && type.IsClass && !type.IsAbstract)
+        .ToFrozenDictionary(ManifestOf, StringComparer.Ordinal);
+
+    private static readonly FrozenSet<Type> LargeTypes = TypesByManifest.Values.Where(type => type.GetCustomAttribute<StoredAsAttribute>()!.Large).ToFrozenSet();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = TypesByManifest.ToFrozenDictionary(p => p.Value, p => p.Key);
 
@@ -38,12 +33,12 @@ public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : Serialize
     public override string Manifest(object o) =>
         ManifestsByType.TryGetValue(o.GetType(), out var manifest)
             ? manifest
-            : throw new ArgumentException($"{o.GetType().FullName} is not registered in {nameof(ActorsJsonSerializer)}: give it a versioned manifest before persisting it.", nameof(o));
+            : throw new ArgumentException($"{o.GetType().FullName} is not a stored type ({nameof(IStored)} with a [StoredAs] manifest): it cannot be persisted.", nameof(o));
 
     /// <inheritdoc />
     public override byte[] ToBinary(object obj)
     {
-        if (obj is not (TaskJournalSnapshotV1 or Actors.Thunks.ThunkCheckpointV2 or Actors.Jobs.JobsCheckpointV1))
+        if (!LargeTypes.Contains(obj.GetType()))
         {
             return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
         }
@@ -64,4 +59,8 @@ public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : Serialize
         TypesByManifest.TryGetValue(manifest, out var type)
             ? JsonSerializer.Deserialize(bytes, type, Options) ?? throw new SerializationException($"Stored '{manifest}' is empty.")
             : throw new SerializationException($"Unknown manifest '{manifest}': this version of Actors cannot read it.");
+
+    private static string ManifestOf(Type type) =>
+        type.GetCustomAttribute<StoredAsAttribute>()?.Manifest
+        ?? throw new InvalidOperationException($"{type.FullName} is stored ({nameof(IStored)}) but names no manifest: add [StoredAs(\"<capability>.<name>.v1\")].");
 }

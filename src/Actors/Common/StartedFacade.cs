@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Actors.Hosting;
+namespace Actors.Common;
 
 /// <summary>
 /// The facade of a capability that was started in an actor system (an Akka extension, one per facade
