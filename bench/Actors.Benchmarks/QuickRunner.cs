@@ -8,6 +8,7 @@ internal static class QuickRunner
 {
     private static readonly Dictionary<string, Func<Figures, Task>> Suites = new(StringComparer.Ordinal)
     {
+        ["testkit"] = TestKitQuick.RunAsync,
         ["jobs"] = JobsQuick.RunAsync,
         ["thunks"] = ThunksQuick.RunAsync,
         ["tasks"] = TasksQuick.RunAsync,
