@@ -25,6 +25,7 @@ public abstract class CrashRecoveryScenarios
     [InlineData(1_500)]
     [InlineData(4_000)]
     [InlineData(9_000)]
+    [Trait("Category", "Soak")]
     public async Task A_kill_9_should_lose_no_acknowledged_task(int killAfterMs)
     {
         var folder = Directory.CreateTempSubdirectory("actors-crash-");

@@ -9,6 +9,7 @@ public sealed class LedgerCrashSpecs
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
+    [Trait("Category", "Soak")]
     public async Task After_kill_9_during_transfers_the_balances_should_sum_to_what_was_deposited_and_new_deposits_should_not_wait()
     {
         var folder = Directory.CreateTempSubdirectory("actors-ledger-");

@@ -16,6 +16,7 @@ public sealed class SlowEventClientSpecs
     private const long AllowedGrowth = 50L << 20;
 
     [Fact]
+    [Trait("Category", "Soak")]
     public async Task A_slow_client_should_be_cut_off_without_growing_memory_while_a_normal_client_gets_every_terminal_event()
     {
         // In memory: the journal's own growth under 9,000 tasks would blur what this measures, the event buffers.
