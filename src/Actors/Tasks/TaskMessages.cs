@@ -1,40 +1,41 @@
-using Akka.Actor;
-
 namespace Actors.Tasks;
 
-// Messages between the task queue, its lanes and running attempts: not public protocol.
+// Messages between the task queue, its lanes and running attempts: not public protocol. Data only (no
+// tokens, token sources or callbacks), so that a lane could run on another node.
 
-/// <summary>Run the next attempt of a task; waits in the lane's mailbox by priority.</summary>
-internal sealed record RunTask(string TaskId, int Priority, int Attempt, object? Input, string? IdempotencyKey, CancellationToken TaskToken)
-    : IPrioritizedTaskMessage;
+/// <summary>Start this attempt now: the queue sends it only when a slot of its type and one in all are free.</summary>
+internal sealed record RunTask(string TaskId, int Attempt, object? Input, string? IdempotencyKey);
 
-/// <summary>A lane started an attempt; <paramref name="Cancellation"/> cancels that attempt alone.</summary>
-internal sealed record AttemptStarted(string TaskId, int Attempt, CancellationTokenSource Cancellation);
+/// <summary>Fire the token of this attempt (cancel, timeout, shutdown); ignored if it has ended.</summary>
+internal sealed record CancelAttempt(string TaskId, int Attempt);
 
-/// <summary>An attempt's handler returned (or threw): its slot is already free. <c>Error</c> is null on success.</summary>
-internal sealed record AttemptEnded(string TaskId, int Attempt, object? Result, TaskError? Error, Action? ReleaseSlots = null);
+/// <summary>A lane started an attempt.</summary>
+internal sealed record AttemptStarted(string TaskId, int Attempt);
+
+/// <summary>An attempt's handler returned (or threw). <c>Error</c> is null on success.</summary>
+internal sealed record AttemptEnded(string TaskId, string Type, int Attempt, object? Result, TaskError? Error);
 
 /// <summary>An attempt ran past its type's timeout.</summary>
 internal sealed record AttemptTimedOut(string TaskId, int Attempt);
 
-/// <summary>A running attempt has new progress in its cell (one signal in flight at most; read the cell).</summary>
-internal sealed record ProgressReported(string TaskId, int Attempt, ProgressCell Cell);
+/// <summary>A running attempt's latest progress.</summary>
+internal sealed record ProgressReported(string TaskId, int Attempt, double Percent, string? CurrentOperation);
 
 /// <summary>One reported progress value.</summary>
 internal sealed record ProgressValue(double Percent, string? CurrentOperation);
 
 /// <summary>
-/// The latest progress of one attempt. The handler writes it as often as it likes; a signal goes to the
-/// queue only when none is pending, so a tight reporting loop costs a write, not a message per report.
+/// The latest progress of one attempt, inside its lane. The handler writes it as often as it likes; the
+/// lane is signalled only when no signal is pending, so a tight reporting loop costs a write, not a message.
 /// </summary>
 internal sealed class ProgressCell
 {
     private ProgressValue? _latest;
 
-    /// <summary>1 while a signal is on its way to the queue.</summary>
+    /// <summary>1 while a signal is on its way to the lane.</summary>
     private int _signalled;
 
-    /// <summary>Stores the value; true if the caller must signal the queue.</summary>
+    /// <summary>Stores the value; true if the caller must signal the lane.</summary>
     public bool Write(ProgressValue value)
     {
         Volatile.Write(ref _latest, value);
@@ -53,7 +54,7 @@ internal sealed class ProgressCell
 internal sealed record RetryDue(string TaskId);
 
 /// <summary>A submitter's wait window has passed.</summary>
-internal sealed record WaitEnded(string TaskId, IActorRef Submitter);
+internal sealed record WaitEnded(string TaskId, Akka.Actor.IActorRef Submitter);
 
 /// <summary>Time to publish a task's held-back progress.</summary>
 internal sealed record FlushProgress(string TaskId);

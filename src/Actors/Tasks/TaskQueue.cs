@@ -21,7 +21,6 @@ public static class TaskQueue
     /// <param name="durability">Where the queue keeps its journal; null for the system's store (<c>actors.durability</c>,
     /// set by <c>WithDurability</c>). With a store the queue runs under a backoff supervisor and restarts from its journal after a failed write.</param>
     /// <exception cref="ArgumentException">Two definitions share a name.</exception>
-    /// <exception cref="InvalidOperationException">The configuration lacks the lane mailbox.</exception>
     public static ITaskQueue Start(ActorSystem system, IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings? settings = null, DurabilitySettings? durability = null)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -31,11 +30,6 @@ public static class TaskQueue
         if (duplicate is not null)
         {
             throw new ArgumentException($"Task type '{duplicate.Key}' is defined {duplicate.Count()} times; each type needs one definition.", nameof(definitions));
-        }
-
-        if (!system.Settings.Config.HasPath(TaskLaneMailbox.ConfigPath))
-        {
-            throw new InvalidOperationException($"'{TaskLaneMailbox.ConfigPath}' is not in the actor system's configuration: start the queue with akka.WithTaskQueue(...), or add ActorsConfig.Defaults to the system's configuration.");
         }
 
         durability ??= DurabilitySettings.Create(system);

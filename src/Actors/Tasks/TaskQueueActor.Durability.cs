@@ -90,26 +90,6 @@ internal sealed partial class TaskQueueActor
         }
     }
 
-    /// <summary>
-    /// Releases an ended attempt's slots once everything written so far (its end included: this runs after
-    /// the attempt's events are handed to the journal) is stored; at once without a journal.
-    /// </summary>
-    private void ReleaseWhenStored(Action? release)
-    {
-        if (release is null)
-        {
-            return;
-        }
-
-        if (_journal is null)
-        {
-            release();
-            return;
-        }
-
-        _journal.Tell(new ConfirmWhenWritten(new SlotsReleasable(release)));
-    }
-
     private void OnSubmitDurable(string taskId)
     {
         if (_tasks.TryGetValue(taskId, out var run) && !run.Durable)
@@ -241,9 +221,6 @@ internal sealed partial class TaskQueueActor
         }
     }
 }
-
-/// <summary>From the journal: the end of an attempt is stored; its slots may go to the next task.</summary>
-internal sealed record SlotsReleasable(Action Release);
 
 /// <summary>From the journal: the acceptance of a task is stored.</summary>
 internal sealed record SubmitDurable(string TaskId);

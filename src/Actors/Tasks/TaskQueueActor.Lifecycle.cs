@@ -12,7 +12,6 @@ internal sealed partial class TaskQueueActor
     {
         if (_tasks.TryGetValue(taskId, out var run) && run.Record.Status == TaskState.Waiting)
         {
-            run.Ticket.Cancel();
             Apply(run, new TaskFailed(taskId, run.Record.Type, new TaskError(
                 $"The task waited longer than its time to live ({Now - run.Record.QueuedAt:g}) without starting; it expired.", TaskErrorClass.Fatal,
                 SuggestedAction: "Submit it again, with a longer time to live or a higher priority."), run.Record.Attempts, null, Now));
@@ -49,9 +48,9 @@ internal sealed partial class TaskQueueActor
     private void Drain()
     {
         (_drainWaiters ??= []).Add(Sender);
-        if (!_draining.IsCancellationRequested)
+        if (!_draining)
         {
-            _draining.Cancel();
+            _draining = true;
             Timers.StartSingleTimer(GraceEnded.Instance, GraceEnded.Instance, _settings.ShutdownGrace);
         }
 
@@ -69,11 +68,11 @@ internal sealed partial class TaskQueueActor
             if (_journal is not null)
             {
                 run.CutOffForShutdown = true;
-                run.Attempt?.Cancel();
+                CancelAttempt(run);
                 continue;
             }
 
-            run.Ticket.Cancel();
+            CancelAttempt(run);
             Apply(run, new TaskCancelled(run.Record.Id, run.Record.Type, "The service shut down before the task finished.", Now));
         }
 

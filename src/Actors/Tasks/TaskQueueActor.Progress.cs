@@ -9,11 +9,12 @@ internal sealed partial class TaskQueueActor
 
     private void OnProgress(ProgressReported signal)
     {
-        if (signal.Cell.Take() is not { } progress || !_tasks.TryGetValue(signal.TaskId, out var run)
-            || run.Record.Status != TaskState.Running || run.Record.Attempts != signal.Attempt)
+        if (!_tasks.TryGetValue(signal.TaskId, out var run) || run.Record.Status != TaskState.Running || run.Record.Attempts != signal.Attempt)
         {
             return;
         }
+
+        var progress = new ProgressValue(signal.Percent, signal.CurrentOperation);
 
         var sinceLast = Now - run.LastProgressAt;
         if (progress.Percent >= 100 || sinceLast >= ProgressInterval)

@@ -18,7 +18,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     private readonly Dictionary<string, TaskDefinition> _definitions;
     private readonly Dictionary<string, IActorRef> _lanes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskRun> _tasks = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _globalSlots;
     private readonly TaskQueueSettings _settings;
     private readonly Random _jitter = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -29,8 +28,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     /// <summary>Finished tasks, oldest first, so the oldest records are forgotten first.</summary>
     private readonly Queue<string> _finished = new();
 
-    /// <summary>Fires when shutdown begins: lanes start no more attempts.</summary>
-    private readonly CancellationTokenSource _draining = new();
+    /// <summary>Shutdown has begun: no new tasks, no more attempts started.</summary>
+    private bool _draining;
 
     private long _nextId;
 
@@ -45,7 +44,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         _definitions = definitions.ToDictionary(d => d.Type, StringComparer.Ordinal);
         _settings = settings;
         _persistence = persistence is { IsDurable: true } ? persistence : null;
-        _globalSlots = new SemaphoreSlim(settings.GlobalConcurrency, settings.GlobalConcurrency);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -59,8 +57,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         foreach (var definition in _definitions.Values)
         {
-            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, Self, _globalSlots, _draining.Token, holdSlotsUntilStored: _persistence is not null),
-                $"lane-{definition.Type}");
+            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, Self), $"lane-{definition.Type}");
+            _waiting[definition.Type] = new PriorityQueue<TaskRun, (int, long)>();
+            _slotsTaken[definition.Type] = 0;
         }
 
         StartJournal();
@@ -119,8 +118,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             case SubmitDurable durable:
                 OnSubmitDurable(durable.TaskId);
                 break;
-            case SlotsReleasable releasable:
-                releasable.Release();
+            case SlotsFreed freed:
+                FreeSlots(freed.Type);
                 break;
             case Terminated terminated when terminated.ActorRef.Equals(_journal):
                 OnJournalFailed();
@@ -133,7 +132,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void Submit(SubmitTask submit)
     {
-        if (_draining.IsCancellationRequested)
+        if (_draining)
         {
             Sender.Tell(new SubmitRejected(SubmitRejection.ShuttingDown, "The service is shutting down and takes no new tasks; submit again once it is back."));
             return;
@@ -309,20 +308,22 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
     }
 
-    private void SendRun(TaskRun run) =>
-        _lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.Record.Priority, run.Record.Attempts + 1, run.Input, run.Record.IdempotencyKey, run.Ticket.Token));
-
     private void OnStarted(AttemptStarted started)
     {
-        _runningAttempts++;
-        if (!_tasks.TryGetValue(started.TaskId, out var run) || run.Record.IsTerminal)
+        if (!_tasks.TryGetValue(started.TaskId, out var run) || run.RunningAttempt != started.Attempt)
         {
-            // Cancelled while the lane was starting it: the attempt's token has fired already.
-            started.Cancellation.Cancel();
             return;
         }
 
-        run.Attempt = started.Cancellation;
+        if (run.Record.IsTerminal || run.CutOffForShutdown)
+        {
+            // Cancelled (or cut off by shutdown) between its dispatch and its start.
+            CancelAttempt(run);
+            return;
+        }
+
+        // The timeout runs from the moment anyone sees the start.
+        Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, started.Attempt), run.Definition.Settings.Timeout);
         Timers.Cancel((run.Record.Id, "ttl"));
         Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, started.Attempt, Now));
     }
@@ -332,7 +333,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         EndAttempt(ended);
 
         // After the attempt's end has been handed to the journal, so the slots wait for it to be stored.
-        ReleaseWhenStored(ended.ReleaseSlots);
+        FreeSlotsWhenStored(ended.Type);
     }
 
     private void EndAttempt(AttemptEnded ended)
@@ -344,7 +345,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return;
         }
 
-        run.Attempt = null;
+        Timers.Cancel((run.Record.Id, "timeout"));
+        run.RunningAttempt = null;
         if (run.Record.Status == TaskState.Running && run.Record.Attempts == ended.Attempt)
         {
             if (ended.Error is null)
@@ -372,7 +374,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         if (_tasks.TryGetValue(timedOut.TaskId, out var run) && run.Record.Status == TaskState.Running && run.Record.Attempts == timedOut.Attempt)
         {
-            run.Attempt?.Cancel();
+            CancelAttempt(run);
             Fail(run, new TaskError($"Attempt {timedOut.Attempt} timed out after {run.Definition.Settings.Timeout}.", TaskErrorClass.Retryable,
                 TechnicalDetails: "The attempt's token was cancelled; its result, if it still produces one, is discarded."));
         }
@@ -426,7 +428,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         Timers.Cancel((run.Record.Id, "retry"));
-        run.Ticket.Cancel();
+        CancelAttempt(run);
         Apply(run, new TaskCancelled(run.Record.Id, run.Record.Type, cancel.Reason, Now));
         Sender.Tell(new TaskCancelRequested(run.Record));
     }
@@ -495,14 +497,11 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         public TaskRecord Record { get; set; } = record;
 
-        /// <summary>Fires when the task is cancelled: a waiting one is skipped, a running one's token fires.</summary>
-        public CancellationTokenSource Ticket { get; } = new();
-
-        /// <summary>Cancels the running attempt alone (at its timeout); null when no handler runs (a timed-out one still counts).</summary>
-        public CancellationTokenSource? Attempt { get; set; }
+        /// <summary>The attempt sent to its lane whose handler has not returned (possibly a timed-out one); null when none runs.</summary>
+        public int? RunningAttempt { get; set; }
 
         /// <summary>Whether a handler is still running (possibly a timed-out one).</summary>
-        public bool AttemptRunning => Attempt is not null;
+        public bool AttemptRunning => RunningAttempt is not null;
 
         /// <summary>The backoff passed while a timed-out handler was still running.</summary>
         public bool RetryDue { get; set; }

@@ -1,0 +1,102 @@
+using Akka.Actor;
+
+namespace Actors.Tasks;
+
+// Scheduling: which waiting attempt starts when. Waiting tasks wait here, per type, most urgent first and
+// in arrival order within a priority; an attempt is sent to its lane only when a slot of its type and one
+// in all are free. Slots come back through messages: at an attempt's end, or with a journal once its end
+// is stored (so after a crash no more attempts run again than there are slots).
+internal sealed partial class TaskQueueActor
+{
+    private readonly Dictionary<string, PriorityQueue<TaskRun, (int Urgency, long Arrival)>> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _slotsTaken = new(StringComparer.Ordinal);
+    private int _slotsTakenInAll;
+    private long _arrivals;
+
+    /// <summary>Queues the task's next attempt and starts whatever may start.</summary>
+    private void SendRun(TaskRun run)
+    {
+        _waiting[run.Definition.Type].Enqueue(run, (-run.Record.Priority, ++_arrivals));
+        StartWhatMayStart();
+    }
+
+    /// <summary>While slots are free (and the queue is not draining), starts the most urgent waiting attempt of a type with a free slot.</summary>
+    private void StartWhatMayStart()
+    {
+        while (!_draining && _slotsTakenInAll < _settings.GlobalConcurrency)
+        {
+            TaskRun? next = null;
+            var best = (Urgency: int.MaxValue, Arrival: long.MaxValue);
+            foreach (var (type, waiting) in _waiting)
+            {
+                if (_slotsTaken[type] >= _definitions[type].Settings.ConcurrencyLimit)
+                {
+                    continue;
+                }
+
+                // Tasks cancelled or expired while they waited leave when they reach the head.
+                while (waiting.TryPeek(out var head, out _) && !MayStart(head))
+                {
+                    waiting.Dequeue();
+                }
+
+                if (waiting.TryPeek(out var candidate, out var order) && order.CompareTo(best) < 0)
+                {
+                    (next, best) = (candidate, order);
+                }
+            }
+
+            if (next is null)
+            {
+                return;
+            }
+
+            _waiting[next.Definition.Type].Dequeue();
+            Start(next);
+        }
+    }
+
+    private bool MayStart(TaskRun run) =>
+        !run.AttemptRunning && run.Record.Status is TaskState.Waiting or TaskState.RetryWaiting && _tasks.ContainsKey(run.Record.Id);
+
+    private void Start(TaskRun run)
+    {
+        _slotsTaken[run.Definition.Type]++;
+        _slotsTakenInAll++;
+        _runningAttempts++;
+        run.RunningAttempt = run.Record.Attempts + 1;
+        _lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.RunningAttempt.Value, run.Input, run.Record.IdempotencyKey));
+    }
+
+    /// <summary>An attempt of <paramref name="type"/> has ended (and, with a journal, its end is stored): its slots are free.</summary>
+    private void FreeSlots(string type)
+    {
+        _slotsTaken[type]--;
+        _slotsTakenInAll--;
+        StartWhatMayStart();
+    }
+
+    /// <summary>Frees an ended attempt's slots once everything written so far (its end included) is stored; at once without a journal.</summary>
+    private void FreeSlotsWhenStored(string type)
+    {
+        if (_journal is null)
+        {
+            FreeSlots(type);
+            return;
+        }
+
+        _journal.Tell(new ConfirmWhenWritten(new SlotsFreed(type)));
+    }
+
+    /// <summary>Fires the token of the task's running attempt, if one runs.</summary>
+    private void CancelAttempt(TaskRun run)
+    {
+        if (run.RunningAttempt is { } attempt)
+        {
+            _lanes[run.Definition.Type].Tell(new CancelAttempt(run.Record.Id, attempt));
+        }
+    }
+}
+
+/// <summary>From the journal: the end of an attempt of this type is stored; its slots may go to the next task.</summary>
+internal sealed record SlotsFreed(string Type);
