@@ -63,6 +63,7 @@ internal sealed partial class TaskQueueActor
     /// </summary>
     private void CancelRunningForShutdown()
     {
+        _graceOver = true;
         foreach (var run in _tasks.Values.Where(t => t.Record.Status == TaskState.Running).ToList())
         {
             if (_journal is not null)

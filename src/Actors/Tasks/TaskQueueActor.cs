@@ -5,8 +5,8 @@ namespace Actors.Tasks;
 
 /// <summary>
 /// Owns every task's record. Each change is a <see cref="TaskEvent"/> applied with
-/// <see cref="TaskRecord.Apply"/> and published on the event stream; lanes (one per type) run the
-/// attempts and report back. Decides retries (backoff on the scheduler, so virtual time drives it in
+/// <see cref="TaskRecord.Apply"/> and published on the event stream. Schedules every attempt (waiting tasks
+/// wait here; see <c>TaskQueueActor.Slots.cs</c>); lanes (one per type) only run them and report back. Decides retries (backoff on the scheduler, so virtual time drives it in
 /// tests), cuts off attempts at their timeout, and answers submitters within their wait window.
 /// </summary>
 /// <remarks>
@@ -30,6 +30,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     /// <summary>Shutdown has begun: no new tasks, no more attempts started.</summary>
     private bool _draining;
+
+    /// <summary>The shutdown grace has passed: running attempts' tokens have fired, and none may start.</summary>
+    private bool _graceOver;
 
     private long _nextId;
 
@@ -315,9 +318,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return;
         }
 
-        if (run.Record.IsTerminal || run.CutOffForShutdown)
+        if (run.Record.IsTerminal || run.CutOffForShutdown || _graceOver)
         {
-            // Cancelled (or cut off by shutdown) between its dispatch and its start.
+            // Cancelled, or cut off by the end of the shutdown grace, between its dispatch and its start: it stays as it was recorded.
             CancelAttempt(run);
             return;
         }
