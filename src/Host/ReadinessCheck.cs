@@ -20,12 +20,12 @@ internal sealed class ReadinessCheck(ActorSystem system, ITaskQueue queue) : IHe
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            await queue.ListAsync(limit: 1, cancellationToken: timeout.Token);
-            return HealthCheckResult.Healthy("The actor system is up and the task queue is accepting tasks.");
+            var status = await queue.GetStatusAsync(timeout.Token);
+            return status.AcceptsSubmits ? HealthCheckResult.Healthy(status.Reason) : HealthCheckResult.Unhealthy(status.Reason);
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy("The task queue did not answer within 2 s.");
+            return HealthCheckResult.Unhealthy("The task queue did not answer within 2 s (restarting after a failed journal write, or overloaded).");
         }
     }
 }

@@ -46,7 +46,7 @@ public sealed record DurabilitySettings(DurabilityProvider Provider, string Conn
                 $"{who} is durable, but no store is configured (actors.durability.provider is none): add akka.WithDurability(provider, connectionString), or leave its durability out to keep it in memory.");
         }
 
-        settings.PrepareStore();
+        SingleWriter.Claim(system, settings);
         return settings;
     }
 

@@ -32,6 +32,12 @@ public interface ITaskQueue
     Task<IReadOnlyList<TaskRecord>> ListAsync(TaskState? status = null, int limit = 100, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Whether the queue accepts submits now: not while it recovers from its journal or shuts down. A queue
+    /// restarting after a failed journal write does not answer (the ask times out): treat that as not accepting.
+    /// </summary>
+    Task<TaskQueueStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The task's events from now on, ending with its terminal event; empty if the task is unknown or has
     /// already ended (read its record with <see cref="GetAsync"/>).
     /// </summary>

@@ -33,7 +33,7 @@ public static class TaskQueue
         }
 
         durability ??= DurabilitySettings.Create(system);
-        durability.PrepareStore();
+        SingleWriter.Claim(system, durability);
         var props = TaskQueueActor.Props(definitions, settings, durability);
         var queue = system.ActorOf(durability.IsDurable
             ? BackoffSupervisor.Props(Backoff.OnFailure(props, "queue", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, -1))

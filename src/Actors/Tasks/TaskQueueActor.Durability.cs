@@ -37,6 +37,9 @@ internal sealed partial class TaskQueueActor
             case Terminated terminated when terminated.ActorRef.Equals(_journal):
                 OnJournalFailed();
                 return true;
+            case GetTaskQueueStatus:
+                Sender.Tell(new TaskQueueStatus(false, "Recovering from the journal: submits wait until it has replayed."));
+                return true;
             default:
                 return false;
         }

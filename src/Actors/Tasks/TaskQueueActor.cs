@@ -99,6 +99,11 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             case GetTask get:
                 Sender.Tell(new TaskRecordReply(get.TaskId, _tasks.GetValueOrDefault(get.TaskId ?? string.Empty)?.Record));
                 break;
+            case GetTaskQueueStatus:
+                Sender.Tell(_draining
+                    ? new TaskQueueStatus(false, "Shutting down: no new tasks are accepted.")
+                    : new TaskQueueStatus(true, $"Accepting tasks: {_unfinished} unfinished of a capacity of {_settings.Capacity}."));
+                break;
             case ListTasks list:
                 Sender.Tell(new TaskList(_tasks.Values.Select(t => t.Record).Where(r => list.Status is null || r.Status == list.Status)
                     .OrderByDescending(r => r.QueuedAt).Take(Math.Max(0, list.Limit)).ToArray()));

@@ -23,6 +23,9 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
     public async Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default) =>
         (await Queue.Ask<TaskRecordReply>(new GetTask(taskId), askTimeout, cancellationToken).ConfigureAwait(false)).Record;
 
+    public Task<TaskQueueStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        Queue.Ask<TaskQueueStatus>(GetTaskQueueStatus.Instance, askTimeout, cancellationToken);
+
     public async Task<IReadOnlyList<TaskRecord>> ListAsync(TaskState? status = null, int limit = 100, CancellationToken cancellationToken = default) =>
         (await Queue.Ask<TaskList>(new ListTasks(status, limit), askTimeout, cancellationToken).ConfigureAwait(false)).Tasks;
 
@@ -88,6 +91,8 @@ internal sealed class RegisteredTaskQueue(ActorSystem system) : ITaskQueue
 
     public Task<IReadOnlyList<TaskRecord>> ListAsync(TaskState? status = null, int limit = 100, CancellationToken cancellationToken = default) =>
         Started.ListAsync(status, limit, cancellationToken);
+
+    public Task<TaskQueueStatus> GetStatusAsync(CancellationToken cancellationToken = default) => Started.GetStatusAsync(cancellationToken);
 
     public IAsyncEnumerable<TaskEvent> WatchAsync(string taskId, CancellationToken cancellationToken = default) => Started.WatchAsync(taskId, cancellationToken);
 }

@@ -100,6 +100,22 @@ public sealed record TaskRecordReply(string TaskId, TaskRecord? Record);
 /// <param name="Limit">At most this many.</param>
 public sealed record ListTasks(TaskState? Status = null, int Limit = 100) : ITaskQueueCommand;
 
+/// <summary>Asks whether the queue accepts submits now. Replies <see cref="TaskQueueStatus"/>, also while it recovers.</summary>
+public sealed record GetTaskQueueStatus : ITaskQueueCommand
+{
+    /// <summary>The one instance.</summary>
+    public static readonly GetTaskQueueStatus Instance = new();
+
+    private GetTaskQueueStatus()
+    {
+    }
+}
+
+/// <summary>The reply to <see cref="GetTaskQueueStatus"/>.</summary>
+/// <param name="AcceptsSubmits">Whether a submit now would be taken (not recovering from its journal, not shutting down).</param>
+/// <param name="Reason">Why not, for people; what it holds when it does.</param>
+public sealed record TaskQueueStatus(bool AcceptsSubmits, string Reason);
+
 /// <summary>The reply to <see cref="ListTasks"/>.</summary>
 /// <param name="Tasks">The records, newest first.</param>
 public sealed record TaskList(IReadOnlyList<TaskRecord> Tasks);

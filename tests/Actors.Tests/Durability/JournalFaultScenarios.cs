@@ -101,6 +101,8 @@ public abstract class JournalFaultScenarios : IAsyncLifetime
         var config = ConfigurationFactory.ParseString($$"""
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
             akka.loglevel = WARNING
+            # (a crash is simulated by abandoning a system in this process; a dead process holds no lock)
+            actors.durability.single-writer = off
             akka.persistence.journal.sql.class = "{{(faulty ? typeof(FaultyJournal).AssemblyQualifiedName : typeof(SqlWriteJournal).AssemblyQualifiedName)}}"
             """).WithFallback(persistence.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
         return ActorSystem.Create("faults", config);

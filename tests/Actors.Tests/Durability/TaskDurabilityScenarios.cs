@@ -150,7 +150,8 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
     private async Task<Node> StartAsync()
     {
         var persistence = _journal;
-        var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off\nakka.loglevel = INFO")
+        // A crash is simulated by abandoning a system in this process; a dead process would hold no lock.
+        var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off\nakka.loglevel = INFO\nactors.durability.single-writer = off")
             .WithFallback(persistence.ToAkkaConfig())
             .WithFallback(ActorsConfig.Defaults);
         var system = ActorSystem.Create("durable", config);
@@ -236,9 +237,13 @@ internal static class Journals
     public static DurabilitySettings PostgreSqlFor(PostgresServer server) =>
         Databases.GetValue(server, s => new DurabilitySettings(DurabilityProvider.PostgreSql, s.NewDatabaseAsync().GetAwaiter().GetResult(), 10_000));
 
-    /// <summary>A TestKit system's configuration with <paramref name="journal"/> and the library defaults.</summary>
+    /// <summary>
+    /// A TestKit system's configuration with <paramref name="journal"/> and the library defaults. Without the
+    /// single-writer lock: these scenarios simulate a crash by starting a second system beside an abandoned one,
+    /// whose process in real life would be dead and hold no lock (SingleWriterSpecs test the lock).
+    /// </summary>
     public static Akka.Configuration.Config SystemConfig(DurabilitySettings journal) =>
-        ConfigurationFactory.ParseString("akka.loglevel = INFO").WithFallback(journal.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
+        ConfigurationFactory.ParseString("akka.loglevel = INFO\nactors.durability.single-writer = off").WithFallback(journal.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
 
     public static async Task<List<string>> ManifestsAsync(System.Data.Common.DbConnection connection, string table)
     {

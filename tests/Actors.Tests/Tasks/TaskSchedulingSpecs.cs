@@ -56,6 +56,20 @@ public sealed class TaskSchedulingSpecs(ITestOutputHelper output) : Akka.TestKit
     }
 
     [Fact]
+    public async Task The_status_should_say_the_queue_accepts_submits_until_it_drains()
+    {
+        var queue = TaskQueue.Start(Sys, [Gated("a", new TaskCompletionSource())]);
+
+        var before = await queue.GetStatusAsync();
+        await queue.Queue.Ask<Akka.Done>(DrainTasks.Instance);
+        var after = await queue.GetStatusAsync();
+
+        Assert.True(before.AcceptsSubmits, before.Reason);
+        Assert.False(after.AcceptsSubmits);
+        Assert.Contains("Shutting down", after.Reason);
+    }
+
+    [Fact]
     public void Messages_between_the_queue_and_its_lanes_should_carry_data_only()
     {
         // Lanes may run on other nodes (step 9): no token, token source, callback, actor-local cell or task crosses.

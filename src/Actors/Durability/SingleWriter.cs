@@ -1,0 +1,99 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Npgsql;
+
+namespace Actors.Durability;
+
+/// <summary>
+/// One process writes a journal at a time: the first durable capability of an actor system claims the
+/// store for the system's life, and a second process (or a second actor system) on the same store is
+/// refused at start, before it writes anything. SQLite: an exclusive lock on <c>&lt;journal&gt;.lock</c>;
+/// PostgreSQL: a session advisory lock on a connection held open. Both end with the process, even a killed one.
+/// </summary>
+/// <remarks>Off with <c>actors.durability.single-writer = off</c>, for a cluster, whose singletons keep to one writer themselves.</remarks>
+internal sealed class SingleWriter : IExtension
+{
+    /// <summary>The advisory lock's key: "actors journal" in ASCII, so other applications' keys are unlikely to meet it.</summary>
+    private const long AdvisoryKey = 0x6163746f_72736a6c;
+
+    private readonly Lock _gate = new();
+    private IDisposable? _claim;
+
+    /// <summary>Prepares the store and claims it for <paramref name="system"/> (once; later calls do nothing).</summary>
+    /// <exception cref="InvalidOperationException">Another process (or actor system) holds the store.</exception>
+    public static void Claim(ActorSystem system, DurabilitySettings settings)
+    {
+        if (!settings.IsDurable)
+        {
+            return;
+        }
+
+        settings.PrepareStore();
+        if (Configuration.ActorsConfig.For(system).GetBoolean("actors.durability.single-writer", true))
+        {
+            system.WithExtension<SingleWriter, SingleWriterProvider>().ClaimOnce(system, settings);
+        }
+    }
+
+    private void ClaimOnce(ActorSystem system, DurabilitySettings settings)
+    {
+        lock (_gate)
+        {
+            if (_claim is not null)
+            {
+                return;
+            }
+
+            _claim = settings.Provider == DurabilityProvider.Sqlite ? ClaimFile(settings) : ClaimDatabase(settings);
+            var claim = _claim;
+            // Termination callbacks run before the system counts as terminated: a successor can claim right after.
+            system.RegisterOnTermination(claim.Dispose);
+        }
+    }
+
+    private static FileStream ClaimFile(DurabilitySettings settings)
+    {
+        var journal = Path.GetFullPath(settings.ConnectionString);
+        var lockFile = journal + ".lock";
+        try
+        {
+            // FileShare.None is an exclusive flock on Unix and a share-none open on Windows: the OS drops it with the process.
+            var held = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            held.SetLength(0);
+            using var writer = new StreamWriter(held, leaveOpen: true);
+            writer.Write($"{Environment.ProcessId} {Environment.MachineName} {DateTimeOffset.UtcNow:O}");
+            writer.Flush();
+            return held;
+        }
+        catch (IOException e)
+        {
+            throw Taken($"the SQLite journal {journal} (its lock {lockFile} is held; the holder's process id is written in it)", e);
+        }
+    }
+
+    private static NpgsqlConnection ClaimDatabase(DurabilitySettings settings)
+    {
+        // Not pooled: closing it must end the session, and with it the lock.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false }.ConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
+        command.Parameters.AddWithValue("key", AdvisoryKey);
+        if (command.ExecuteScalar() is true)
+        {
+            return connection;
+        }
+
+        connection.Dispose();
+        var where = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+        throw Taken($"the PostgreSQL journal in database '{where.Database}' on {where.Host}:{where.Port} (its advisory lock {AdvisoryKey} is held)", null);
+    }
+
+    private static InvalidOperationException Taken(string what, Exception? cause) =>
+        new($"Another process holds {what}: one process writes a journal at a time. Stop the other process, or give this one a journal of its own " +
+            "(Durability:ConnectionString in the service, WithDurability(...) when embedded); to run several nodes on one journal, run them as a cluster.", cause);
+
+    private sealed class SingleWriterProvider : ExtensionIdProvider<SingleWriter>
+    {
+        public override SingleWriter CreateExtension(ExtendedActorSystem system) => new();
+    }
+}
