@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Npgsql;
 
 namespace Actors.Durability;
@@ -13,13 +12,13 @@ namespace Actors.Durability;
 /// <remarks>Off with <c>actors.durability.single-writer = off</c>, for a cluster, whose singletons keep to one writer themselves.</remarks>
 internal sealed class SingleWriter : IExtension
 {
-    /// <summary>The advisory lock's key: "actors journal" in ASCII, so other applications' keys are unlikely to meet it.</summary>
+    /// <summary>The advisory lock's key: "actorsjl" in ASCII, so other applications' keys are unlikely to meet it.</summary>
     private const long AdvisoryKey = 0x6163746f_72736a6c;
 
     private readonly Lock _gate = new();
     private IDisposable? _claim;
 
-    /// <summary>Prepares the store and claims it for <paramref name="system"/> (once; later calls do nothing).</summary>
+    /// <summary>Claims the store for <paramref name="system"/> (once; later calls do nothing), then prepares it: a refused process writes nothing.</summary>
     /// <exception cref="InvalidOperationException">Another process (or actor system) holds the store.</exception>
     public static void Claim(ActorSystem system, DurabilitySettings settings)
     {
@@ -28,11 +27,12 @@ internal sealed class SingleWriter : IExtension
             return;
         }
 
-        settings.PrepareStore();
         if (Configuration.ActorsConfig.For(system).GetBoolean("actors.durability.single-writer", true))
         {
             system.WithExtension<SingleWriter, SingleWriterProvider>().ClaimOnce(system, settings);
         }
+
+        settings.PrepareStore();
     }
 
     private void ClaimOnce(ActorSystem system, DurabilitySettings settings)
@@ -55,6 +55,7 @@ internal sealed class SingleWriter : IExtension
     {
         var journal = Path.GetFullPath(settings.ConnectionString);
         var lockFile = journal + ".lock";
+        Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
         try
         {
             // FileShare.None is an exclusive flock on Unix and a share-none open on Windows: the OS drops it with the process.
