@@ -55,7 +55,11 @@ internal static class ServiceSetup
 
         var hocon = options.ToHocon();
         var persistence = DurabilityOptions.From(builder.Configuration, options);
-        var durable = persistence.Provider != Actors.Durability.DurabilityProvider.None;
+        var cluster = ClusterSettings.From(builder.Configuration);
+        cluster.CheckWith(persistence);
+        // In a cluster, job kinds and the thunk system are not yet shared (step 9 moves them onto sharding and
+        // singletons): each node runs its own in memory, so no two nodes write one journal stream.
+        var durable = persistence.Provider != Actors.Durability.DurabilityProvider.None && !cluster.Enabled;
         builder.Services.AddSingleton(persistence);
         builder.Services.AddActors("actors", (akka, provider) =>
         {
@@ -84,6 +88,11 @@ internal static class ServiceSetup
             if (hocon.Length > 0)
             {
                 akka.AddHocon(hocon, HoconAddMode.Prepend);
+            }
+
+            if (cluster.Enabled)
+            {
+                cluster.Apply(akka);
             }
         });
         return builder;

@@ -32,10 +32,12 @@ public static class TaskQueue
             throw new ArgumentException($"Task type '{duplicate.Key}' is defined {duplicate.Count()} times; each type needs one definition.", nameof(definitions));
         }
 
+        TaskTypes.For(system).Register(definitions);
         durability ??= DurabilitySettings.Create(system);
         SingleWriter.Claim(system, durability);
         var props = TaskQueueActor.Props(definitions, settings, durability);
-        var queue = system.ActorOf(durability.IsDurable
+        // One queue: in a cluster a singleton (the journal's one writer), reached through a proxy on every node.
+        var queue = Placement.StartOnce(system, durability.IsDurable
             ? BackoffSupervisor.Props(Backoff.OnFailure(props, "queue", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, -1))
             : props, "tasks");
         var shutdown = CoordinatedShutdown.Get(system);
@@ -48,7 +50,12 @@ public static class TaskQueue
 
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, "drain-tasks", async () =>
         {
-            await queue.Ask<Done>(DrainTasks.Instance, settings.ShutdownGrace + settings.AskTimeout).ConfigureAwait(false);
+            // In a cluster, a node drains the queue only if it runs here; otherwise the queue carries on elsewhere.
+            if (await Placement.LocalInstanceAsync(system, queue, "tasks", settings.AskTimeout).ConfigureAwait(false) is { } local)
+            {
+                await local.Ask<Done>(DrainTasks.Instance, settings.ShutdownGrace + settings.AskTimeout).ConfigureAwait(false);
+            }
+
             return Done.Instance;
         });
         var client = new TaskQueueClient(system, queue, settings.AskTimeout);

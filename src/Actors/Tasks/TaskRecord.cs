@@ -88,6 +88,14 @@ public sealed record TaskRecord
         return new TaskRecord(queued);
     }
 
+    /// <summary>A record as another node sent it (<see cref="TaskWireSerializer"/>).</summary>
+    internal static TaskRecord Restore(string id, string type, int priority, string? idempotencyKey, DateTimeOffset queuedAt, TaskState status, int attempts,
+        double progress, object? result, TaskError? error, DateTimeOffset? retryAt, DateTimeOffset? startedAt, DateTimeOffset? endedAt) =>
+        new(new TaskQueued(id, type, priority, TimeSpan.Zero, idempotencyKey, queuedAt))
+        {
+            Status = status, Attempts = attempts, Progress = progress, Result = result, Error = error, RetryAt = retryAt, StartedAt = startedAt, EndedAt = endedAt,
+        };
+
     /// <summary>The record after <paramref name="taskEvent"/>.</summary>
     /// <exception cref="InvalidTaskTransitionException">The event does not follow from the record's status.</exception>
     public TaskRecord Apply(TaskEvent taskEvent)

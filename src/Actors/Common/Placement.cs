@@ -1,0 +1,47 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
+
+namespace Actors.Common;
+
+/// <summary>
+/// Where an actor that must exist once runs: in a cluster, as a cluster singleton (on the oldest member,
+/// moving when it leaves or dies) reached through a proxy on every node; without a cluster, here.
+/// </summary>
+internal static class Placement
+{
+    private const string SingletonName = "singleton";
+
+    /// <summary>Whether the actor system is a cluster member (its provider is the cluster's).</summary>
+    public static bool IsCluster(ActorSystem system) =>
+        system.Settings.ProviderClass.StartsWith("Akka.Cluster.ClusterActorRefProvider", StringComparison.Ordinal);
+
+    /// <summary>Starts <paramref name="props"/> once (in the whole cluster, or here) under <paramref name="name"/>; returns the reference to talk to.</summary>
+    public static IActorRef StartOnce(ActorSystem system, Props props, string name)
+    {
+        if (!IsCluster(system))
+        {
+            return system.ActorOf(props, name);
+        }
+
+        system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName)), name);
+        return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}", ClusterSingletonProxySettings.Create(system).WithSingletonName(SingletonName)), $"{name}-proxy");
+    }
+
+    /// <summary>The instance running on this node, if it runs here (without a cluster, always); null when it runs elsewhere.</summary>
+    public static async Task<IActorRef?> LocalInstanceAsync(ActorSystem system, IActorRef reference, string name, TimeSpan timeout)
+    {
+        if (!IsCluster(system))
+        {
+            return reference;
+        }
+
+        try
+        {
+            return await system.ActorSelection($"/user/{name}/{SingletonName}").ResolveOne(timeout).ConfigureAwait(false);
+        }
+        catch (ActorNotFoundException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections.Frozen;
+using System.Runtime.Serialization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace Actors.Tasks;
+
+/// <summary>
+/// The task queue's protocol on the wire, between nodes (commands, replies, events): JSON under stable,
+/// versioned manifests, never a CLR type name. Inputs and results are written as JSON of the task type's
+/// registered input and result types, and read back as those types on the other side (every node registers
+/// the same task types); a type this node does not know reads back as a <see cref="JsonElement"/>.
+/// </summary>
+public sealed class TaskWireSerializer : SerializerWithStringManifest
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+
+    private static readonly FrozenDictionary<Type, string> Manifests = new Dictionary<Type, string>
+    {
+        [typeof(SubmitTask)] = "tasks.submit.v1",
+        [typeof(SubmitAccepted)] = "tasks.submit-accepted.v1",
+        [typeof(SubmitCompleted)] = "tasks.submit-completed.v1",
+        [typeof(SubmitRejected)] = "tasks.submit-rejected.v1",
+        [typeof(CancelTask)] = "tasks.cancel.v1",
+        [typeof(TaskCancelRequested)] = "tasks.cancel-requested.v1",
+        [typeof(TaskNotCancellable)] = "tasks.not-cancellable.v1",
+        [typeof(GetTask)] = "tasks.get.v1",
+        [typeof(TaskRecordReply)] = "tasks.record.v1",
+        [typeof(ListTasks)] = "tasks.list.v1",
+        [typeof(TaskList)] = "tasks.list-reply.v1",
+        [typeof(GetTaskQueueStatus)] = "tasks.status-get.v1",
+        [typeof(TaskQueueStatus)] = "tasks.status.v1",
+        [typeof(WatchTask)] = "tasks.watch.v1",
+        [typeof(TaskQueued)] = "tasks.queued.v1",
+        [typeof(TaskStarted)] = "tasks.started.v1",
+        [typeof(TaskProgress)] = "tasks.progress.v1",
+        [typeof(TaskCompleted)] = "tasks.completed.v1",
+        [typeof(TaskFailed)] = "tasks.failed.v1",
+        [typeof(TaskCancelled)] = "tasks.cancelled.v1",
+    }.ToFrozenDictionary();
+
+    private static readonly FrozenDictionary<string, Type> Types = Manifests.ToFrozenDictionary(p => p.Value, p => p.Key);
+
+    private readonly ExtendedActorSystem _system;
+
+    /// <summary>Created by Akka's serialization, once per actor system.</summary>
+    public TaskWireSerializer(ExtendedActorSystem system)
+        : base(system) => _system = system;
+
+    /// <inheritdoc />
+    public override int Identifier => 7302;
+
+    /// <inheritdoc />
+    public override string Manifest(object o) =>
+        Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new ArgumentException($"{o.GetType().FullName} is not part of the task queue's wire protocol.", nameof(o));
+
+    /// <inheritdoc />
+    public override byte[] ToBinary(object obj) => obj switch
+    {
+        SubmitTask submit => Write(submit with { Input = Element(submit.Input) }),
+        SubmitCompleted completed => Write(new RecordWire(Wire(completed.Record))),
+        TaskCancelRequested requested => Write(new RecordWire(Wire(requested.Record))),
+        TaskNotCancellable refused => Write(new NotCancellableWire(refused.TaskId, refused.Reason, refused.Record is null ? null : Wire(refused.Record))),
+        TaskRecordReply reply => Write(new RecordReplyWire(reply.TaskId, reply.Record is null ? null : Wire(reply.Record))),
+        TaskList list => Write(list.Tasks.Select(Wire).ToList()),
+        WatchTask watch => Write(new WatchWire(watch.TaskId, Akka.Serialization.Serialization.SerializedActorPath(watch.Subscriber))),
+        TaskCompleted completed => Write(completed with { Result = Element(completed.Result) }),
+        GetTaskQueueStatus => [],
+        _ => Write(obj),
+    };
+
+    /// <inheritdoc />
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!Types.TryGetValue(manifest, out var type))
+        {
+            throw new SerializationException($"Unknown manifest '{manifest}': this version of Actors cannot read it.");
+        }
+
+        return type switch
+        {
+            _ when type == typeof(SubmitTask) => Read<SubmitTask>(bytes) is var submit ? submit with { Input = Typed(submit.Input, submit.Type, input: true) } : null!,
+            _ when type == typeof(SubmitCompleted) => new SubmitCompleted(Record(Read<RecordWire>(bytes).Record)),
+            _ when type == typeof(TaskCancelRequested) => new TaskCancelRequested(Record(Read<RecordWire>(bytes).Record)),
+            _ when type == typeof(TaskNotCancellable) => Read<NotCancellableWire>(bytes) is var n ? new TaskNotCancellable(n.TaskId, n.Reason, n.Record is null ? null : Record(n.Record)) : null!,
+            _ when type == typeof(TaskRecordReply) => Read<RecordReplyWire>(bytes) is var r ? new TaskRecordReply(r.TaskId, r.Record is null ? null : Record(r.Record)) : null!,
+            _ when type == typeof(TaskList) => new TaskList(Read<List<TaskRecordWire>>(bytes).Select(Record).ToList()),
+            _ when type == typeof(WatchTask) => Read<WatchWire>(bytes) is var w ? new WatchTask(w.TaskId, _system.Provider.ResolveActorRef(w.Subscriber)) : null!,
+            _ when type == typeof(TaskCompleted) => Read<TaskCompleted>(bytes) is var c ? c with { Result = Typed(c.Result, c.TaskType, input: false) } : null!,
+            _ when type == typeof(GetTaskQueueStatus) => GetTaskQueueStatus.Instance,
+            _ => JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"'{manifest}' is empty."),
+        };
+    }
+
+    private static byte[] Write<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Json);
+
+    private static T Read<T>(byte[] bytes) => JsonSerializer.Deserialize<T>(bytes, Json) ?? throw new SerializationException($"A {typeof(T).Name} is empty.");
+
+    private static JsonElement? Element(object? value) => value switch
+    {
+        null => null,
+        JsonElement element => element,
+        _ => JsonSerializer.SerializeToElement(value, value.GetType(), Json),
+    };
+
+    /// <summary>A value read back as the task type's input or result type, when this node knows the type.</summary>
+    private object? Typed(object? value, string taskType, bool input)
+    {
+        if (value is not JsonElement element)
+        {
+            return value;
+        }
+
+        var definition = TaskTypes.For(_system).Find(taskType);
+        var target = definition is null ? null : input ? definition.InputType : definition.ResultType;
+        return target is null || target == typeof(object) ? element : element.Deserialize(target, Json);
+    }
+
+    private static TaskRecordWire Wire(TaskRecord record) => new(record.Id, record.Type, record.Priority, record.IdempotencyKey, record.QueuedAt, record.Status,
+        record.Attempts, record.Progress, Element(record.Result), record.Error, record.RetryAt, record.StartedAt, record.EndedAt);
+
+    private TaskRecord Record(TaskRecordWire wire) => TaskRecord.Restore(wire.Id, wire.Type, wire.Priority, wire.IdempotencyKey, wire.QueuedAt, wire.Status,
+        wire.Attempts, wire.Progress, Typed(wire.Result, wire.Type, input: false), wire.Error, wire.RetryAt, wire.StartedAt, wire.EndedAt);
+
+    private sealed record TaskRecordWire(string Id, string Type, int Priority, string? IdempotencyKey, DateTimeOffset QueuedAt, TaskState Status, int Attempts,
+        double Progress, JsonElement? Result, TaskError? Error, DateTimeOffset? RetryAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt);
+
+    private sealed record RecordWire(TaskRecordWire Record);
+
+    private sealed record RecordReplyWire(string TaskId, TaskRecordWire? Record);
+
+    private sealed record NotCancellableWire(string TaskId, string Reason, TaskRecordWire? Record);
+
+    private sealed record WatchWire(string TaskId, string Subscriber);
+}
+
+/// <summary>The task types started in an actor system, so that its wire serializer can type inputs and results.</summary>
+internal sealed class TaskTypes : IExtension
+{
+    private volatile FrozenDictionary<string, TaskDefinition> _byName = FrozenDictionary<string, TaskDefinition>.Empty;
+
+    public static TaskTypes For(ActorSystem system) => system.WithExtension<TaskTypes, TaskTypesProvider>();
+
+    public void Register(IEnumerable<TaskDefinition> definitions) => _byName = definitions.ToFrozenDictionary(d => d.Type, StringComparer.Ordinal);
+
+    public TaskDefinition? Find(string type) => _byName.GetValueOrDefault(type);
+
+    private sealed class TaskTypesProvider : ExtensionIdProvider<TaskTypes>
+    {
+        public override TaskTypes CreateExtension(ExtendedActorSystem system) => new();
+    }
+}

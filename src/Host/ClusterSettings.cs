@@ -1,0 +1,69 @@
+using Actors.Durability;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+
+namespace Actors.Host;
+
+/// <summary>
+/// The <c>Cluster</c> section: <c>Enabled</c> (off by default: one process), <c>Hostname</c> and <c>Port</c>
+/// (where this node's Akka.Remote listens; loopback and 4053 by default), <c>SeedNodes</c> (addresses such as
+/// <c>akka.tcp://actors@127.0.0.1:4053</c>), <c>Roles</c>.
+/// </summary>
+public sealed class ClusterSettings
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Cluster";
+
+    /// <summary>Whether this process joins a cluster.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The address Akka.Remote binds and other nodes reach this one at.</summary>
+    public string Hostname { get; set; } = "127.0.0.1";
+
+    /// <summary>Akka.Remote's port.</summary>
+    public int Port { get; set; } = 4053;
+
+    /// <summary>The nodes a new node contacts to join (the first one listed forms the cluster).</summary>
+    public string[] SeedNodes { get; set; } = [];
+
+    /// <summary>This node's roles.</summary>
+    public string[] Roles { get; set; } = [];
+
+    /// <summary>Reads the section.</summary>
+    public static ClusterSettings From(IConfiguration configuration) => configuration.GetSection(Section).Get<ClusterSettings>() ?? new ClusterSettings();
+
+    /// <summary>
+    /// The cluster needs a journal every node reaches: SQLite is one file on one machine, so cluster mode
+    /// with it is refused, saying what to set.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Cluster mode on a SQLite journal, or without seed nodes.</exception>
+    public void CheckWith(DurabilityOptions durability)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        if (durability.Provider == DurabilityProvider.Sqlite)
+        {
+            throw new InvalidOperationException(
+                "Cluster:Enabled needs a journal every node shares: set Durability:Provider=postgresql and Durability:ConnectionString (SQLite is a file on one machine), or Durability:Provider=none to keep tasks in memory.");
+        }
+
+        if (SeedNodes.Length == 0)
+        {
+            throw new InvalidOperationException($"Cluster:Enabled needs Cluster:SeedNodes, for example akka.tcp://actors@{Hostname}:{Port} on the first node and on every other.");
+        }
+    }
+
+    /// <summary>Remoting and clustering for this node, with the keep-majority split-brain resolver (docs/cluster.md has its timings).</summary>
+    public void Apply(AkkaConfigurationBuilder akka)
+    {
+        akka.WithRemoting(Hostname, Port)
+            .WithClustering(new ClusterOptions { SeedNodes = SeedNodes, Roles = Roles, SplitBrainResolver = new KeepMajorityOption() })
+            // The queue singleton is the journal's one writer; the per-process file or advisory lock would refuse the other nodes.
+            .AddHocon("actors.durability.single-writer = off", HoconAddMode.Prepend);
+    }
+}
