@@ -31,6 +31,9 @@ public sealed class ClusterSettings
     /// <summary>This node's roles.</summary>
     public string[] Roles { get; set; } = [];
 
+    /// <summary>How long membership must be stable before the split-brain resolver downs unreachable nodes (and, again, before their singletons move).</summary>
+    public int StableAfterSeconds { get; set; } = 5;
+
     /// <summary>Reads the section.</summary>
     public static ClusterSettings From(IConfiguration configuration) => configuration.GetSection(Section).Get<ClusterSettings>() ?? new ClusterSettings();
 
@@ -64,6 +67,9 @@ public sealed class ClusterSettings
         akka.WithRemoting(Hostname, Port)
             .WithClustering(new ClusterOptions { SeedNodes = SeedNodes, Roles = Roles, SplitBrainResolver = new KeepMajorityOption() })
             // The queue singleton is the journal's one writer; the per-process file or advisory lock would refuse the other nodes.
-            .AddHocon("actors.durability.single-writer = off", HoconAddMode.Prepend);
+            // A dead node is downed once membership has been stable for StableAfterSeconds (Akka's default is 20 s); a new
+            // singleton starts StableAfterSeconds after that (the removal margin, by which a minority side has downed itself
+            // and stopped its singleton), so the queue moves about 15 s after a kill with the default of 5 s.
+            .AddHocon($"actors.durability.single-writer = off\nakka.cluster.split-brain-resolver.stable-after = {StableAfterSeconds}s", HoconAddMode.Prepend);
     }
 }
