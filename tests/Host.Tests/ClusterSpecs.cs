@@ -9,7 +9,7 @@ public sealed class ClusterSpecs(PostgresServer server, Xunit.Abstractions.ITest
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task Tasks_submitted_round_robin_to_three_nodes_should_all_complete_in_the_one_queue()
+    public async Task Tasks_submitted_round_robin_to_three_nodes_should_all_complete_in_the_one_queue_and_every_node_should_see_their_events()
     {
         var journal = await server.NewDatabaseAsync();
         var seedPort = ServiceProcess.FreePort();
@@ -33,6 +33,33 @@ public sealed class ClusterSpecs(PostgresServer server, Xunit.Abstractions.ITest
                 Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
             }
 
+            // Node 3 does not host the queue: its event feed sees every task's events through the cluster.
+            using var timeout = new CancellationTokenSource(Patience);
+            using var feed = await clients[2].GetAsync("/api/events?types=task", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var events = new SseReader(await feed.Content.ReadAsStreamAsync(timeout.Token));
+            await events.SubscribedAsync(timeout.Token);
+            var completed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+            var reading = Task.Run(async () =>
+            {
+                while (await events.NextAsync(timeout.Token) is var (name, data))
+                {
+                    if (name == "task.completed")
+                    {
+                        completed[data.Text("taskId")] = true;
+                    }
+                }
+            });
+
+            // Topic subscriptions spread by gossip: until the queue's node knows node 3's relay, its events do not go there.
+            string? probe = null;
+            while (probe is null || !completed.ContainsKey(probe))
+            {
+                Assert.False(timeout.IsCancellationRequested, "Node 3 never saw a task's events.");
+                var response = await clients[0].PostAsync("/api/tasks/compute.primes", Json.Body("""{ "input": { "below": 100 }, "waitMs": 500 }"""));
+                probe = (await response.ReadJsonAsync()).Text("id");
+                await Poll.UntilAsync(() => Task.FromResult(completed.ContainsKey(probe)), seen => seen, TimeSpan.FromSeconds(1));
+            }
+
             const int Tasks = 150;
             var ids = new List<string>();
             for (var i = 0; i < Tasks; i++)
@@ -43,12 +70,16 @@ public sealed class ClusterSpecs(PostgresServer server, Xunit.Abstractions.ITest
             }
 
             Assert.Equal(Tasks, ids.Distinct().Count());
+            // (checked once every task has completed, below)
             for (var i = 0; i < Tasks; i++)
             {
                 var client = clients[(i + 1) % 3]; // read from another node than the one it was submitted to
                 var task = await Poll.UntilAsync(async () => await (await client.GetAsync($"/api/tasks/{ids[i]}")).ReadJsonAsync(), t => t.Text("status") == "completed", Patience);
                 Assert.Equal("completed", task.Text("status"));
             }
+
+            await Poll.UntilAsync(() => Task.FromResult(ids.All(completed.ContainsKey)), all => all, Patience);
+            Assert.All(ids, id => Assert.True(completed.ContainsKey(id), $"node 3 did not see {id} complete"));
         }
         finally
         {

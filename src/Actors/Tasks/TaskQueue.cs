@@ -10,6 +10,9 @@ namespace Actors.Tasks;
 /// <summary>Starts the task queue (what <c>WithTaskQueue</c> calls for you).</summary>
 public static class TaskQueue
 {
+    /// <summary>The DistributedPubSub topic of task events in a cluster.</summary>
+    internal const string EventTopic = "actors-task-events";
+
     /// <summary>
     /// Starts the queue (<c>/user/tasks</c>) with one lane per definition. During CoordinatedShutdown
     /// (service-stop phase) it stops intake, lets running tasks finish within the grace period, then
@@ -36,6 +39,7 @@ public static class TaskQueue
         durability ??= DurabilitySettings.Create(system);
         SingleWriter.Claim(system, durability);
         var props = TaskQueueActor.Props(definitions, settings, durability);
+        ClusterEvents.StartRelay(system, EventTopic);
         // One queue: in a cluster a singleton (the journal's one writer), reached through a proxy on every node.
         var queue = Placement.StartOnce(system, durability.IsDurable
             ? BackoffSupervisor.Props(Backoff.OnFailure(props, "queue", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, -1))

@@ -491,7 +491,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         run.Waiters = null;
     }
 
-    private void Publish(TaskEvent taskEvent) => Context.System.EventStream.Publish(taskEvent);
+    /// <summary>On every node's event stream (in a cluster, through <see cref="Common.ClusterEvents"/>).</summary>
+    private void Publish(TaskEvent taskEvent) => Common.ClusterEvents.Publish(Context.System, TaskQueue.EventTopic, taskEvent);
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
