@@ -12,11 +12,13 @@ internal sealed class EventLog<TEvent> : IDisposable
 {
     private readonly ActorSystem _system;
     private readonly IActorRef _collector;
-    private readonly Func<TEvent, string> _keyOf;
+    private readonly Func<TEvent, string>? _keyOf;
     private readonly Dictionary<string, Entries> _byKey = new(StringComparer.Ordinal);
     private readonly Entries _all = new();
 
-    public EventLog(ActorSystem system, Func<TEvent, string> keyOf)
+    /// <param name="system">The actor system whose event stream is read.</param>
+    /// <param name="keyOf">Keys events for <see cref="Of"/> and <see cref="NextAsync"/>; null keeps them all together only.</param>
+    public EventLog(ActorSystem system, Func<TEvent, string>? keyOf)
     {
         _system = system;
         _keyOf = keyOf;
@@ -58,7 +60,11 @@ internal sealed class EventLog<TEvent> : IDisposable
 
     private void Add(TEvent e)
     {
-        EntriesOf(_keyOf(e)).Add(e);
+        if (_keyOf is not null)
+        {
+            EntriesOf(_keyOf(e)).Add(e);
+        }
+
         _all.Add(e);
     }
 

@@ -42,7 +42,7 @@ public sealed class ThunkProbe<TState> : IDisposable
     public static ThunkProbe<TState> Start(TestKitBase testKit, TState initialState, Func<TState, object, TState> reducer)
     {
         ArgumentNullException.ThrowIfNull(testKit);
-        var events = new EventLog<ThunkEvent>(testKit.Sys, _ => "");
+        var events = new EventLog<ThunkEvent>(testKit.Sys, keyOf: null);
         return new ThunkProbe<TState>(ThunkSystem.Start(testKit.Sys, initialState, reducer), events);
     }
 

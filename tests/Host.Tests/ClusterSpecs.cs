@@ -18,12 +18,7 @@ public sealed class ClusterSpecs(PostgresServer server, Xunit.Abstractions.ITest
         {
             foreach (var port in new[] { seedPort, ServiceProcess.FreePort(), ServiceProcess.FreePort() })
             {
-                nodes.Add(await ServiceProcess.StartAsync(Patience, new Dictionary<string, string>(Journal.PostgreSql(journal))
-                {
-                    ["Cluster__Enabled"] = "true",
-                    ["Cluster__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["Cluster__SeedNodes__0"] = $"akka.tcp://actors@127.0.0.1:{seedPort}",
-                }));
+                nodes.Add(await StartNodeAsync(journal, port, seedPort));
             }
 
             var clients = nodes.Select(node => new HttpClient { BaseAddress = node.BaseAddress }).ToList();

@@ -20,17 +20,19 @@ internal static class ClusterEvents
         }
     }
 
-    /// <summary>Publishes <paramref name="message"/> on every node's event stream (the local one alone without a cluster).</summary>
-    public static void Publish(ActorSystem system, string topic, object message)
+    /// <summary>
+    /// Where a capability's events go, decided once: every node's event stream through the topic in a
+    /// cluster, the local event stream without one.
+    /// </summary>
+    public static Action<object> PublisherFor(ActorSystem system, string topic)
     {
-        if (Placement.IsCluster(system))
+        if (!Placement.IsCluster(system))
         {
-            DistributedPubSub.Get(system).Mediator.Tell(new Publish(topic, message));
+            return system.EventStream.Publish;
         }
-        else
-        {
-            system.EventStream.Publish(message);
-        }
+
+        var mediator = DistributedPubSub.Get(system).Mediator;
+        return message => mediator.Tell(new Publish(topic, message));
     }
 
     private sealed class Relay : ReceiveActor

@@ -22,6 +22,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     private readonly Random _jitter = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
+    /// <summary>Publishes on every node's event stream (in a cluster, through <see cref="Common.ClusterEvents"/>).</summary>
+    private readonly Action<object> _publish = Common.ClusterEvents.PublisherFor(Context.System, TaskQueue.EventTopic);
+
     /// <summary>Task ids by type and idempotency key (a key is scoped to its type), while their records are kept.</summary>
     private readonly Dictionary<(string Type, string Key), string> _byKey = [];
 
@@ -491,8 +494,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         run.Waiters = null;
     }
 
-    /// <summary>On every node's event stream (in a cluster, through <see cref="Common.ClusterEvents"/>).</summary>
-    private void Publish(TaskEvent taskEvent) => Common.ClusterEvents.Publish(Context.System, TaskQueue.EventTopic, taskEvent);
+    private void Publish(TaskEvent taskEvent) => _publish(taskEvent);
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 

@@ -80,18 +80,28 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
 
         return type switch
         {
-            _ when type == typeof(SubmitTask) => Read<SubmitTask>(bytes) is var submit ? submit with { Input = Typed(submit.Input, submit.Type, input: true) } : null!,
+            _ when type == typeof(SubmitTask) => TypedInput(Read<SubmitTask>(bytes)),
             _ when type == typeof(SubmitCompleted) => new SubmitCompleted(Record(Read<RecordWire>(bytes).Record)),
             _ when type == typeof(TaskCancelRequested) => new TaskCancelRequested(Record(Read<RecordWire>(bytes).Record)),
-            _ when type == typeof(TaskNotCancellable) => Read<NotCancellableWire>(bytes) is var n ? new TaskNotCancellable(n.TaskId, n.Reason, n.Record is null ? null : Record(n.Record)) : null!,
-            _ when type == typeof(TaskRecordReply) => Read<RecordReplyWire>(bytes) is var r ? new TaskRecordReply(r.TaskId, r.Record is null ? null : Record(r.Record)) : null!,
+            _ when type == typeof(TaskNotCancellable) => NotCancellable(Read<NotCancellableWire>(bytes)),
+            _ when type == typeof(TaskRecordReply) => RecordReply(Read<RecordReplyWire>(bytes)),
             _ when type == typeof(TaskList) => new TaskList(Read<List<TaskRecordWire>>(bytes).Select(Record).ToList()),
-            _ when type == typeof(WatchTask) => Read<WatchWire>(bytes) is var w ? new WatchTask(w.TaskId, _system.Provider.ResolveActorRef(w.Subscriber)) : null!,
-            _ when type == typeof(TaskCompleted) => Read<TaskCompleted>(bytes) is var c ? c with { Result = Typed(c.Result, c.TaskType, input: false) } : null!,
+            _ when type == typeof(WatchTask) => Watch(Read<WatchWire>(bytes)),
+            _ when type == typeof(TaskCompleted) => TypedResult(Read<TaskCompleted>(bytes)),
             _ when type == typeof(GetTaskQueueStatus) => GetTaskQueueStatus.Instance,
             _ => JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"'{manifest}' is empty."),
         };
     }
+
+    private SubmitTask TypedInput(SubmitTask submit) => submit with { Input = Typed(submit.Input, submit.Type, input: true) };
+
+    private TaskCompleted TypedResult(TaskCompleted completed) => completed with { Result = Typed(completed.Result, completed.TaskType, input: false) };
+
+    private TaskNotCancellable NotCancellable(NotCancellableWire wire) => new(wire.TaskId, wire.Reason, wire.Record is null ? null : Record(wire.Record));
+
+    private TaskRecordReply RecordReply(RecordReplyWire wire) => new(wire.TaskId, wire.Record is null ? null : Record(wire.Record));
+
+    private WatchTask Watch(WatchWire wire) => new(wire.TaskId, _system.Provider.ResolveActorRef(wire.Subscriber));
 
     private static byte[] Write<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Json);
 
