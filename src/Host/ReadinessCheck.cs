@@ -4,9 +4,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Actors.Host;
 
-/// <summary><c>/health/ready</c>: the actor system is up, not shutting down, and the task queue answers.</summary>
-internal sealed class ReadinessCheck(ActorSystem system, ITaskQueue queue) : IHealthCheck
+/// <summary><c>/health/ready</c>: the actor system is up, not shutting down, (in a cluster) this node is an Up member, and the task queue answers.</summary>
+internal sealed class ReadinessCheck(ActorSystem system, ITaskQueue queue, IConfiguration configuration) : IHealthCheck
 {
+    private readonly bool _clustered = ClusterSettings.From(configuration).Enabled;
+
     public const string Tag = "ready";
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -14,6 +16,11 @@ internal sealed class ReadinessCheck(ActorSystem system, ITaskQueue queue) : IHe
         if (CoordinatedShutdown.Get(system).ShutdownReason is { } reason)
         {
             return HealthCheckResult.Unhealthy($"Shutting down ({reason.GetType().Name}): no new tasks are accepted.");
+        }
+
+        if (_clustered && Akka.Cluster.Cluster.Get(system).SelfMember.Status is var membership && membership != Akka.Cluster.MemberStatus.Up)
+        {
+            return HealthCheckResult.Unhealthy($"This node is not an Up member of the cluster yet ({membership}).");
         }
 
         try

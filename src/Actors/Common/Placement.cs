@@ -15,6 +15,9 @@ internal static class Placement
     public static bool IsCluster(ActorSystem system) =>
         system.Settings.ProviderClass.StartsWith("Akka.Cluster.ClusterActorRefProvider", StringComparison.Ordinal);
 
+    /// <summary>This node's address (<c>akka.tcp://name@host:port</c> in a cluster, <c>akka://name</c> without one).</summary>
+    public static string NodeAddress(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress.ToString();
+
     /// <summary>Starts <paramref name="props"/> once (in the whole cluster, or here) under <paramref name="name"/>; returns the reference to talk to.</summary>
     public static IActorRef StartOnce(ActorSystem system, Props props, string name)
     {
@@ -25,23 +28,5 @@ internal static class Placement
 
         system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName)), name);
         return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}", ClusterSingletonProxySettings.Create(system).WithSingletonName(SingletonName)), $"{name}-proxy");
-    }
-
-    /// <summary>The instance running on this node, if it runs here (without a cluster, always); null when it runs elsewhere.</summary>
-    public static async Task<IActorRef?> LocalInstanceAsync(ActorSystem system, IActorRef reference, string name, TimeSpan timeout)
-    {
-        if (!IsCluster(system))
-        {
-            return reference;
-        }
-
-        try
-        {
-            return await system.ActorSelection($"/user/{name}/{SingletonName}").ResolveOne(timeout).ConfigureAwait(false);
-        }
-        catch (ActorNotFoundException)
-        {
-            return null;
-        }
     }
 }

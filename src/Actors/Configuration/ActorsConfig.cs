@@ -21,6 +21,17 @@ public static class ActorsConfig
     /// <summary>All embedded defaults, merged.</summary>
     public static Config Defaults => LazyDefaults.Value;
 
+    /// <summary>
+    /// What a process outside the cluster needs to talk to it through <c>ClusterClient</c>, under its own
+    /// configuration (which sets <c>akka.actor.provider = remote</c> and its remoting address): the library
+    /// defaults (the wire serializers of its protocols), and the serializers of ClusterClient and of the
+    /// pub-sub messages it wraps commands in.
+    /// </summary>
+    public static Config ForClusterClient =>
+        Akka.Cluster.Tools.Client.ClusterClientReceptionist.DefaultConfig()
+            .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig())
+            .WithFallback(Defaults);
+
     /// <summary>The system's configuration with the library defaults as its fallback.</summary>
     public static Config For(ActorSystem system)
     {

@@ -89,6 +89,50 @@ internal sealed class SingleWriter : IExtension
         throw Taken($"the PostgreSQL journal in database '{where.Database}' on {where.Host}:{where.Port} (its advisory lock {AdvisoryKey} is held)", null);
     }
 
+    /// <summary>
+    /// In a cluster, a fence for one singleton's journal (<paramref name="name"/>): an advisory lock of its
+    /// own on a connection held open, taken only while no one else holds it. A singleton that starts while
+    /// its predecessor still runs (on a node cut off but not yet stopped) waits for it, whatever the
+    /// cluster's timings. Null if another session holds it. PostgreSQL only (a cluster's journal).
+    /// </summary>
+    public static IDisposable? TryFence(DurabilitySettings settings, string name)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false }.ConnectionString);
+        try
+        {
+            connection.Open();
+            // A dead machine's session (no FIN, no RST) must end in seconds, not after the kernel's 2-hour keepalive.
+            using var command = new NpgsqlCommand(
+                "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3; SELECT pg_try_advisory_lock(@key)", connection);
+            command.Parameters.AddWithValue("key", FenceKey(name));
+            if (command.ExecuteScalar() is true)
+            {
+                return connection;
+            }
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        connection.Dispose();
+        return null;
+    }
+
+    /// <summary>The fence's advisory key: the process lock's key mixed with the name (FNV-1a), never the process lock's own.</summary>
+    private static long FenceKey(string name)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in name)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        var key = AdvisoryKey ^ (long)(hash >> 1);
+        return key == AdvisoryKey ? key + 1 : key;
+    }
+
     private static InvalidOperationException Taken(string what, Exception? cause) =>
         new($"Another process holds {what}: one process writes a journal at a time. Stop the other process, or give this one a journal of its own " +
             "(Durability:ConnectionString in the service, WithDurability(...) when embedded); to run several nodes on one journal, run them as a cluster.", cause);

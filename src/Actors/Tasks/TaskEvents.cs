@@ -24,7 +24,8 @@ public sealed record TaskQueued(string TaskId, string TaskType, int Priority, Ti
 /// <param name="TaskType">Its type.</param>
 /// <param name="Attempt">The attempt, from 1.</param>
 /// <param name="Timestamp">When.</param>
-public sealed record TaskStarted(string TaskId, string TaskType, int Attempt, DateTimeOffset Timestamp) : TaskEvent(TaskId, Timestamp);
+/// <param name="Node">The address of the node whose executor runs it (in a cluster, one of its members).</param>
+public sealed record TaskStarted(string TaskId, string TaskType, int Attempt, DateTimeOffset Timestamp, string? Node = null) : TaskEvent(TaskId, Timestamp);
 
 /// <summary>A running task reported progress (throttled; the last value and 100 % always arrive).</summary>
 /// <param name="TaskId">The task.</param>

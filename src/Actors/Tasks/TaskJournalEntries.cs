@@ -12,8 +12,8 @@ namespace Actors.Tasks;
 internal sealed record TaskAcceptedV1(string Id, string Type, int Priority, TimeSpan EstimatedDuration, string? IdempotencyKey, DateTimeOffset At, JsonElement? Input) : IStored;
 
 /// <summary><see cref="TaskStarted"/>.</summary>
-[StoredAs("task.started.v1")]
-internal sealed record TaskStartedV1(string Id, string Type, int Attempt, DateTimeOffset At) : IStored;
+[StoredAs("task.started.v1")] // Node was added later as an optional field: entries without it read back with none.
+internal sealed record TaskStartedV1(string Id, string Type, int Attempt, DateTimeOffset At, string? Node = null) : IStored;
 
 /// <summary><see cref="TaskCompleted"/>, with its result.</summary>
 [StoredAs("task.completed.v1")]
@@ -59,7 +59,7 @@ internal static class TaskJournalCodec
     {
         TaskQueued e => new TaskAcceptedV1(e.TaskId, e.TaskType, e.Priority, e.EstimatedDuration, e.IdempotencyKey, e.Timestamp,
             input is null ? null : JsonSerializer.SerializeToElement(input, inputType ?? input.GetType(), Json)),
-        TaskStarted e => new TaskStartedV1(e.TaskId, e.TaskType, e.Attempt, e.Timestamp),
+        TaskStarted e => new TaskStartedV1(e.TaskId, e.TaskType, e.Attempt, e.Timestamp, e.Node),
         TaskCompleted e => new TaskCompletedV1(e.TaskId, e.TaskType, e.Result is null ? null : JsonSerializer.SerializeToElement(e.Result, e.Result.GetType(), Json), e.Duration, e.Timestamp),
         TaskFailed e => new TaskFailedV1(e.TaskId, e.TaskType, e.Error.Class, e.Error.Message, e.Error.SuggestedAction, e.Error.TechnicalDetails, e.Error.RetryAfter,
             e.AttemptCount, e.RetryAt, e.Timestamp),
@@ -71,7 +71,7 @@ internal static class TaskJournalCodec
     public static TaskEvent Decode(IStored entry) => entry switch
     {
         TaskAcceptedV1 e => new TaskQueued(e.Id, e.Type, e.Priority, e.EstimatedDuration, e.IdempotencyKey, e.At),
-        TaskStartedV1 e => new TaskStarted(e.Id, e.Type, e.Attempt, e.At),
+        TaskStartedV1 e => new TaskStarted(e.Id, e.Type, e.Attempt, e.At, e.Node),
         TaskCompletedV1 e => new TaskCompleted(e.Id, e.Type, e.Result, e.Duration, e.At),
         TaskFailedV1 e => new TaskFailed(e.Id, e.Type, new TaskError(e.Message, e.Class, e.RetryAfter, e.SuggestedAction, e.TechnicalDetails), e.Attempts, e.RetryAt, e.At),
         TaskCancelledV1 e => new TaskCancelled(e.Id, e.Type, e.Reason, e.At),

@@ -8,12 +8,16 @@ namespace Actors.Tasks;
 /// Runs the attempts of one task type. It decides nothing: the queue sends <see cref="RunTask"/> only
 /// when the attempt may start, and <see cref="CancelAttempt"/> when its token must fire. The lane owns
 /// each running attempt's token source, DI scope and progress cell, and reports starts, progress and ends
-/// as data.
+/// as data, to the queue (in a cluster, through the queue's proxy, so that reports reach it after it moved).
 /// </summary>
 internal sealed class TaskLaneActor : ReceiveActor
 {
     private readonly TaskDefinition _definition;
     private readonly IActorRef _queue;
+    private readonly string _node;
+
+    /// <summary>On an executor of a cluster: the last ends reported, offered again to a queue that moved (it may not have stored them).</summary>
+    private readonly Queue<AttemptEnded>? _recentlyEnded;
     private readonly Dictionary<string, RunningAttempt> _running = new(StringComparer.Ordinal);
 
     /// <summary>Makes each attempt's DI scope; null when the actor system has no DI (nothing to resolve).</summary>
@@ -22,11 +26,22 @@ internal sealed class TaskLaneActor : ReceiveActor
     /// <summary>Thread-safe (it publishes to the event stream): attempts' continuations log through it.</summary>
     private readonly ILoggingAdapter _log = Logging.GetLogger(Context.System, "Actors.Tasks");
 
-    public TaskLaneActor(TaskDefinition definition, IActorRef queue)
+    public TaskLaneActor(TaskDefinition definition, IActorRef queue, string node, bool keepRecentEnds)
     {
         _definition = definition;
         _queue = queue;
+        _node = node;
+        _recentlyEnded = keepRecentEnds ? new Queue<AttemptEnded>() : null;
         Receive<RunTask>(Launch);
+        Receive<GetRunningAttempts>(_ => Sender.Tell(new RunningAttempts(_running.Select(p => new AttemptRef(p.Key, _definition.Type, p.Value.Attempt)).ToList(),
+            _recentlyEnded?.ToList() ?? [])));
+        Receive<CancelAllAttempts>(_ =>
+        {
+            foreach (var running in _running.Values)
+            {
+                running.Cancellation.Cancel();
+            }
+        });
         Receive<CancelAttempt>(cancel =>
         {
             if (_running.TryGetValue(cancel.TaskId, out var running) && running.Attempt == cancel.Attempt)
@@ -50,11 +65,26 @@ internal sealed class TaskLaneActor : ReceiveActor
             }
 
             _queue.Tell(returned.Ended);
+            if (_recentlyEnded is { } recent)
+            {
+                recent.Enqueue(returned.Ended);
+                if (recent.Count > RecentEndsKept)
+                {
+                    recent.Dequeue();
+                }
+            }
         });
     }
 
-    public static Props Props(TaskDefinition definition, IActorRef queue) =>
-        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue));
+    /// <param name="definition">The task type it runs.</param>
+    /// <param name="queue">Where starts, progress and ends go.</param>
+    /// <param name="node">This node's address, named in each start.</param>
+    /// <param name="keepRecentEnds">Keep the last ends to offer them again (a lane of a cluster's executor).</param>
+    public static Props Props(TaskDefinition definition, IActorRef queue, string node, bool keepRecentEnds = false) =>
+        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, node, keepRecentEnds));
+
+    /// <summary>How many ends a lane keeps: more than can be on their way to the queue when it dies.</summary>
+    private const int RecentEndsKept = 256;
 
     private void Launch(RunTask run)
     {
@@ -62,7 +92,7 @@ internal sealed class TaskLaneActor : ReceiveActor
         _running[run.TaskId] = running;
         var scope = _scopes?.CreateAsyncScope();
         var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, running.Cancellation.Token, running.Progress, Self, scope?.ServiceProvider ?? NoServices.Instance);
-        _queue.Tell(new AttemptStarted(run.TaskId, run.Attempt));
+        _queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, _node));
         var definition = _definition;
         var lane = Self;
         var log = _log;
@@ -87,6 +117,21 @@ internal sealed class TaskLaneActor : ReceiveActor
                     definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled.")));
             lane.Tell(new AttemptReturned(ended));
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Asks which attempts the lane runs; answered with <see cref="RunningAttempts"/>.</summary>
+    internal sealed record GetRunningAttempts
+    {
+        public static readonly GetRunningAttempts Instance = new();
+    }
+
+    /// <summary>The attempts a lane runs, and the last ends it reported.</summary>
+    internal sealed record RunningAttempts(IReadOnlyList<AttemptRef> Attempts, IReadOnlyList<AttemptEnded> RecentlyEnded);
+
+    /// <summary>Fires every running attempt's token (its node's shutdown grace is over).</summary>
+    internal sealed record CancelAllAttempts
+    {
+        public static readonly CancelAllAttempts Instance = new();
     }
 
     /// <summary>What the lane holds of one running attempt.</summary>

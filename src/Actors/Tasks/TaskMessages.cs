@@ -1,25 +1,54 @@
+using Akka.Actor;
+
 namespace Actors.Tasks;
 
-// Messages between the task queue, its lanes and running attempts: not public protocol. Data only (no
-// tokens, token sources or callbacks), so that a lane could run on another node.
+// Messages between the task queue, the executors' lanes and running attempts: not public protocol. Data
+// only (no tokens, token sources or callbacks): in a cluster the lanes run on every node
+// (TaskExecutorActor), and these cross the network through TaskWireSerializer.
+
+/// <summary>What crosses between the queue and its executors (bound to <see cref="TaskWireSerializer"/>).</summary>
+internal interface ITaskExecutorMessage;
 
 /// <summary>Start this attempt now: the queue sends it only when a slot of its type and one in all are free.</summary>
-internal sealed record RunTask(string TaskId, int Attempt, object? Input, string? IdempotencyKey);
+internal sealed record RunTask(string TaskId, string Type, int Attempt, object? Input, string? IdempotencyKey) : ITaskExecutorMessage;
 
 /// <summary>Fire the token of this attempt (cancel, timeout, shutdown); ignored if it has ended.</summary>
-internal sealed record CancelAttempt(string TaskId, int Attempt);
+internal sealed record CancelAttempt(string TaskId, int Attempt) : ITaskExecutorMessage;
 
-/// <summary>A lane started an attempt.</summary>
-internal sealed record AttemptStarted(string TaskId, int Attempt);
+/// <summary>A lane started an attempt, on <paramref name="Node"/> (its actor system's address).</summary>
+internal sealed record AttemptStarted(string TaskId, int Attempt, string Node) : ITaskExecutorMessage;
 
 /// <summary>An attempt's handler returned (or threw). <c>Error</c> is null on success.</summary>
-internal sealed record AttemptEnded(string TaskId, string Type, int Attempt, object? Result, TaskError? Error);
+internal sealed record AttemptEnded(string TaskId, string Type, int Attempt, object? Result, TaskError? Error) : ITaskExecutorMessage;
 
 /// <summary>An attempt ran past its type's timeout.</summary>
 internal sealed record AttemptTimedOut(string TaskId, int Attempt);
 
 /// <summary>A running attempt's latest progress.</summary>
-internal sealed record ProgressReported(string TaskId, int Attempt, double Percent, string? CurrentOperation);
+internal sealed record ProgressReported(string TaskId, int Attempt, double Percent, string? CurrentOperation) : ITaskExecutorMessage;
+
+/// <summary>One attempt an executor runs.</summary>
+internal sealed record AttemptRef(string TaskId, string Type, int Attempt);
+
+/// <summary>
+/// An executor offers its lanes (task type → lane) to the queue, with the attempts it is running and the
+/// ends it reported last (after the queue moved to another node, so that the new queue adopts those
+/// attempts, and learns the ends its predecessor may not have stored, instead of running them again).
+/// </summary>
+internal sealed record RegisterExecutor(IActorRef Executor, string Node, IReadOnlyDictionary<string, IActorRef> Lanes, IReadOnlyList<AttemptRef> Running,
+    IReadOnlyList<AttemptEnded> RecentlyEnded) : ITaskExecutorMessage;
+
+/// <summary>The queue's answer to <see cref="RegisterExecutor"/>: the executor watches its sender.</summary>
+internal sealed record ExecutorRegistered : ITaskExecutorMessage
+{
+    public static readonly ExecutorRegistered Instance = new();
+}
+
+/// <summary>The executor's node is shutting down: send it no more attempts; those it runs may still end.</summary>
+internal sealed record ExecutorLeaving(IActorRef Executor) : ITaskExecutorMessage;
+
+/// <summary>The executor's grace is over: the attempts it still runs are cut off and must run again elsewhere.</summary>
+internal sealed record ExecutorLeft(IActorRef Executor) : ITaskExecutorMessage;
 
 /// <summary>One reported progress value.</summary>
 internal sealed record ProgressValue(double Percent, string? CurrentOperation);
@@ -54,7 +83,7 @@ internal sealed class ProgressCell
 internal sealed record RetryDue(string TaskId);
 
 /// <summary>A submitter's wait window has passed.</summary>
-internal sealed record WaitEnded(string TaskId, Akka.Actor.IActorRef Submitter);
+internal sealed record WaitEnded(string TaskId, IActorRef Submitter);
 
 /// <summary>Time to publish a task's held-back progress.</summary>
 internal sealed record FlushProgress(string TaskId);

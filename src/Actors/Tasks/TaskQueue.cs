@@ -2,6 +2,7 @@ using Actors.Common;
 using Akka;
 using Actors.Durability;
 using Akka.Actor;
+using Akka.Cluster.Tools.Client;
 using Akka.Event;
 using Akka.Pattern;
 
@@ -10,13 +11,18 @@ namespace Actors.Tasks;
 /// <summary>Starts the task queue (what <c>WithTaskQueue</c> calls for you).</summary>
 public static class TaskQueue
 {
+    /// <summary>In a cluster, the path a <c>ClusterClient</c> sends task queue commands to (<c>ClusterClient.Send</c>).</summary>
+    public const string ClusterClientPath = "/user/tasks-proxy";
+
     /// <summary>The DistributedPubSub topic of task events in a cluster.</summary>
     internal const string EventTopic = "actors-task-events";
 
     /// <summary>
     /// Starts the queue (<c>/user/tasks</c>) with one lane per definition. During CoordinatedShutdown
     /// (service-stop phase) it stops intake, lets running tasks finish within the grace period, then
-    /// cancels them; waiting tasks stay recorded as waiting.
+    /// cancels them; waiting tasks stay recorded as waiting. In a cluster the queue is a singleton and every
+    /// node runs an executor (<c>/user/tasks-executor</c>) with the lanes; at a node's shutdown only its
+    /// executor drains (the queue carries on on the other nodes, and its attempts cut off run again there).
     /// </summary>
     /// <param name="system">The actor system; its configuration must include <c>hocon/tasks.conf</c> (<c>WithTaskQueue</c> adds it).</param>
     /// <param name="definitions">The task types; names must be unique.</param>
@@ -38,7 +44,8 @@ public static class TaskQueue
         TaskTypes.For(system).Register(definitions);
         durability ??= DurabilitySettings.Create(system);
         SingleWriter.Claim(system, durability);
-        var props = TaskQueueActor.Props(definitions, settings, durability);
+        var cluster = Placement.IsCluster(system);
+        var props = TaskQueueActor.Props(definitions, settings, durability, remoteExecutors: cluster);
         ClusterEvents.StartRelay(system, EventTopic);
         // One queue: in a cluster a singleton (the journal's one writer), reached through a proxy on every node.
         var queue = Placement.StartOnce(system, durability.IsDurable
@@ -52,14 +59,20 @@ public static class TaskQueue
                 shutdown.Timeout(CoordinatedShutdown.PhaseServiceStop), settings.ShutdownGrace);
         }
 
+        if (cluster)
+        {
+            // Processes outside the cluster reach the queue through ClusterClient: Send("/user/tasks-proxy", new SubmitTask(...)).
+            ClusterClientReceptionist.Get(system).RegisterService(queue);
+        }
+
+        // Without a cluster the queue drains; in one, this node's executor does, and the queue moves on to the next oldest node.
+        var draining = cluster
+            ? system.ActorOf(TaskExecutorActor.Props(definitions, queue, Placement.NodeAddress(system), settings.ShutdownGrace), "tasks-executor")
+            : queue;
+        object drain = cluster ? DrainExecutor.Instance : DrainTasks.Instance;
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, "drain-tasks", async () =>
         {
-            // In a cluster, a node drains the queue only if it runs here; otherwise the queue carries on elsewhere.
-            if (await Placement.LocalInstanceAsync(system, queue, "tasks", settings.AskTimeout).ConfigureAwait(false) is { } local)
-            {
-                await local.Ask<Done>(DrainTasks.Instance, settings.ShutdownGrace + settings.AskTimeout).ConfigureAwait(false);
-            }
-
+            await draining.Ask<Done>(drain, settings.ShutdownGrace + settings.AskTimeout).ConfigureAwait(false);
             return Done.Instance;
         });
         var client = new TaskQueueClient(system, queue, settings.AskTimeout);

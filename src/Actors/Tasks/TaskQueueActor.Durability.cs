@@ -13,6 +13,11 @@ internal sealed partial class TaskQueueActor
     private readonly DurabilitySettings? _persistence;
     private IActorRef? _journal;
 
+    /// <summary>In a cluster on PostgreSQL: the fence this queue holds while it writes the journal (<see cref="SingleWriter.TryFence"/>).</summary>
+    private IDisposable? _fence;
+
+    private bool _fenceWaitLogged;
+
     private void StartJournal()
     {
         if (_persistence is null)
@@ -20,9 +25,46 @@ internal sealed partial class TaskQueueActor
             return;
         }
 
-        _journal = Context.ActorOf(TaskJournal.Props(_persistence.SnapshotInterval, _settings.KeepFinished), "journal");
-        Context.Watch(_journal);
         Common.Recovery.Begin(Context, this, Recover);
+        if (_remoteExecutors && _persistence.Provider == DurabilityProvider.PostgreSql)
+        {
+            TryFence();
+            return;
+        }
+
+        OpenJournal();
+    }
+
+    private void OpenJournal()
+    {
+        _journal = Context.ActorOf(TaskJournal.Props(_persistence!.SnapshotInterval, _settings.KeepFinished), "journal");
+        Context.Watch(_journal);
+    }
+
+    /// <summary>Takes the fence off the actor's thread (a database round trip); answered with <see cref="FenceTaken"/> or <see cref="FenceBusy"/>.</summary>
+    private void TryFence()
+    {
+        var persistence = _persistence!;
+        Task.Run(() => SingleWriter.TryFence(persistence, "tasks")).PipeTo(Self, success: fence => fence is null ? FenceBusy.Instance : new FenceTaken(fence),
+            failure: e => new FenceBusy(e));
+    }
+
+    private void OnFenceBusy(FenceBusy busy)
+    {
+        if (!_fenceWaitLogged)
+        {
+            _fenceWaitLogged = true;
+            _log.Warning("The task journal is still fenced by the previous queue (its node has not stopped yet){0}; waiting for it before writing",
+                busy.Cause is null ? "" : $" or the database is unreachable ({busy.Cause.Message})");
+        }
+
+        Timers.StartSingleTimer(FenceBusy.Instance, FenceRetry.Instance, TimeSpan.FromMilliseconds(250));
+    }
+
+    protected override void PostStop()
+    {
+        _fence?.Dispose();
+        base.PostStop();
     }
 
     /// <summary>Until the journal has replayed, every message waits.</summary>
@@ -33,6 +75,16 @@ internal sealed partial class TaskQueueActor
             case TasksRecovered recovered:
                 Restore(recovered);
                 Common.Recovery.End(Context, this);
+                return true;
+            case FenceTaken taken:
+                _fence = taken.Fence;
+                OpenJournal();
+                return true;
+            case FenceBusy busy:
+                OnFenceBusy(busy);
+                return true;
+            case FenceRetry:
+                TryFence();
                 return true;
             case Terminated terminated when terminated.ActorRef.Equals(_journal):
                 OnJournalFailed();
@@ -153,6 +205,11 @@ internal sealed partial class TaskQueueActor
             Resume(run);
         }
 
+        if (_unclaimed is { Count: > 0 })
+        {
+            Timers.StartSingleTimer(ClaimWindowEnded.Instance, ClaimWindowEnded.Instance, _settings.ClaimWindow);
+        }
+
         _log.Info("Task queue restored {0} tasks; resumed {1} unfinished", _tasks.Count, resumed.Count);
     }
 
@@ -195,7 +252,10 @@ internal sealed partial class TaskQueueActor
         return new TaskRun(definition, input, record) { Durable = true, InputFingerprint = TaskJournalCodec.Fingerprint(accepted.Input) };
     }
 
-    /// <summary>Waiting: to its lane again. Running: its attempt was cut off, so it runs again as a new one. Retry-waiting: at its due time.</summary>
+    /// <summary>
+    /// Waiting: to its lane again. Running: its attempt was cut off, so it runs again as a new one (in a
+    /// cluster, unless an executor still running it claims it within the claim window). Retry-waiting: at its due time.
+    /// </summary>
     private void Resume(TaskRun run)
     {
         var record = run.Record;
@@ -211,6 +271,9 @@ internal sealed partial class TaskQueueActor
             case TaskState.Waiting:
                 SendRun(run);
                 break;
+            case TaskState.Running when _remoteExecutors:
+                (_unclaimed ??= []).Add(record.Id);
+                break;
             case TaskState.Running:
                 // At least once: the attempt may have done part of its work; the handler sees the next attempt number and the idempotency key.
                 Apply(run, new TaskFailed(record.Id, record.Type, new TaskError($"The service stopped while attempt {record.Attempts} ran; it runs again.", TaskErrorClass.Retryable),
@@ -223,6 +286,21 @@ internal sealed partial class TaskQueueActor
                 break;
         }
     }
+}
+
+/// <summary>The queue holds the journal's fence.</summary>
+internal sealed record FenceTaken(IDisposable Fence);
+
+/// <summary>Another queue holds the fence (or the database could not be asked).</summary>
+internal sealed record FenceBusy(Exception? Cause = null)
+{
+    public static readonly FenceBusy Instance = new();
+}
+
+/// <summary>Time to try the fence again.</summary>
+internal sealed record FenceRetry
+{
+    public static readonly FenceRetry Instance = new();
 }
 
 /// <summary>From the journal: the acceptance of a task is stored.</summary>

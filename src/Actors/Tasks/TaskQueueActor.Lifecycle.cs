@@ -88,7 +88,7 @@ internal sealed partial class TaskQueueActor
     /// <summary>Tells the drain requesters once no handler runs (or the grace period is over).</summary>
     private void ReplyIfDrained(bool graceOver = false)
     {
-        if (_drainWaiters is null || (_runningAttempts > 0 && !graceOver))
+        if (_drainWaiters is null || (RunningAttempts > 0 && !graceOver))
         {
             return;
         }

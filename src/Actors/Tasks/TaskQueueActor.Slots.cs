@@ -3,8 +3,8 @@ using Akka.Actor;
 namespace Actors.Tasks;
 
 // Scheduling: which waiting attempt starts when. Waiting tasks wait here, per type, most urgent first and
-// in arrival order within a priority; an attempt is sent to its lane only when a slot of its type and one
-// in all are free. Slots come back through messages: at an attempt's end, or with a journal once its end
+// in arrival order within a priority; an attempt is sent to a lane (of the least busy executor) only when
+// a slot of its type and one in all are free. Slots come back through messages: at an attempt's end, or with a journal once its end
 // is stored (so after a crash no more attempts run again than there are slots).
 internal sealed partial class TaskQueueActor
 {
@@ -23,7 +23,7 @@ internal sealed partial class TaskQueueActor
     /// <summary>While slots are free (and the queue is not draining), starts the most urgent waiting attempt of a type with a free slot.</summary>
     private void StartWhatMayStart()
     {
-        while (!_draining && _slotsTakenInAll < _settings.GlobalConcurrency)
+        while (!_draining && _slotsTakenInAll < _settings.GlobalConcurrency && PickExecutor() is { } executor)
         {
             TaskRun? next = null;
             var best = (Urgency: int.MaxValue, Arrival: long.MaxValue);
@@ -52,27 +52,37 @@ internal sealed partial class TaskQueueActor
             }
 
             _waiting[next.Definition.Type].Dequeue();
-            Start(next);
+            Start(next, executor);
         }
     }
 
     private bool MayStart(TaskRun run) =>
         !run.AttemptRunning && run.Record.Status is TaskState.Waiting or TaskState.RetryWaiting && _tasks.ContainsKey(run.Record.Id);
 
-    private void Start(TaskRun run)
+    private void Start(TaskRun run, Executor executor)
     {
-        _slotsTaken[run.Definition.Type]++;
+        TakeSlots(run.Definition.Type);
+        var attempt = run.Record.Attempts + 1;
+        Place(run, executor, attempt);
+        executor.Lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.Definition.Type, attempt, run.Input, run.Record.IdempotencyKey));
+    }
+
+    private void TakeSlots(string type)
+    {
+        _slotsTaken[type]++;
         _slotsTakenInAll++;
-        _runningAttempts++;
-        run.RunningAttempt = run.Record.Attempts + 1;
-        _lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.RunningAttempt.Value, run.Input, run.Record.IdempotencyKey));
+    }
+
+    private void ReleaseSlots(string type)
+    {
+        _slotsTaken[type]--;
+        _slotsTakenInAll--;
     }
 
     /// <summary>An attempt of <paramref name="type"/> has ended (and, with a journal, its end is stored): its slots are free.</summary>
     private void FreeSlots(string type)
     {
-        _slotsTaken[type]--;
-        _slotsTakenInAll--;
+        ReleaseSlots(type);
         StartWhatMayStart();
     }
 
@@ -91,9 +101,9 @@ internal sealed partial class TaskQueueActor
     /// <summary>Fires the token of the task's running attempt, if one runs.</summary>
     private void CancelAttempt(TaskRun run)
     {
-        if (run.RunningAttempt is { } attempt)
+        if (_runningOn.TryGetValue(run.Record.Id, out var on))
         {
-            _lanes[run.Definition.Type].Tell(new CancelAttempt(run.Record.Id, attempt));
+            on.Executor.Lanes[on.Type].Tell(new CancelAttempt(run.Record.Id, on.Attempt));
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Actors.Tasks;
 /// <summary>
 /// Owns every task's record. Each change is a <see cref="TaskEvent"/> applied with
 /// <see cref="TaskRecord.Apply"/> and published on the event stream. Schedules every attempt (waiting tasks
-/// wait here; see <c>TaskQueueActor.Slots.cs</c>); lanes (one per type) only run them and report back. Decides retries (backoff on the scheduler, so virtual time drives it in
+/// wait here; see <c>TaskQueueActor.Slots.cs</c>); lanes (one per type, on each executor: see <c>TaskQueueActor.Executors.cs</c>) only run them and report back. Decides retries (backoff on the scheduler, so virtual time drives it in
 /// tests), cuts off attempts at their timeout, and answers submitters within their wait window.
 /// </summary>
 /// <remarks>
@@ -16,7 +16,6 @@ namespace Actors.Tasks;
 internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithUnboundedStash
 {
     private readonly Dictionary<string, TaskDefinition> _definitions;
-    private readonly Dictionary<string, IActorRef> _lanes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskRun> _tasks = new(StringComparer.Ordinal);
     private readonly TaskQueueSettings _settings;
     private readonly Random _jitter = new();
@@ -42,30 +41,41 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     /// <summary>Tasks not yet ended (for the capacity).</summary>
     private int _unfinished;
 
-    /// <summary>Attempts whose handler has not returned.</summary>
-    private int _runningAttempts;
+    /// <summary>Attempts run on the executors of every node (a cluster) rather than on lanes of its own.</summary>
+    private readonly bool _remoteExecutors;
 
-    public TaskQueueActor(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Durability.DurabilitySettings? persistence = null)
+    public TaskQueueActor(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Durability.DurabilitySettings? persistence = null,
+        bool remoteExecutors = false)
     {
         _definitions = definitions.ToDictionary(d => d.Type, StringComparer.Ordinal);
         _settings = settings;
         _persistence = persistence is { IsDurable: true } ? persistence : null;
+        _remoteExecutors = remoteExecutors;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Durability.DurabilitySettings? persistence = null) =>
-        Akka.Actor.Props.Create(() => new TaskQueueActor(definitions, settings, persistence));
+    /// <param name="definitions">The task types.</param>
+    /// <param name="settings">Limits and timings.</param>
+    /// <param name="persistence">Its journal; null or not durable for none.</param>
+    /// <param name="remoteExecutors">In a cluster: attempts run on the executors that register (one per node), not on lanes of the queue's own.</param>
+    public static Props Props(IReadOnlyCollection<TaskDefinition> definitions, TaskQueueSettings settings, Durability.DurabilitySettings? persistence = null,
+        bool remoteExecutors = false) =>
+        Akka.Actor.Props.Create(() => new TaskQueueActor(definitions, settings, persistence, remoteExecutors));
 
     protected override void PreStart()
     {
         foreach (var definition in _definitions.Values)
         {
-            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, Self), $"lane-{definition.Type}");
             _waiting[definition.Type] = new PriorityQueue<TaskRun, (int, long)>();
             _slotsTaken[definition.Type] = 0;
+        }
+
+        if (!_remoteExecutors)
+        {
+            StartOwnLanes();
         }
 
         StartJournal();
@@ -134,6 +144,21 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 break;
             case Terminated terminated when terminated.ActorRef.Equals(_journal):
                 OnJournalFailed();
+                break;
+            case RegisterExecutor register:
+                OnRegister(register);
+                break;
+            case ExecutorLeaving leaving:
+                OnExecutorLeaving(leaving.Executor);
+                break;
+            case ExecutorLeft left:
+                OnExecutorGone(left.Executor);
+                break;
+            case Terminated terminated:
+                OnExecutorGone(terminated.ActorRef);
+                break;
+            case ClaimWindowEnded:
+                OnClaimWindowEnded();
                 break;
             default:
                 Unhandled(message);
@@ -321,7 +346,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void OnStarted(AttemptStarted started)
     {
-        if (!_tasks.TryGetValue(started.TaskId, out var run) || run.RunningAttempt != started.Attempt)
+        if (!_tasks.TryGetValue(started.TaskId, out var run) || !IsPlaced(started.TaskId, started.Attempt))
         {
             return;
         }
@@ -336,11 +361,18 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         // The timeout runs from the moment anyone sees the start.
         Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, started.Attempt), run.Definition.Settings.Timeout);
         Timers.Cancel((run.Record.Id, "ttl"));
-        Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, started.Attempt, Now));
+        Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, started.Attempt, Now, started.Node));
     }
 
     private void OnEnded(AttemptEnded ended)
     {
+        if (!IsPlaced(ended.TaskId, ended.Attempt))
+        {
+            // An attempt the queue gave up on (its node was taken for lost, or it was cancelled when adopted): it already runs again.
+            return;
+        }
+
+        Unplace(ended.TaskId);
         EndAttempt(ended);
 
         // After the attempt's end has been handed to the journal, so the slots wait for it to be stored.
@@ -349,7 +381,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void EndAttempt(AttemptEnded ended)
     {
-        _runningAttempts--;
         if (!_tasks.TryGetValue(ended.TaskId, out var run))
         {
             ReplyIfDrained();

@@ -13,6 +13,12 @@ namespace Actors.Tasks;
 /// <param name="AskTimeout">How long the facade waits for the queue to answer.</param>
 public sealed record TaskQueueSettings(int GlobalConcurrency, int Capacity, TimeSpan? TimeToLive, int KeepFinished, TimeSpan ShutdownGrace, TimeSpan AskTimeout)
 {
+    /// <summary>
+    /// In a cluster, after the queue has moved to another node: how long the executors of the surviving
+    /// nodes have to claim the attempts they still run before those run again.
+    /// </summary>
+    public TimeSpan ClaimWindow { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Reads <c>actors.tasks</c>, falling back to the library defaults.</summary>
     public static TaskQueueSettings Create(ActorSystem system)
     {
@@ -24,7 +30,7 @@ public sealed record TaskQueueSettings(int GlobalConcurrency, int Capacity, Time
             string.Equals(ttl, "infinite", StringComparison.OrdinalIgnoreCase) ? null : config.GetTimeSpan("time-to-live"),
             config.GetInt("keep-finished"),
             config.GetTimeSpan("shutdown-grace"),
-            config.GetTimeSpan("ask-timeout"));
+            config.GetTimeSpan("ask-timeout")) { ClaimWindow = config.GetTimeSpan("claim-window") };
         return settings.Validated();
     }
 
@@ -32,9 +38,10 @@ public sealed record TaskQueueSettings(int GlobalConcurrency, int Capacity, Time
     /// <exception cref="ConfigurationException">A value is out of range.</exception>
     public TaskQueueSettings Validated()
     {
-        if (GlobalConcurrency < 1 || Capacity < 1 || KeepFinished < 0 || TimeToLive <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero || AskTimeout <= TimeSpan.Zero)
+        if (GlobalConcurrency < 1 || Capacity < 1 || KeepFinished < 0 || TimeToLive <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero || AskTimeout <= TimeSpan.Zero
+            || ClaimWindow < TimeSpan.Zero)
         {
-            throw new ConfigurationException($"actors.tasks: global-concurrency and capacity must be at least 1, keep-finished not negative, time-to-live and ask-timeout positive, shutdown-grace not negative; got {this}.");
+            throw new ConfigurationException($"actors.tasks: global-concurrency and capacity must be at least 1, keep-finished not negative, time-to-live and ask-timeout positive, shutdown-grace and claim-window not negative; got {this}.");
         }
 
         return this;

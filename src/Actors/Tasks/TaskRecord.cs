@@ -72,6 +72,9 @@ public sealed record TaskRecord
     /// <summary>When it was queued.</summary>
     public DateTimeOffset QueuedAt { get; }
 
+    /// <summary>The address of the node that runs (or ran) its last attempt; null before it starts.</summary>
+    public string? Node { get; private init; }
+
     /// <summary>When its last attempt started.</summary>
     public DateTimeOffset? StartedAt { get; private init; }
 
@@ -90,10 +93,10 @@ public sealed record TaskRecord
 
     /// <summary>A record as another node sent it (<see cref="TaskWireSerializer"/>).</summary>
     internal static TaskRecord Restore(string id, string type, int priority, string? idempotencyKey, DateTimeOffset queuedAt, TaskState status, int attempts,
-        double progress, object? result, TaskError? error, DateTimeOffset? retryAt, DateTimeOffset? startedAt, DateTimeOffset? endedAt) =>
+        double progress, object? result, TaskError? error, DateTimeOffset? retryAt, DateTimeOffset? startedAt, DateTimeOffset? endedAt, string? node) =>
         new(new TaskQueued(id, type, priority, TimeSpan.Zero, idempotencyKey, queuedAt))
         {
-            Status = status, Attempts = attempts, Progress = progress, Result = result, Error = error, RetryAt = retryAt, StartedAt = startedAt, EndedAt = endedAt,
+            Status = status, Attempts = attempts, Progress = progress, Result = result, Error = error, RetryAt = retryAt, StartedAt = startedAt, EndedAt = endedAt, Node = node,
         };
 
     /// <summary>The record after <paramref name="taskEvent"/>.</summary>
@@ -109,7 +112,7 @@ public sealed record TaskRecord
         return (Status, taskEvent) switch
         {
             (TaskState.Waiting or TaskState.RetryWaiting, TaskStarted started) when started.Attempt == Attempts + 1 =>
-                this with { Status = TaskState.Running, Attempts = started.Attempt, StartedAt = started.Timestamp, RetryAt = null, Progress = 0 },
+                this with { Status = TaskState.Running, Attempts = started.Attempt, StartedAt = started.Timestamp, RetryAt = null, Progress = 0, Node = started.Node },
             (TaskState.Running, TaskProgress progress) => this with { Progress = progress.Progress },
             (TaskState.Running, TaskCompleted completed) =>
                 this with { Status = TaskState.Completed, Result = completed.Result, Error = null, Progress = 100, EndedAt = completed.Timestamp },

@@ -7,7 +7,8 @@ using Akka.Serialization;
 namespace Actors.Tasks;
 
 /// <summary>
-/// The task queue's protocol on the wire, between nodes (commands, replies, events): JSON under stable,
+/// The task queue's protocol on the wire, between nodes (commands, replies, events, and what it says to
+/// the executors on every node): JSON under stable,
 /// versioned manifests, never a CLR type name. Inputs and results are written as JSON of the task type's
 /// registered input and result types, and read back as those types on the other side (every node registers
 /// the same task types); a type this node does not know reads back as a <see cref="JsonElement"/>.
@@ -38,6 +39,15 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
         [typeof(TaskCompleted)] = "tasks.completed.v1",
         [typeof(TaskFailed)] = "tasks.failed.v1",
         [typeof(TaskCancelled)] = "tasks.cancelled.v1",
+        [typeof(RunTask)] = "tasks.run.v1",
+        [typeof(CancelAttempt)] = "tasks.cancel-attempt.v1",
+        [typeof(AttemptStarted)] = "tasks.attempt-started.v1",
+        [typeof(AttemptEnded)] = "tasks.attempt-ended.v1",
+        [typeof(ProgressReported)] = "tasks.progress-reported.v1",
+        [typeof(RegisterExecutor)] = "tasks.executor-register.v1",
+        [typeof(ExecutorRegistered)] = "tasks.executor-registered.v1",
+        [typeof(ExecutorLeaving)] = "tasks.executor-leaving.v1",
+        [typeof(ExecutorLeft)] = "tasks.executor-left.v1",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> Types = Manifests.ToFrozenDictionary(p => p.Value, p => p.Key);
@@ -66,7 +76,14 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
         TaskList list => Write(list.Tasks.Select(Wire).ToList()),
         WatchTask watch => Write(new WatchWire(watch.TaskId, Akka.Serialization.Serialization.SerializedActorPath(watch.Subscriber))),
         TaskCompleted completed => Write(completed with { Result = Element(completed.Result) }),
-        GetTaskQueueStatus => [],
+        GetTaskQueueStatus or ExecutorRegistered => [],
+        RunTask run => Write(run with { Input = Element(run.Input) }),
+        AttemptEnded ended => Write(ended with { Result = Element(ended.Result) }),
+        RegisterExecutor register => Write(new RegisterWire(Path(register.Executor), register.Node,
+            register.Lanes.ToDictionary(lane => lane.Key, lane => Path(lane.Value)), register.Running.ToList(),
+            register.RecentlyEnded.Select(ended => ended with { Result = Element(ended.Result) }).ToList())),
+        ExecutorLeaving leaving => Write(Path(leaving.Executor)),
+        ExecutorLeft left => Write(Path(left.Executor)),
         _ => Write(obj),
     };
 
@@ -89,6 +106,12 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
             _ when type == typeof(WatchTask) => Watch(Read<WatchWire>(bytes)),
             _ when type == typeof(TaskCompleted) => TypedResult(Read<TaskCompleted>(bytes)),
             _ when type == typeof(GetTaskQueueStatus) => GetTaskQueueStatus.Instance,
+            _ when type == typeof(ExecutorRegistered) => ExecutorRegistered.Instance,
+            _ when type == typeof(RunTask) => TypedInput(Read<RunTask>(bytes)),
+            _ when type == typeof(AttemptEnded) => TypedResult(Read<AttemptEnded>(bytes)),
+            _ when type == typeof(RegisterExecutor) => Register(Read<RegisterWire>(bytes)),
+            _ when type == typeof(ExecutorLeaving) => new ExecutorLeaving(Actor(Read<string>(bytes))),
+            _ when type == typeof(ExecutorLeft) => new ExecutorLeft(Actor(Read<string>(bytes))),
             _ => JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"'{manifest}' is empty."),
         };
     }
@@ -97,11 +120,23 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
 
     private TaskCompleted TypedResult(TaskCompleted completed) => completed with { Result = Typed(completed.Result, completed.TaskType, input: false) };
 
+    private RunTask TypedInput(RunTask run) => run with { Input = Typed(run.Input, run.Type, input: true) };
+
+    private AttemptEnded TypedResult(AttemptEnded ended) => ended with { Result = Typed(ended.Result, ended.Type, input: false) };
+
     private TaskNotCancellable NotCancellable(NotCancellableWire wire) => new(wire.TaskId, wire.Reason, wire.Record is null ? null : Record(wire.Record));
 
     private TaskRecordReply RecordReply(RecordReplyWire wire) => new(wire.TaskId, wire.Record is null ? null : Record(wire.Record));
 
-    private WatchTask Watch(WatchWire wire) => new(wire.TaskId, _system.Provider.ResolveActorRef(wire.Subscriber));
+    private WatchTask Watch(WatchWire wire) => new(wire.TaskId, Actor(wire.Subscriber));
+
+    private RegisterExecutor Register(RegisterWire wire) =>
+        new(Actor(wire.Executor), wire.Node, wire.Lanes.ToDictionary(lane => lane.Key, lane => Actor(lane.Value), StringComparer.Ordinal), wire.Running,
+            wire.RecentlyEnded.Select(TypedResult).ToList());
+
+    private static string Path(IActorRef actor) => Akka.Serialization.Serialization.SerializedActorPath(actor);
+
+    private IActorRef Actor(string path) => _system.Provider.ResolveActorRef(path);
 
     private static byte[] Write<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Json);
 
@@ -128,13 +163,13 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
     }
 
     private static TaskRecordWire Wire(TaskRecord record) => new(record.Id, record.Type, record.Priority, record.IdempotencyKey, record.QueuedAt, record.Status,
-        record.Attempts, record.Progress, Element(record.Result), record.Error, record.RetryAt, record.StartedAt, record.EndedAt);
+        record.Attempts, record.Progress, Element(record.Result), record.Error, record.RetryAt, record.StartedAt, record.EndedAt, record.Node);
 
     private TaskRecord Record(TaskRecordWire wire) => TaskRecord.Restore(wire.Id, wire.Type, wire.Priority, wire.IdempotencyKey, wire.QueuedAt, wire.Status,
-        wire.Attempts, wire.Progress, Typed(wire.Result, wire.Type, input: false), wire.Error, wire.RetryAt, wire.StartedAt, wire.EndedAt);
+        wire.Attempts, wire.Progress, Typed(wire.Result, wire.Type, input: false), wire.Error, wire.RetryAt, wire.StartedAt, wire.EndedAt, wire.Node);
 
     private sealed record TaskRecordWire(string Id, string Type, int Priority, string? IdempotencyKey, DateTimeOffset QueuedAt, TaskState Status, int Attempts,
-        double Progress, JsonElement? Result, TaskError? Error, DateTimeOffset? RetryAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt);
+        double Progress, JsonElement? Result, TaskError? Error, DateTimeOffset? RetryAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Node);
 
     private sealed record RecordWire(TaskRecordWire Record);
 
@@ -143,6 +178,8 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
     private sealed record NotCancellableWire(string TaskId, string Reason, TaskRecordWire? Record);
 
     private sealed record WatchWire(string TaskId, string Subscriber);
+
+    private sealed record RegisterWire(string Executor, string Node, Dictionary<string, string> Lanes, List<AttemptRef> Running, List<AttemptEnded> RecentlyEnded);
 }
 
 /// <summary>The task types started in an actor system, so that its wire serializer can type inputs and results.</summary>

@@ -3,7 +3,7 @@ using Actors.Tasks;
 
 namespace Actors.Host.Api;
 
-/// <summary>A task as the API shows it.</summary>
+/// <summary>A task as the API shows it (<c>Node</c>: the address of the node that runs or ran its last attempt).</summary>
 public sealed record TaskView(
     string Id,
     string Type,
@@ -16,12 +16,13 @@ public sealed record TaskView(
     DateTimeOffset QueuedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt,
-    DateTimeOffset? RetryAt)
+    DateTimeOffset? RetryAt,
+    string? Node)
 {
     /// <summary>The view of a record.</summary>
     public static TaskView Of(TaskRecord record) => new(record.Id, record.Type, record.Status, record.Priority, record.Attempts, record.Progress, record.Result,
         record.Error is { } error ? new TaskErrorView(error.Message, error.Class, error.SuggestedAction, error.RetryAfter?.TotalSeconds) : null,
-        record.QueuedAt, record.StartedAt, record.EndedAt, record.RetryAt);
+        record.QueuedAt, record.StartedAt, record.EndedAt, record.RetryAt, record.Node);
 }
 
 /// <summary>Why a task failed, as the API shows it.</summary>

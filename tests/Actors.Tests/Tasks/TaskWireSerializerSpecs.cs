@@ -53,6 +53,48 @@ public sealed class TaskWireSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(Acto
     }
 
     [Fact]
+    public void The_executor_protocol_should_round_trip_with_actor_references_inputs_and_results()
+    {
+        TaskQueue.Start(Sys, [TaskDefinition.Create<Resize, Resized>("resize", (r, _) => Task.FromResult(new Resized(r.File, 42)), TaskPresets.FileOperations)]);
+        var ended = new AttemptEnded("task-1", "resize", 2, new Resized("a.png", 42), null);
+        object[] messages =
+        [
+            new RunTask("task-1", "resize", 2, new Resize("a.png", 64), "key"),
+            new CancelAttempt("task-1", 2),
+            new AttemptStarted("task-1", 2, "akka.tcp://actors@127.0.0.1:4053"),
+            ended,
+            new AttemptEnded("task-1", "resize", 2, null, new TaskError("busy", TaskErrorClass.Retryable)),
+            new ProgressReported("task-1", 2, 40, "resizing"),
+            ExecutorRegistered.Instance,
+            new ExecutorLeaving(TestActor),
+            new ExecutorLeft(TestActor),
+        ];
+
+        foreach (var message in messages)
+        {
+            Assert.Equal(message, RoundTrip(message));
+        }
+
+        var register = (RegisterExecutor)RoundTrip(new RegisterExecutor(TestActor, "node-a", new Dictionary<string, IActorRef> { ["resize"] = TestActor },
+            [new AttemptRef("task-1", "resize", 2)], [ended]));
+        Assert.Equal(TestActor, register.Executor);
+        Assert.Equal(TestActor, register.Lanes["resize"]);
+        Assert.Equal([new AttemptRef("task-1", "resize", 2)], register.Running);
+        Assert.Equal([ended], register.RecentlyEnded);
+    }
+
+    [Fact]
+    public void An_input_given_as_JSON_should_be_typed_on_a_node_that_knows_its_type_and_relayed_again()
+    {
+        TaskQueue.Start(Sys, [TaskDefinition.Create<Resize, Resized>("resize", (r, _) => Task.FromResult(new Resized(r.File, 42)), TaskPresets.FileOperations)]);
+        var fromOutside = new SubmitTask("resize", System.Text.Json.JsonDocument.Parse("""{ "File": "a.png", "Width": 64 }""").RootElement);
+
+        var typed = (SubmitTask)RoundTrip(fromOutside);
+        Assert.Equal(new Resize("a.png", 64), typed.Input);
+        Assert.Equal(new Resize("a.png", 64), ((SubmitTask)RoundTrip(typed)).Input);
+    }
+
+    [Fact]
     public void No_message_should_be_written_with_a_CLR_type_name()
     {
         var serializer = Sys.Serialization.FindSerializerFor(new SubmitAccepted("task-1"));

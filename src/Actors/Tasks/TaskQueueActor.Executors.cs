@@ -1,0 +1,241 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Actors.Tasks;
+
+// Executors: where attempts run. Without a cluster the queue's own lanes are the one executor. In a cluster
+// every node's TaskExecutorActor offers its lanes; an attempt goes to the executor running the fewest, and
+// the queue remembers where each attempt runs, so that when a node leaves or dies its attempts run again
+// elsewhere (attempt + 1, same idempotency key), and when the queue itself moved, the attempts that still
+// run on the surviving nodes are adopted instead of run twice.
+internal sealed partial class TaskQueueActor
+{
+    private readonly List<Executor> _executors = [];
+
+    /// <summary>Where each running attempt runs, by task id: the one account of running attempts and their slots.</summary>
+    private readonly Dictionary<string, RunningOn> _runningOn = new(StringComparer.Ordinal);
+
+    /// <summary>After recovery in a cluster: tasks the journal holds as running, until an executor says it runs them or the claim window ends.</summary>
+    private HashSet<string>? _unclaimed;
+
+    private int _nextExecutor;
+
+    /// <summary>Attempts whose handler has not returned (as far as the queue knows).</summary>
+    private int RunningAttempts => _runningOn.Count;
+
+    /// <summary>Without a cluster: lanes of this queue's own, the one executor.</summary>
+    private void StartOwnLanes()
+    {
+        var node = Common.Placement.NodeAddress(Context.System);
+        var lanes = _definitions.Values.ToDictionary(d => d.Type, d => Context.ActorOf(TaskLaneActor.Props(d, Self, node), $"lane-{d.Type}"), StringComparer.Ordinal);
+        _executors.Add(new Executor(Self, node, lanes));
+    }
+
+    /// <summary>The executor with the fewest running attempts (in turn among equals); null when none takes attempts.</summary>
+    private Executor? PickExecutor()
+    {
+        if (_executors.Count == 1)
+        {
+            return _executors[0].Leaving ? null : _executors[0];
+        }
+
+        Executor? best = null;
+        for (var i = 0; i < _executors.Count; i++)
+        {
+            var candidate = _executors[(_nextExecutor + i) % _executors.Count];
+            if (!candidate.Leaving && (best is null || candidate.Running < best.Running))
+            {
+                best = candidate;
+            }
+        }
+
+        _nextExecutor = (_nextExecutor + 1) % Math.Max(1, _executors.Count);
+        return best;
+    }
+
+    private void OnRegister(RegisterExecutor register)
+    {
+        var executor = _executors.Find(e => e.Ref.Equals(register.Executor));
+        if (executor is null)
+        {
+            executor = new Executor(register.Executor, register.Node, register.Lanes);
+            _executors.Add(executor);
+            Context.Watch(register.Executor);
+            _log.Info("The task executor on {0} joined ({1} types, {2} attempts running); {3} executors", register.Node, register.Lanes.Count, register.Running.Count,
+                _executors.Count);
+        }
+
+        register.Executor.Tell(ExecutorRegistered.Instance);
+        foreach (var attempt in register.Running)
+        {
+            Adopt(executor, attempt);
+        }
+
+        foreach (var ended in register.RecentlyEnded)
+        {
+            AdoptEnded(executor, ended);
+        }
+
+        StartWhatMayStart();
+    }
+
+    /// <summary>An attempt an executor runs: kept if the queue lost track of it (it moved), else cancelled unless it is the one the queue knows.</summary>
+    private void Adopt(Executor executor, AttemptRef attempt)
+    {
+        if (_runningOn.TryGetValue(attempt.TaskId, out var known) && known.Attempt == attempt.Attempt && known.Executor == executor)
+        {
+            return;
+        }
+
+        if (_unclaimed?.Remove(attempt.TaskId) == true && _tasks.TryGetValue(attempt.TaskId, out var run)
+            && run.Record.Status == TaskState.Running && run.Record.Attempts == attempt.Attempt)
+        {
+            TakeSlots(run.Definition.Type);
+            Place(run, executor, attempt.Attempt);
+            Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, attempt.Attempt), run.Definition.Settings.Timeout);
+            return;
+        }
+
+        // Its task ended, was cancelled, or already runs again elsewhere: nobody waits for this attempt.
+        if (executor.Lanes.TryGetValue(attempt.Type, out var lane))
+        {
+            lane.Tell(new CancelAttempt(attempt.TaskId, attempt.Attempt));
+        }
+    }
+
+    /// <summary>An end the executor reported before the queue moved: if the journal still holds that attempt as running, it ends now rather than running again.</summary>
+    private void AdoptEnded(Executor executor, AttemptEnded ended)
+    {
+        if (_unclaimed?.Remove(ended.TaskId) == true && _tasks.TryGetValue(ended.TaskId, out var run)
+            && run.Record.Status == TaskState.Running && run.Record.Attempts == ended.Attempt)
+        {
+            TakeSlots(run.Definition.Type);
+            Place(run, executor, ended.Attempt);
+            Unplace(ended.TaskId);
+            EndAttempt(ended);
+            FreeSlotsWhenStored(ended.Type);
+        }
+    }
+
+    private void Place(TaskRun run, Executor executor, int attempt)
+    {
+        run.RunningAttempt = attempt;
+        _runningOn[run.Record.Id] = new RunningOn(attempt, run.Definition.Type, executor);
+        executor.Running++;
+    }
+
+    /// <summary>
+    /// Whether this report (from <c>Sender</c>) is about the attempt the queue placed: false for one it gave
+    /// up on (its node was taken for lost, or it was cancelled when an executor offered it), even if an
+    /// attempt of the same number now runs on another node.
+    /// </summary>
+    private bool IsPlaced(string taskId, int attempt) =>
+        _runningOn.TryGetValue(taskId, out var on) && on.Attempt == attempt && (!_remoteExecutors || on.Executor.Lanes[on.Type].Equals(Sender));
+
+    /// <summary>The task's attempt has ended (reported, or lost with its node).</summary>
+    private void Unplace(string taskId)
+    {
+        if (_runningOn.Remove(taskId, out var on))
+        {
+            on.Executor.Running--;
+        }
+    }
+
+    private void OnExecutorLeaving(IActorRef leaving)
+    {
+        if (_executors.Find(e => e.Ref.Equals(leaving)) is { } executor)
+        {
+            executor.Leaving = true;
+            _log.Info("The task executor on {0} is shutting down: it takes no more attempts ({1} still running there)", executor.Node, executor.Running);
+        }
+    }
+
+    /// <summary>An executor has gone (its node left, died or cut its attempts off): its attempts run again on the others.</summary>
+    private void OnExecutorGone(IActorRef gone)
+    {
+        if (_executors.Find(e => e.Ref.Equals(gone)) is not { } executor)
+        {
+            return;
+        }
+
+        _executors.Remove(executor);
+        Context.Unwatch(gone);
+        var lost = _runningOn.Where(p => p.Value.Executor == executor).ToList();
+        _log.Warning("The task executor on {0} is gone with {1} attempts running; they run again elsewhere; {2} executors remain", executor.Node, lost.Count,
+            _executors.Count);
+        foreach (var (taskId, on) in lost)
+        {
+            Unplace(taskId);
+            ReleaseSlots(on.Type);
+            if (_tasks.TryGetValue(taskId, out var run))
+            {
+                RunAgainAfterLoss(run, $"The node {executor.Node} was lost while attempt {on.Attempt} ran; it runs again.");
+            }
+        }
+
+        StartWhatMayStart();
+    }
+
+    /// <summary>An attempt that nobody will report on any more: a running task runs again as its next attempt (whatever its retry policy: the attempt did not fail).</summary>
+    private void RunAgainAfterLoss(TaskRun run, string why)
+    {
+        Timers.Cancel((run.Record.Id, "timeout"));
+        run.RunningAttempt = null;
+        var record = run.Record;
+        if (record.Status == TaskState.Running)
+        {
+            // At least once: the attempt may have done part of its work; the handler sees the next attempt number and the idempotency key.
+            Apply(run, new TaskFailed(record.Id, record.Type, new TaskError(why, TaskErrorClass.Retryable), record.Attempts, Now, Now));
+            SendRun(run);
+        }
+        else if (record.Status == TaskState.RetryWaiting && run.RetryDue)
+        {
+            run.RetryDue = false;
+            SendRun(run);
+        }
+    }
+
+    /// <summary>The claim window after recovery has passed: running tasks no executor has claimed run again.</summary>
+    private void OnClaimWindowEnded()
+    {
+        var unclaimed = _unclaimed ?? [];
+        _unclaimed = null;
+        if (unclaimed.Count > 0)
+        {
+            _log.Info("{0} attempts the journal holds as running were claimed by no executor; they run again", unclaimed.Count);
+        }
+
+        foreach (var taskId in unclaimed)
+        {
+            if (_tasks.TryGetValue(taskId, out var run))
+            {
+                RunAgainAfterLoss(run, $"The service stopped while attempt {run.Record.Attempts} ran; it runs again.");
+            }
+        }
+    }
+
+    /// <summary>A place attempts run: the queue's own lanes, or a node's <see cref="TaskExecutorActor"/>.</summary>
+    private sealed class Executor(IActorRef reference, string node, IReadOnlyDictionary<string, IActorRef> lanes)
+    {
+        public IActorRef Ref { get; } = reference;
+
+        public string Node { get; } = node;
+
+        public IReadOnlyDictionary<string, IActorRef> Lanes { get; } = lanes;
+
+        /// <summary>Attempts sent to it and not yet ended.</summary>
+        public int Running { get; set; }
+
+        /// <summary>Its node is shutting down: it takes no more attempts.</summary>
+        public bool Leaving { get; set; }
+    }
+
+    /// <summary>Where an attempt runs.</summary>
+    private sealed record RunningOn(int Attempt, string Type, Executor Executor);
+}
+
+/// <summary>The window after recovery in which executors claim the attempts they still run has passed.</summary>
+internal sealed record ClaimWindowEnded
+{
+    public static readonly ClaimWindowEnded Instance = new();
+}
