@@ -16,6 +16,7 @@ internal static class QuickRunner
         ["host"] = HostQuick.RunAsync,
         ["soak"] = HostSoak.RunAsync,
         ["durable"] = DurableQuick.RunAsync,
+        ["cluster"] = ClusterQuick.RunAsync,
     };
 
     public static async Task<int> RunAsync(string[] suites)

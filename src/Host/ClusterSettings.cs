@@ -76,7 +76,10 @@ public sealed class ClusterSettings
             // per singleton) and a successor waits for it. So the queue moves about 12 s after a kill with the default of 5 s.
             .AddHocon($"actors.durability.single-writer = off\nakka.cluster.split-brain-resolver.stable-after = {StableAfterSeconds}s\nakka.cluster.down-removal-margin = 1s" +
                 // Proxies look for a moved singleton every 250 ms rather than every second.
-                "\nakka.cluster.singleton-proxy.singleton-identification-interval = 250ms",
+                "\nakka.cluster.singleton-proxy.singleton-identification-interval = 250ms" +
+                // Remoting batches writes until 30 are pending or 40 ms have passed: at a few hundred messages a second that is
+                // tens of milliseconds on each of a task's hops. 2 ms keeps most of the batching at load without the wait.
+                "\nakka.remote.dot-netty.tcp.batching.flush-interval = 2ms",
                 HoconAddMode.Prepend);
     }
 }

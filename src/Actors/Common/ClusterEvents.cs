@@ -9,6 +9,11 @@ namespace Actors.Common;
 /// local event stream, so local subscribers (the service's event feeds, watchers) need not know where the
 /// capability runs. Without a cluster, events go straight to the local event stream.
 /// </summary>
+/// <remarks>
+/// In a cluster the events go out in batches (<see cref="ClusterEventBatch"/>): a batch holds whatever
+/// arrived while the previous one was being sent, so a quiet queue sends each event at once and a busy one
+/// sends one message per node for many events.
+/// </remarks>
 internal static class ClusterEvents
 {
     /// <summary>Starts this node's relay for <paramref name="topic"/> (in a cluster; nothing without one).</summary>
@@ -22,17 +27,58 @@ internal static class ClusterEvents
 
     /// <summary>
     /// Where a capability's events go, decided once: every node's event stream through the topic in a
-    /// cluster, the local event stream without one.
+    /// cluster (batched by an actor of the caller's), the local event stream without one.
     /// </summary>
-    public static Action<object> PublisherFor(ActorSystem system, string topic)
+    /// <param name="context">The publishing actor's context: in a cluster its batcher is its child, and stops with it.</param>
+    /// <param name="topic">The topic.</param>
+    public static Action<object> PublisherFor(IActorContext context, string topic)
     {
-        if (!Placement.IsCluster(system))
+        if (!Placement.IsCluster(context.System))
         {
-            return system.EventStream.Publish;
+            return context.System.EventStream.Publish;
         }
 
-        var mediator = DistributedPubSub.Get(system).Mediator;
-        return message => mediator.Tell(new Publish(topic, message));
+        var batcher = context.ActorOf(Props.Create(() => new Batcher(topic)), "event-batcher");
+        return message => batcher.Tell(message);
+    }
+
+    /// <summary>Collects events until the previous batch has gone, then publishes them as one.</summary>
+    private sealed class Batcher : ReceiveActor
+    {
+        private const int MaxBatch = 512;
+        private readonly List<object> _pending = [];
+        private bool _flushScheduled;
+
+        public Batcher(string topic)
+        {
+            var mediator = DistributedPubSub.Get(Context.System).Mediator;
+            Receive<Flush>(_ =>
+            {
+                _flushScheduled = false;
+                mediator.Tell(new Publish(topic, new ClusterEventBatch(_pending.ToArray())));
+                _pending.Clear();
+            });
+            ReceiveAny(message =>
+            {
+                _pending.Add(message);
+                if (_pending.Count >= MaxBatch)
+                {
+                    mediator.Tell(new Publish(topic, new ClusterEventBatch(_pending.ToArray())));
+                    _pending.Clear();
+                }
+                else if (!_flushScheduled)
+                {
+                    // Behind every event already in the mailbox: the batch takes all of them.
+                    _flushScheduled = true;
+                    Self.Tell(Flush.Instance);
+                }
+            });
+        }
+
+        private sealed record Flush
+        {
+            public static readonly Flush Instance = new();
+        }
     }
 
     private sealed class Relay : ReceiveActor
@@ -41,7 +87,16 @@ internal static class ClusterEvents
         {
             DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(topic, Self));
             Receive<SubscribeAck>(_ => { });
-            ReceiveAny(message => Context.System.EventStream.Publish(message));
+            Receive<ClusterEventBatch>(batch =>
+            {
+                foreach (var message in batch.Events)
+                {
+                    Context.System.EventStream.Publish(message);
+                }
+            });
         }
     }
 }
+
+/// <summary>Events published together, in order (see <see cref="ClusterEventBatchSerializer"/>).</summary>
+internal sealed record ClusterEventBatch(IReadOnlyList<object> Events);

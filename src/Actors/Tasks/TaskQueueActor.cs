@@ -22,7 +22,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <summary>Publishes on every node's event stream (in a cluster, through <see cref="Common.ClusterEvents"/>).</summary>
-    private readonly Action<object> _publish = Common.ClusterEvents.PublisherFor(Context.System, TaskQueue.EventTopic);
+    private readonly Action<object> _publish = Common.ClusterEvents.PublisherFor(Context, TaskQueue.EventTopic);
 
     /// <summary>Task ids by type and idempotency key (a key is scoped to its type), while their records are kept.</summary>
     private readonly Dictionary<(string Type, string Key), string> _byKey = [];

@@ -66,22 +66,19 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
         Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new ArgumentException($"{o.GetType().FullName} is not part of the task queue's wire protocol.", nameof(o));
 
     /// <inheritdoc />
+    /// <remarks>Inputs and results are <c>object</c>s: System.Text.Json writes them as their runtime type, in one pass.</remarks>
     public override byte[] ToBinary(object obj) => obj switch
     {
-        SubmitTask submit => Write(submit with { Input = Element(submit.Input) }),
         SubmitCompleted completed => Write(new RecordWire(Wire(completed.Record))),
         TaskCancelRequested requested => Write(new RecordWire(Wire(requested.Record))),
         TaskNotCancellable refused => Write(new NotCancellableWire(refused.TaskId, refused.Reason, refused.Record is null ? null : Wire(refused.Record))),
         TaskRecordReply reply => Write(new RecordReplyWire(reply.TaskId, reply.Record is null ? null : Wire(reply.Record))),
         TaskList list => Write(list.Tasks.Select(Wire).ToList()),
         WatchTask watch => Write(new WatchWire(watch.TaskId, Akka.Serialization.Serialization.SerializedActorPath(watch.Subscriber))),
-        TaskCompleted completed => Write(completed with { Result = Element(completed.Result) }),
         GetTaskQueueStatus or ExecutorRegistered => [],
-        RunTask run => Write(run with { Input = Element(run.Input) }),
-        AttemptEnded ended => Write(ended with { Result = Element(ended.Result) }),
         RegisterExecutor register => Write(new RegisterWire(Path(register.Executor), register.Node,
             register.Lanes.ToDictionary(lane => lane.Key, lane => Path(lane.Value)), register.Running.ToList(),
-            register.RecentlyEnded.Select(ended => ended with { Result = Element(ended.Result) }).ToList())),
+            register.RecentlyEnded.ToList())),
         ExecutorLeaving leaving => Write(Path(leaving.Executor)),
         ExecutorLeft left => Write(Path(left.Executor)),
         _ => Write(obj),
@@ -142,13 +139,6 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
 
     private static T Read<T>(byte[] bytes) => JsonSerializer.Deserialize<T>(bytes, Json) ?? throw new SerializationException($"A {typeof(T).Name} is empty.");
 
-    private static JsonElement? Element(object? value) => value switch
-    {
-        null => null,
-        JsonElement element => element,
-        _ => JsonSerializer.SerializeToElement(value, value.GetType(), Json),
-    };
-
     /// <summary>A value read back as the task type's input or result type, when this node knows the type.</summary>
     private object? Typed(object? value, string taskType, bool input)
     {
@@ -163,13 +153,13 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
     }
 
     private static TaskRecordWire Wire(TaskRecord record) => new(record.Id, record.Type, record.Priority, record.IdempotencyKey, record.QueuedAt, record.Status,
-        record.Attempts, record.Progress, Element(record.Result), record.Error, record.RetryAt, record.StartedAt, record.EndedAt, record.Node);
+        record.Attempts, record.Progress, record.Result, record.Error, record.RetryAt, record.StartedAt, record.EndedAt, record.Node);
 
     private TaskRecord Record(TaskRecordWire wire) => TaskRecord.Restore(wire.Id, wire.Type, wire.Priority, wire.IdempotencyKey, wire.QueuedAt, wire.Status,
         wire.Attempts, wire.Progress, Typed(wire.Result, wire.Type, input: false), wire.Error, wire.RetryAt, wire.StartedAt, wire.EndedAt, wire.Node);
 
     private sealed record TaskRecordWire(string Id, string Type, int Priority, string? IdempotencyKey, DateTimeOffset QueuedAt, TaskState Status, int Attempts,
-        double Progress, JsonElement? Result, TaskError? Error, DateTimeOffset? RetryAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Node);
+        double Progress, object? Result, TaskError? Error, DateTimeOffset? RetryAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Node);
 
     private sealed record RecordWire(TaskRecordWire Record);
 
