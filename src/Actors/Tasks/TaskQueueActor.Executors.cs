@@ -12,8 +12,8 @@ internal sealed partial class TaskQueueActor
 {
     private readonly List<Executor> _executors = [];
 
-    /// <summary>Where each running attempt runs, by task id: the one account of running attempts and their slots.</summary>
-    private readonly Dictionary<string, RunningOn> _runningOn = new(StringComparer.Ordinal);
+    /// <summary>Tasks forgotten (cancelled, then pushed out of the kept records) while an attempt of theirs still runs: its end must still free its slots once.</summary>
+    private readonly Dictionary<string, TaskRun> _forgottenRunning = new(StringComparer.Ordinal);
 
     /// <summary>After recovery in a cluster: tasks the journal holds as running, until an executor says it runs them or the claim window ends.</summary>
     private HashSet<string>? _unclaimed;
@@ -21,7 +21,7 @@ internal sealed partial class TaskQueueActor
     private int _nextExecutor;
 
     /// <summary>Attempts whose handler has not returned (as far as the queue knows).</summary>
-    private int RunningAttempts => _runningOn.Count;
+    private int _runningAttempts;
 
     /// <summary>Without a cluster: lanes of this queue's own, the one executor.</summary>
     private void StartOwnLanes()
@@ -82,12 +82,13 @@ internal sealed partial class TaskQueueActor
     /// <summary>An attempt an executor runs: kept if the queue lost track of it (it moved), else cancelled unless it is the one the queue knows.</summary>
     private void Adopt(Executor executor, AttemptRef attempt)
     {
-        if (_runningOn.TryGetValue(attempt.TaskId, out var known) && known.Attempt == attempt.Attempt && known.Executor == executor)
+        var known = _tasks.GetValueOrDefault(attempt.TaskId);
+        if (known is not null && known.RunningAttempt == attempt.Attempt && known.RunningOn == executor)
         {
             return;
         }
 
-        if (_unclaimed?.Remove(attempt.TaskId) == true && _tasks.TryGetValue(attempt.TaskId, out var run)
+        if (_unclaimed?.Remove(attempt.TaskId) == true && known is { } run
             && run.Record.Status == TaskState.Running && run.Record.Attempts == attempt.Attempt)
         {
             TakeSlots(run.Definition.Type);
@@ -111,17 +112,19 @@ internal sealed partial class TaskQueueActor
         {
             TakeSlots(run.Definition.Type);
             Place(run, executor, ended.Attempt);
-            Unplace(ended.TaskId);
+            Unplace(run);
             EndAttempt(ended);
             FreeSlotsWhenStored(ended.Type);
         }
     }
 
+    /// <summary>Records where the task's attempt runs: the one account of running attempts (and so of their slots).</summary>
     private void Place(TaskRun run, Executor executor, int attempt)
     {
         run.RunningAttempt = attempt;
-        _runningOn[run.Record.Id] = new RunningOn(attempt, run.Definition.Type, executor);
+        run.RunningOn = executor;
         executor.Running++;
+        _runningAttempts++;
     }
 
     /// <summary>
@@ -129,17 +132,25 @@ internal sealed partial class TaskQueueActor
     /// up on (its node was taken for lost, or it was cancelled when an executor offered it), even if an
     /// attempt of the same number now runs on another node.
     /// </summary>
-    private bool IsPlaced(string taskId, int attempt) =>
-        _runningOn.TryGetValue(taskId, out var on) && on.Attempt == attempt && (!_remoteExecutors || on.Executor.Lanes[on.Type].Equals(Sender));
+    private bool IsPlaced(TaskRun run, int attempt) =>
+        run.RunningAttempt == attempt && run.RunningOn is { } on && (!_remoteExecutors || on.Lanes[run.Definition.Type].Equals(Sender));
 
     /// <summary>The task's attempt has ended (reported, or lost with its node).</summary>
-    private void Unplace(string taskId)
+    private void Unplace(TaskRun run)
     {
-        if (_runningOn.Remove(taskId, out var on))
+        if (run.RunningOn is { } on)
         {
-            on.Executor.Running--;
+            on.Running--;
+            _runningAttempts--;
         }
+
+        run.RunningAttempt = null;
+        run.RunningOn = null;
+        _forgottenRunning.Remove(run.Record.Id);
     }
+
+    /// <summary>The task whose attempt a report is about: kept, or forgotten while the attempt ran.</summary>
+    private TaskRun? RunOf(string taskId) => _tasks.GetValueOrDefault(taskId) ?? _forgottenRunning.GetValueOrDefault(taskId);
 
     private void OnExecutorLeaving(IActorRef leaving)
     {
@@ -160,17 +171,15 @@ internal sealed partial class TaskQueueActor
 
         _executors.Remove(executor);
         Context.Unwatch(gone);
-        var lost = _runningOn.Where(p => p.Value.Executor == executor).ToList();
+        var lost = _tasks.Values.Concat(_forgottenRunning.Values).Where(run => run.RunningOn == executor).ToList();
         _log.Warning("The task executor on {0} is gone with {1} attempts running; they run again elsewhere; {2} executors remain", executor.Node, lost.Count,
             _executors.Count);
-        foreach (var (taskId, on) in lost)
+        foreach (var run in lost)
         {
-            Unplace(taskId);
-            ReleaseSlots(on.Type);
-            if (_tasks.TryGetValue(taskId, out var run))
-            {
-                RunAgainAfterLoss(run, $"The node {executor.Node} was lost while attempt {on.Attempt} ran; it runs again.");
-            }
+            var attempt = run.RunningAttempt;
+            Unplace(run);
+            ReleaseSlots(run.Definition.Type);
+            RunAgainAfterLoss(run, $"The node {executor.Node} was lost while attempt {attempt} ran; it runs again.");
         }
 
         StartWhatMayStart();
@@ -180,7 +189,6 @@ internal sealed partial class TaskQueueActor
     private void RunAgainAfterLoss(TaskRun run, string why)
     {
         Timers.Cancel((run.Record.Id, "timeout"));
-        run.RunningAttempt = null;
         var record = run.Record;
         if (record.Status == TaskState.Running)
         {
@@ -230,8 +238,6 @@ internal sealed partial class TaskQueueActor
         public bool Leaving { get; set; }
     }
 
-    /// <summary>Where an attempt runs.</summary>
-    private sealed record RunningOn(int Attempt, string Type, Executor Executor);
 }
 
 /// <summary>The window after recovery in which executors claim the attempts they still run has passed.</summary>

@@ -35,9 +35,19 @@ internal sealed partial class TaskQueueActor
         while (_finished.Count > _settings.KeepFinished)
         {
             var oldest = _finished.Dequeue();
-            if (_tasks.Remove(oldest, out var forgotten) && forgotten.Record.IdempotencyKey is { } key)
+            if (!_tasks.Remove(oldest, out var forgotten))
+            {
+                continue;
+            }
+
+            if (forgotten.Record.IdempotencyKey is { } key)
             {
                 _byKey.Remove((forgotten.Record.Type, key));
+            }
+
+            if (forgotten.RunningOn is not null)
+            {
+                _forgottenRunning[oldest] = forgotten;
             }
         }
 
@@ -88,7 +98,7 @@ internal sealed partial class TaskQueueActor
     /// <summary>Tells the drain requesters once no handler runs (or the grace period is over).</summary>
     private void ReplyIfDrained(bool graceOver = false)
     {
-        if (_drainWaiters is null || (RunningAttempts > 0 && !graceOver))
+        if (_drainWaiters is null || (_runningAttempts > 0 && !graceOver))
         {
             return;
         }

@@ -9,7 +9,7 @@ internal sealed partial class TaskQueueActor
 
     private void OnProgress(ProgressReported signal)
     {
-        if (!_tasks.TryGetValue(signal.TaskId, out var run) || run.Record.Status != TaskState.Running || !IsPlaced(signal.TaskId, signal.Attempt))
+        if (!_tasks.TryGetValue(signal.TaskId, out var run) || run.Record.Status != TaskState.Running || !IsPlaced(run, signal.Attempt))
         {
             return;
         }

@@ -101,9 +101,9 @@ internal sealed partial class TaskQueueActor
     /// <summary>Fires the token of the task's running attempt, if one runs.</summary>
     private void CancelAttempt(TaskRun run)
     {
-        if (_runningOn.TryGetValue(run.Record.Id, out var on))
+        if (run.RunningOn is { } on && run.RunningAttempt is { } attempt)
         {
-            on.Executor.Lanes[on.Type].Tell(new CancelAttempt(run.Record.Id, on.Attempt));
+            on.Lanes[run.Definition.Type].Tell(new CancelAttempt(run.Record.Id, attempt));
         }
     }
 }

@@ -346,7 +346,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void OnStarted(AttemptStarted started)
     {
-        if (!_tasks.TryGetValue(started.TaskId, out var run) || !IsPlaced(started.TaskId, started.Attempt))
+        if (!_tasks.TryGetValue(started.TaskId, out var run) || !IsPlaced(run, started.Attempt))
         {
             return;
         }
@@ -366,13 +366,13 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void OnEnded(AttemptEnded ended)
     {
-        if (!IsPlaced(ended.TaskId, ended.Attempt))
+        if (RunOf(ended.TaskId) is not { } run || !IsPlaced(run, ended.Attempt))
         {
             // An attempt the queue gave up on (its node was taken for lost, or it was cancelled when adopted): it already runs again.
             return;
         }
 
-        Unplace(ended.TaskId);
+        Unplace(run);
         EndAttempt(ended);
 
         // After the attempt's end has been handed to the journal, so the slots wait for it to be stored.
@@ -388,7 +388,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         Timers.Cancel((run.Record.Id, "timeout"));
-        run.RunningAttempt = null;
         if (run.Record.Status == TaskState.Running && run.Record.Attempts == ended.Attempt)
         {
             if (ended.Error is null)
@@ -541,6 +540,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         /// <summary>The attempt sent to its lane whose handler has not returned (possibly a timed-out one); null when none runs.</summary>
         public int? RunningAttempt { get; set; }
+
+        /// <summary>The executor that runs <see cref="RunningAttempt"/>.</summary>
+        public Executor? RunningOn { get; set; }
 
         /// <summary>Whether a handler is still running (possibly a timed-out one).</summary>
         public bool AttemptRunning => RunningAttempt is not null;
