@@ -59,15 +59,9 @@ internal sealed class ThreeNodeCluster : IAsyncDisposable
         Nodes[index] = await ServiceProcess.StartAsync(Patience, environment);
         Clients[index]?.Dispose();
         Clients[index] = new HttpClient { BaseAddress = Nodes[index].BaseAddress, Timeout = TimeSpan.FromSeconds(3) };
-        var waited = Stopwatch.StartNew();
-        while (!await IsReadyAsync(index))
+        if (!await Poll.UntilAsync(() => IsReadyAsync(index), ready => ready, Patience, TimeSpan.FromMilliseconds(200)))
         {
-            if (waited.Elapsed > Patience)
-            {
-                throw new TimeoutException($"Node {index + 1} was not ready within {Patience}:\n{Nodes[index].Output}");
-            }
-
-            await Task.Delay(200); // a polling cadence, not a wait for an event
+            throw new TimeoutException($"Node {index + 1} was not ready within {Patience}:\n{Nodes[index].Output}");
         }
     }
 
@@ -101,8 +95,7 @@ internal sealed class ThreeNodeCluster : IAsyncDisposable
     public async Task<IReadOnlyDictionary<string, JsonElement>> EndedAsync(int node, IReadOnlyCollection<string> ids)
     {
         var records = new Dictionary<string, JsonElement>();
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < Patience * 2)
+        await Poll.UntilAsync(async () =>
         {
             try
             {
@@ -117,14 +110,8 @@ internal sealed class ThreeNodeCluster : IAsyncDisposable
                 // The queue is busy or moving; read again.
             }
 
-            if (ids.All(id => records.TryGetValue(id, out var record) && record.Text("status") is "completed" or "failed" or "cancelled"))
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
-
+            return ids.All(id => records.TryGetValue(id, out var record) && record.Text("status") is "completed" or "failed" or "cancelled");
+        }, ended => ended, Patience * 2, TimeSpan.FromMilliseconds(500));
         return records;
     }
 
