@@ -19,14 +19,18 @@ internal static class Placement
     public static string NodeAddress(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress.ToString();
 
     /// <summary>Starts <paramref name="props"/> once (in the whole cluster, or here) under <paramref name="name"/>; returns the reference to talk to.</summary>
-    public static IActorRef StartOnce(ActorSystem system, Props props, string name)
+    /// <param name="system">The actor system.</param>
+    /// <param name="props">The actor.</param>
+    /// <param name="name">Its name under <c>/user</c>.</param>
+    /// <param name="handOver">In a cluster, what the singleton is sent when its node leaves (it must stop itself); <see cref="PoisonPill"/> by default.</param>
+    public static IActorRef StartOnce(ActorSystem system, Props props, string name, object? handOver = null)
     {
         if (!IsCluster(system))
         {
             return system.ActorOf(props, name);
         }
 
-        system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName)), name);
+        system.ActorOf(ClusterSingletonManager.Props(props, handOver ?? PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName)), name);
         return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}", ClusterSingletonProxySettings.Create(system).WithSingletonName(SingletonName)), $"{name}-proxy");
     }
 }

@@ -50,7 +50,7 @@ public static class TaskQueue
         // One queue: in a cluster a singleton (the journal's one writer), reached through a proxy on every node.
         var queue = Placement.StartOnce(system, durability.IsDurable
             ? BackoffSupervisor.Props(Backoff.OnFailure(props, "queue", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, -1))
-            : props, "tasks");
+            : props, "tasks", HandOverTasks.Instance);
         var shutdown = CoordinatedShutdown.Get(system);
         if (shutdown.Timeout(CoordinatedShutdown.PhaseServiceStop) <= settings.ShutdownGrace)
         {

@@ -1,12 +1,34 @@
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 
 namespace Actors.Tasks;
 
 // Expiry, watching, forgetting finished records, and draining for shutdown.
 internal sealed partial class TaskQueueActor
 {
+    /// <summary>How long a hand-over waits for the journal before the queue stops anyway.</summary>
+    internal static readonly TimeSpan HandOverLimit = TimeSpan.FromSeconds(5);
+
     private List<IActorRef>? _drainWaiters;
+
+    /// <summary>The queue is handing over to another node: it takes no submits and starts nothing.</summary>
+    private bool _handingOver;
+
+    private void HandOver()
+    {
+        _log.Info("The task queue hands over to the next node: it takes no more submits, and stops once its journal has stored what it wrote");
+        _handingOver = true;
+        _draining = true;
+        if (_journal is null)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        _journal.Tell(new ConfirmWhenWritten(HandOverReady.Instance));
+        Timers.StartSingleTimer(HandOverReady.Instance, HandOverReady.Instance, HandOverLimit);
+    }
 
     private void OnExpired(string taskId)
     {
@@ -107,6 +129,22 @@ internal sealed partial class TaskQueueActor
         _drainWaiters.ForEach(waiter => waiter.Tell(Done.Instance));
         _drainWaiters.Clear();
     }
+}
+
+/// <summary>
+/// In a cluster, from the singleton manager when the queue's node leaves: the queue stops taking submits and
+/// starting attempts, waits until what it has written is stored (at most <see cref="TaskQueueActor.HandOverLimit"/>),
+/// and stops, so that its successor replays everything and adopts the attempts still running on the executors.
+/// </summary>
+internal sealed record HandOverTasks
+{
+    public static readonly HandOverTasks Instance = new();
+}
+
+/// <summary>What the queue has written is stored (or the hand-over limit passed): it may stop.</summary>
+internal sealed record HandOverReady
+{
+    public static readonly HandOverReady Instance = new();
 }
 
 /// <summary>Begins shutdown; the queue answers <see cref="Done"/> when no handler runs any more, or after the grace period.</summary>

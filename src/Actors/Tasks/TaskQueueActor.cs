@@ -160,6 +160,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             case ClaimWindowEnded:
                 OnClaimWindowEnded();
                 break;
+            case HandOverTasks:
+                HandOver();
+                break;
+            case HandOverReady:
+                Context.Stop(Self);
+                break;
             default:
                 Unhandled(message);
                 break;
@@ -168,6 +174,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void Submit(SubmitTask submit)
     {
+        if (_handingOver)
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.ShuttingDown, "The task queue is moving to another node (its node is leaving the cluster); submit again in a moment."));
+            return;
+        }
+
         if (_draining)
         {
             Sender.Tell(new SubmitRejected(SubmitRejection.ShuttingDown, "The service is shutting down and takes no new tasks; submit again once it is back."));
