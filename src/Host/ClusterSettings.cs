@@ -79,7 +79,10 @@ public sealed class ClusterSettings
                 "\nakka.cluster.singleton-proxy.singleton-identification-interval = 250ms" +
                 // Remoting batches writes until 30 are pending or 40 ms have passed: at a few hundred messages a second that is
                 // tens of milliseconds on each of a task's hops. 2 ms keeps most of the batching at load without the wait.
-                "\nakka.remote.dot-netty.tcp.batching.flush-interval = 2ms",
+                "\nakka.remote.dot-netty.tcp.batching.flush-interval = 2ms" +
+                // A node is unreachable after 2 s without heartbeats (Akka's 3 s): the resolver still downs it only if it stays
+                // unreachable for StableAfterSeconds, so a pause longer than 2 s (a GC, a busy machine) costs a flag, not a node.
+                "\nakka.cluster.failure-detector.acceptable-heartbeat-pause = 2s",
                 HoconAddMode.Prepend);
     }
 }
