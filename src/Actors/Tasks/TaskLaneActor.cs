@@ -92,7 +92,11 @@ internal sealed class TaskLaneActor : ReceiveActor
         _running[run.TaskId] = running;
         var scope = _scopes?.CreateAsyncScope();
         var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, running.Cancellation.Token, running.Progress, Self, scope?.ServiceProvider ?? NoServices.Instance);
-        _queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, _node));
+        if (_recentlyEnded is null)
+        {
+            // (An executor's lane does not: the queue records a remote attempt as started when it sends it.)
+            _queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, _node));
+        }
         var definition = _definition;
         var lane = Self;
         var log = _log;

@@ -370,10 +370,15 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return;
         }
 
+        MarkStarted(run, started.Attempt, started.Node);
+    }
+
+    private void MarkStarted(TaskRun run, int attempt, string node)
+    {
         // The timeout runs from the moment anyone sees the start.
-        Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, started.Attempt), run.Definition.Settings.Timeout);
+        Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, attempt), run.Definition.Settings.Timeout);
         Timers.Cancel((run.Record.Id, "ttl"));
-        Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, started.Attempt, Now, started.Node));
+        Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, attempt, Now, node));
     }
 
     private void OnEnded(AttemptEnded ended)
