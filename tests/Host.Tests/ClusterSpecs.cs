@@ -89,6 +89,34 @@ public sealed class ClusterSpecs(PostgresServer server, Xunit.Abstractions.ITest
 
     [Fact]
     [Trait("Category", "Soak")]
+    public async Task After_a_kill_9_of_a_node_that_does_not_host_the_queue_its_running_attempt_should_run_again_on_another_node()
+    {
+        // Three long attempts at once (the type's limit is 6 here) go one to each node, the least busy first.
+        await using var cluster = await ThreeNodeCluster.StartAsync(server, new Dictionary<string, string> { ["Service__TaskTypeConcurrency__compute.primes"] = "6" });
+        var third = cluster.RemoteAddresses.ElementAt(2);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await cluster.Clients[1].PostAsync("/api/tasks/compute.primes", Json.Body("""{ "input": { "below": 1000000000 } }"""));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            ids.Add((await response.ReadJsonAsync()).Text("id"));
+        }
+
+        var running = await Poll.UntilAsync(async () => await Task.WhenAll(ids.Select(async id => await (await cluster.Clients[1].GetAsync($"/api/tasks/{id}")).ReadJsonAsync())),
+            tasks => tasks.All(task => task.Text("status") == "running"), ThreeNodeCluster.Patience, TimeSpan.FromMilliseconds(100));
+        var onThird = Assert.Single(running, task => task.TryGetProperty("node", out var node) && node.GetString() == third).Text("id");
+
+        await cluster.Nodes[2].KillAsync();
+
+        var ended = await Poll.UntilAsync(async () => await (await cluster.Clients[1].GetAsync($"/api/tasks/{onThird}")).ReadJsonAsync(),
+            task => task.Text("status") is "completed" or "failed", ThreeNodeCluster.Patience * 2, TimeSpan.FromMilliseconds(500));
+        Assert.Equal("completed", ended.Text("status"));
+        Assert.Equal(2, ended.GetProperty("attempts").GetInt32());
+        Assert.NotEqual(third, ended.Text("node"));
+    }
+
+    [Fact]
+    [Trait("Category", "Soak")]
     public async Task A_rolling_restart_under_steady_load_should_lose_no_acknowledged_task()
     {
         await using var cluster = await ThreeNodeCluster.StartAsync(server);

@@ -16,10 +16,11 @@ internal sealed class ThreeNodeCluster : IAsyncDisposable
 
     private readonly string _journal;
     private readonly int[] _ports;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private ThreeNodeCluster(string journal, int[] ports)
+    private ThreeNodeCluster(string journal, int[] ports, IReadOnlyDictionary<string, string> settings)
     {
-        (_journal, _ports) = (journal, ports);
+        (_journal, _ports, _settings) = (journal, ports, settings);
     }
 
     /// <summary>Each node's Akka.Remote address (<c>akka.tcp://actors@127.0.0.1:port</c>).</summary>
@@ -31,9 +32,12 @@ internal sealed class ThreeNodeCluster : IAsyncDisposable
     /// <summary>One HTTP client per node, with a short timeout: a node whose queue is moving answers late, and the caller tries again.</summary>
     public HttpClient[] Clients { get; } = new HttpClient[3];
 
-    public static async Task<ThreeNodeCluster> StartAsync(PostgresServer server)
+    /// <param name="server">Where the journal's database is made.</param>
+    /// <param name="settings">More of every node's environment (service settings).</param>
+    public static async Task<ThreeNodeCluster> StartAsync(PostgresServer server, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var cluster = new ThreeNodeCluster(await server.NewDatabaseAsync(), [ServiceProcess.FreePort(), ServiceProcess.FreePort(), ServiceProcess.FreePort()]);
+        var cluster = new ThreeNodeCluster(await server.NewDatabaseAsync(), [ServiceProcess.FreePort(), ServiceProcess.FreePort(), ServiceProcess.FreePort()],
+            settings ?? new Dictionary<string, string>());
         for (var i = 0; i < 3; i++)
         {
             // One after another: the first forms the cluster and is the oldest.
@@ -51,6 +55,11 @@ internal sealed class ThreeNodeCluster : IAsyncDisposable
             ["Cluster__Enabled"] = "true",
             ["Cluster__Port"] = _ports[index].ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        foreach (var (name, value) in _settings)
+        {
+            environment[name] = value;
+        }
+
         for (var seed = 0; seed < 3; seed++)
         {
             environment[$"Cluster__SeedNodes__{seed}"] = RemoteAddresses.ElementAt(seed);
