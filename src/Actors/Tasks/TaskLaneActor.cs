@@ -18,6 +18,9 @@ internal sealed class TaskLaneActor : ReceiveActor
 
     /// <summary>On an executor of a cluster: the last ends reported, offered again to a queue that moved (it may not have stored them).</summary>
     private readonly Queue<AttemptEnded>? _recentlyEnded;
+
+    /// <summary>A lane of a cluster's executor: it keeps its last ends, and reports no starts (the queue records a remote attempt as started when it sends it).</summary>
+    private readonly bool _onExecutor;
     private readonly Dictionary<string, RunningAttempt> _running = new(StringComparer.Ordinal);
 
     /// <summary>Makes each attempt's DI scope; null when the actor system has no DI (nothing to resolve).</summary>
@@ -26,12 +29,13 @@ internal sealed class TaskLaneActor : ReceiveActor
     /// <summary>Thread-safe (it publishes to the event stream): attempts' continuations log through it.</summary>
     private readonly ILoggingAdapter _log = Logging.GetLogger(Context.System, "Actors.Tasks");
 
-    public TaskLaneActor(TaskDefinition definition, IActorRef queue, string node, bool keepRecentEnds)
+    public TaskLaneActor(TaskDefinition definition, IActorRef queue, string node, bool onExecutor)
     {
         _definition = definition;
         _queue = queue;
         _node = node;
-        _recentlyEnded = keepRecentEnds ? new Queue<AttemptEnded>() : null;
+        _onExecutor = onExecutor;
+        _recentlyEnded = onExecutor ? new Queue<AttemptEnded>() : null;
         Receive<RunTask>(Launch);
         Receive<GetRunningAttempts>(_ => Sender.Tell(new RunningAttempts(_running.Select(p => new AttemptRef(p.Key, _definition.Type, p.Value.Attempt)).ToList(),
             _recentlyEnded?.ToList() ?? [])));
@@ -79,9 +83,9 @@ internal sealed class TaskLaneActor : ReceiveActor
     /// <param name="definition">The task type it runs.</param>
     /// <param name="queue">Where starts, progress and ends go.</param>
     /// <param name="node">This node's address, named in each start.</param>
-    /// <param name="keepRecentEnds">Keep the last ends to offer them again (a lane of a cluster's executor).</param>
-    public static Props Props(TaskDefinition definition, IActorRef queue, string node, bool keepRecentEnds = false) =>
-        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, node, keepRecentEnds));
+    /// <param name="onExecutor">A lane of a cluster's executor rather than of the queue itself.</param>
+    public static Props Props(TaskDefinition definition, IActorRef queue, string node, bool onExecutor = false) =>
+        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, node, onExecutor));
 
     /// <summary>How many ends a lane keeps: more than can be on their way to the queue when it dies.</summary>
     private const int RecentEndsKept = 256;
@@ -92,11 +96,11 @@ internal sealed class TaskLaneActor : ReceiveActor
         _running[run.TaskId] = running;
         var scope = _scopes?.CreateAsyncScope();
         var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, running.Cancellation.Token, running.Progress, Self, scope?.ServiceProvider ?? NoServices.Instance);
-        if (_recentlyEnded is null)
+        if (!_onExecutor)
         {
-            // (An executor's lane does not: the queue records a remote attempt as started when it sends it.)
             _queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, _node));
         }
+
         var definition = _definition;
         var lane = Self;
         var log = _log;
