@@ -57,9 +57,10 @@ internal static class ServiceSetup
         var persistence = DurabilityOptions.From(builder.Configuration, options);
         var cluster = ClusterSettings.From(builder.Configuration);
         cluster.CheckWith(persistence);
-        // In a cluster, job kinds and the thunk system are not yet shared (step 9 moves them onto sharding and
-        // singletons): each node runs its own in memory, so no two nodes write one journal stream.
-        var durable = persistence.Provider != Actors.Durability.DurabilityProvider.None && !cluster.Enabled;
+        // Job kinds are sharded on a cluster (one stream per key); the thunk system is not yet shared, so on a
+        // cluster each node runs its own in memory, and no two nodes write one journal stream.
+        var journaled = persistence.Provider != Actors.Durability.DurabilityProvider.None;
+        var durable = journaled && !cluster.Enabled;
         builder.Services.AddSingleton(persistence);
         builder.Services.AddActors("actors", (akka, provider) =>
         {
@@ -81,7 +82,7 @@ internal static class ServiceSetup
                         tasks.Add(options.Configure(definition));
                     }
                 })
-                .WithJobManager(CounterJob.Kind, durability: durable ? new JobDurability<CounterState, CounterAction>((_, state) => new CounterJob(state)) : null)
+                .WithJobManager(CounterJob.Kind, durability: journaled ? new JobDurability<CounterState, CounterAction>(CounterJob.Create) : null, create: CounterJob.Create)
                 .WithThunks(Ledger.Empty, Ledger.Apply, durable
                     ? new ThunkDurability(new Dictionary<string, Type> { ["ledger.deposit"] = typeof(Deposit), ["ledger.withdraw"] = typeof(Withdraw) })
                     : null);
@@ -120,8 +121,7 @@ internal static class ServiceSetup
         app.MapHealthChecks("/health/ready");
         var api = app.MapGroup("/api");
         api.MapTaskEndpoints();
-        api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), (_, start) => CounterJob.Starting(start.Start),
-            CounterJob.Problem, CounterJob.Problem);
+        api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), CounterJob.InitialState, CounterJob.Problem, CounterJob.Problem);
         api.MapThunkEndpoints();
         api.MapEventEndpoints();
         return app;

@@ -16,6 +16,12 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
     private IStored? _pending;
     private bool _saving;
 
+    /// <summary>Who waits for every checkpoint sent so far to be stored; usually empty.</summary>
+    private List<IActorRef>? _flushWaiters;
+
+    /// <summary>Whether the newest save failed (so the stored checkpoint is older than the last one sent).</summary>
+    private bool _lastSaveFailed;
+
     public override string PersistenceId { get; } = persistenceId;
 
     public static Props Props(string persistenceId) => Akka.Actor.Props.Create(() => new CheckpointJournal(persistenceId));
@@ -42,14 +48,20 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
                 _pending = checkpoint;
                 SaveNext();
                 break;
+            case ConfirmWhenSaved:
+                (_flushWaiters ??= new List<IActorRef>(1)).Add(Sender);
+                SaveNext();
+                break;
             case SaveSnapshotSuccess saved:
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr, saved.Metadata.Timestamp.AddTicks(-1)));
                 _saving = false;
+                _lastSaveFailed = false;
                 SaveNext();
                 break;
             case SaveSnapshotFailure failed:
                 _log.Warning("Could not save a checkpoint of {0} ({1}); the next change tries again", PersistenceId, failed.Cause.Message);
                 _saving = false;
+                _lastSaveFailed = true;
                 SaveNext();
                 break;
             case DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
@@ -62,8 +74,14 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
 
     private void SaveNext()
     {
-        if (_saving || _pending is null)
+        if (_saving)
         {
+            return;
+        }
+
+        if (_pending is null)
+        {
+            ConfirmSaved();
             return;
         }
 
@@ -71,6 +89,36 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
         SaveSnapshot(_pending);
         _pending = null;
     }
+
+    private void ConfirmSaved()
+    {
+        if (_flushWaiters is null)
+        {
+            return;
+        }
+
+        foreach (var waiter in _flushWaiters)
+        {
+            waiter.Tell(_lastSaveFailed ? CheckpointsSaved.NotAll : CheckpointsSaved.All);
+        }
+
+        _flushWaiters = null;
+    }
+}
+
+/// <summary>Asks the journal to answer <see cref="CheckpointsSaved"/> once every checkpoint sent before it has been saved, or the newest save failed.</summary>
+internal sealed record ConfirmWhenSaved
+{
+    public static readonly ConfirmWhenSaved Instance = new();
+}
+
+/// <summary>The answer to <see cref="ConfirmWhenSaved"/>.</summary>
+/// <param name="Stored">False when the newest save failed: the stored checkpoint is an older one.</param>
+internal sealed record CheckpointsSaved(bool Stored)
+{
+    public static readonly CheckpointsSaved All = new(true);
+
+    public static readonly CheckpointsSaved NotAll = new(false);
 }
 
 /// <summary>From the journal: the last checkpoint, or null when there is none.</summary>

@@ -17,8 +17,12 @@ public static class JobsHostingExtensions
     /// <param name="name">The manager's name: ASCII letters, digits, '-' and '_'.</param>
     /// <param name="configure">Overrides of its HOCON settings (<c>actors.jobs.managers.&lt;name&gt;</c>).</param>
     /// <param name="durability">Opt-in: remember the running jobs and run them again, from their last state, after a restart.</param>
+    /// <param name="create">
+    /// Builds a job from its key and initial state (<c>RunJobAsync(key, initialState)</c>); on a cluster, a kind
+    /// with one (or with durability) is sharded over the nodes (see <see cref="JobManager.Start{TState,TAction}"/>).
+    /// </param>
     public static AkkaConfigurationBuilder WithJobManager<TState, TAction>(this AkkaConfigurationBuilder builder, string name, Action<JobManagerOptions>? configure = null,
-        JobDurability<TState, TAction>? durability = null)
+        JobDurability<TState, TAction>? durability = null, Func<string, TState, Job<TState, TAction>>? create = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         JobManager.ValidateName(name);
@@ -33,7 +37,7 @@ public static class JobsHostingExtensions
 
         return builder.WithActors((system, registry) =>
         {
-            var manager = JobManager.Start(system, name, durability: durability);
+            var manager = JobManager.Start(system, name, durability: durability, create: create);
             registry.TryRegister<IJobManager<TState, TAction>>(manager.Manager);
         });
     }

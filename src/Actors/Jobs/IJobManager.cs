@@ -24,7 +24,17 @@ public interface IJobManager<TState, TAction>
     /// <exception cref="ArgumentException">The key is null or empty.</exception>
     /// <exception cref="ArgumentNullException">The factory is null.</exception>
     /// <exception cref="JobRejectedException">The factory threw or returned null, or the manager is shutting down.</exception>
+    /// <remarks>A sharded manager (on a cluster) refuses this form: a factory cannot travel to the node that owns the key.</remarks>
     Task<RunJobResult> RunJobAsync(string key, Func<Job<TState, TAction>> factory, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts a job under <paramref name="key"/> from <paramref name="initialState"/> unless one is running, built by the
+    /// kind's create function (given when the manager was started) on the node that runs it. Idempotent and race-free
+    /// like the factory form, and in the whole cluster when the manager is sharded.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is null or empty.</exception>
+    /// <exception cref="JobRejectedException">The manager has no create function, the function threw, or the manager is shutting down.</exception>
+    Task<RunJobResult> RunJobAsync(string key, TState initialState, CancellationToken cancellationToken = default);
 
     /// <summary>The job running under <paramref name="key"/>, or <see langword="null"/>.</summary>
     Task<IJobHandle<TState, TAction>?> GetRunningJobAsync(string key, CancellationToken cancellationToken = default);
@@ -44,10 +54,13 @@ public interface IJobHandle<TState, TAction>
     /// <summary>The job's actor, for message-driven use.</summary>
     IActorRef Job { get; }
 
-    /// <summary>The job's current state (read without a round trip).</summary>
+    /// <summary>
+    /// The job's current state, read without a round trip. For a job on another node of a cluster, the state when the
+    /// handle was obtained, kept current from the first use of <see cref="Completion"/>, <see cref="OnStopped"/> or a watch on.
+    /// </summary>
     TState State { get; }
 
-    /// <summary>The current state with its version.</summary>
+    /// <summary>The current state with its version (see <see cref="State"/> for a job on another node).</summary>
     JobStateChanged<TState> Current { get; }
 
     /// <summary>Completes with how the job ended, once its manager has let go of its key.</summary>

@@ -38,6 +38,9 @@ internal sealed class RegisteredJobManager<TState, TAction>(ActorSystem system) 
     public Task<RunJobResult> RunJobAsync(string key, Func<Job<TState, TAction>> factory, CancellationToken cancellationToken = default) =>
         Manager.RunJobAsync(key, factory, cancellationToken);
 
+    public Task<RunJobResult> RunJobAsync(string key, TState initialState, CancellationToken cancellationToken = default) =>
+        Manager.RunJobAsync(key, initialState, cancellationToken);
+
     public Task<IJobHandle<TState, TAction>?> GetRunningJobAsync(string key, CancellationToken cancellationToken = default) =>
         Manager.GetRunningJobAsync(key, cancellationToken);
 

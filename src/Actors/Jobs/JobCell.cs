@@ -53,6 +53,15 @@ internal abstract class JobCell
         }
     }
 
+    /// <summary>The type of the job's state (what a copy on another node is read as).</summary>
+    public abstract Type StateType { get; }
+
+    /// <summary>The current state's version.</summary>
+    public abstract long CurrentVersion { get; }
+
+    /// <summary>The current state, untyped.</summary>
+    public abstract object? CurrentState { get; }
+
     public void Complete(JobStopped stopped)
     {
         if (Interlocked.CompareExchange(ref _stopped, stopped, null) is null)
@@ -65,6 +74,12 @@ internal abstract class JobCell
 /// <summary>A <see cref="JobCell"/> that also shows the job's current state.</summary>
 internal sealed class JobCell<TState>(IActorRef job, JobStateChanged<TState> initial) : JobCell(job, initial.Key)
 {
+    /// <summary>
+    /// Whether this is a copy read from another node (a job elsewhere in the cluster): nobody there writes it, so
+    /// whoever holds it subscribes to the job to keep it current and to learn its end.
+    /// </summary>
+    public bool IsCopy { get; init; }
+
     private volatile JobStateChanged<TState> _current = initial;
 
     /// <summary>The latest state with its version; replaced (never mutated) by the job's actor.</summary>
@@ -73,4 +88,10 @@ internal sealed class JobCell<TState>(IActorRef job, JobStateChanged<TState> ini
         get => _current;
         set => _current = value;
     }
+
+    public override Type StateType => typeof(TState);
+
+    public override long CurrentVersion => _current.Version;
+
+    public override object? CurrentState => _current.State;
 }

@@ -14,6 +14,9 @@ internal sealed class JobHandle<TState, TAction>(JobManagerClient<TState, TActio
     /// </summary>
     private static readonly bool TellActionsAsTheyAre = typeof(TAction) != typeof(object) && !typeof(TAction).IsInterface;
 
+    /// <summary>For a job on another node: 1 once a subscriber keeps the cell current and completes it at the job's end.</summary>
+    private int _following;
+
     public string Key => cell.Key;
 
     public IActorRef Job { get; } = job;
@@ -22,12 +25,20 @@ internal sealed class JobHandle<TState, TAction>(JobManagerClient<TState, TActio
 
     public JobStateChanged<TState> Current => cell.Current;
 
-    public Task<JobStopped> Completion => cell.Completion;
+    public Task<JobStopped> Completion
+    {
+        get
+        {
+            FollowIfCopy();
+            return cell.Completion;
+        }
+    }
 
     public void Dispatch(TAction action)
     {
         ThrowIfStopped();
-        Job.Tell(TellActionsAsTheyAre && action is not null ? action : new Dispatch(action!));
+        // Across nodes, only the wrapped form has a wire format (the job protocol's serializer).
+        Job.Tell(TellActionsAsTheyAre && !cell.IsCopy && action is not null ? action : new Dispatch(action!));
     }
 
     public async Task DispatchAsync(TAction action, CancellationToken cancellationToken = default)
@@ -52,6 +63,7 @@ internal sealed class JobHandle<TState, TAction>(JobManagerClient<TState, TActio
     public IDisposable OnStopped(Action<JobStopped> listener)
     {
         ArgumentNullException.ThrowIfNull(listener);
+        FollowIfCopy();
         var registration = new StoppedListener(listener);
         Completion.ContinueWith(static (task, state) => ((StoppedListener)state!).Invoke(task.Result), registration, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         return registration;
@@ -77,7 +89,22 @@ internal sealed class JobHandle<TState, TAction>(JobManagerClient<TState, TActio
 
         var timeout = manager.Settings.StopTimeout + manager.Settings.AskTimeout;
         var reply = await manager.Manager.Ask<object>(new StopJob(Key, Job), timeout, cancellationToken).ConfigureAwait(false);
-        return reply as JobStopped ?? await cell.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return reply as JobStopped ?? await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A copy of a job's cell from another node is written by nobody: the first use that needs it current (or its end)
+    /// subscribes to the job for as long as it runs. A job already gone ends it as stopped.
+    /// </summary>
+    private void FollowIfCopy()
+    {
+        if (!cell.IsCopy || Interlocked.Exchange(ref _following, 1) == 1)
+        {
+            return;
+        }
+
+        Subscribe(cell.Current.Version, changed => cell.Current = changed,
+            stopped => cell.Complete(stopped ?? new JobStopped(manager.Name, Key, JobStopReason.Stopped)));
     }
 
     private IDisposable Subscribe(long afterVersion, Action<JobStateChanged<TState>> onChange, Action<JobStopped?> onEnd)

@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 
 namespace Actors.Jobs;
 
@@ -11,15 +12,25 @@ public static class JobManager
     /// and returns its facade. Its settings come from <c>actors.jobs</c> and <paramref name="options"/>.
     /// During CoordinatedShutdown (service-stop phase) it stops its jobs gracefully and starts no new ones.
     /// </summary>
+    /// <remarks>
+    /// On a cluster, a kind with a <paramref name="create"/> function (or <paramref name="durability"/>, whose
+    /// restore function serves) is sharded instead: a shard region <c>/system/sharding/jobs-&lt;name&gt;</c> on every
+    /// node, one job per key in the whole cluster, started with <see cref="IJobManager{TState,TAction}.RunJobAsync(string, TState, CancellationToken)"/>
+    /// (a factory cannot travel to the node that owns the key). Without either, each node runs its own jobs.
+    /// </remarks>
     /// <param name="system">The actor system.</param>
     /// <param name="name">Letters, digits, '-' and '_'; unique in the system.</param>
     /// <param name="options">Overrides of the HOCON settings.</param>
     /// <exception cref="ArgumentException">The name is not valid.</exception>
     /// <param name="durability">Opt-in: remember the running jobs and restore them after a restart (needs the system's store, <c>WithDurability</c>).</param>
     /// <exception cref="Akka.Configuration.ConfigurationException">Durable, but no store is configured.</exception>
+    /// <param name="create">
+    /// Builds a job from its key and initial state, for <see cref="IJobManager{TState,TAction}.RunJobAsync(string, TState, CancellationToken)"/>
+    /// and <see cref="RunJobFromState{TState}"/>; defaults to <paramref name="durability"/>'s restore function.
+    /// </param>
     /// <exception cref="InvalidOperationException">A manager with that name already runs.</exception>
     public static IJobManager<TState, TAction> Start<TState, TAction>(ActorSystem system, string name, JobManagerOptions? options = null,
-        JobDurability<TState, TAction>? durability = null)
+        JobDurability<TState, TAction>? durability = null, Func<string, TState, Job<TState, TAction>>? create = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ValidateName(name);
@@ -38,7 +49,21 @@ public static class JobManager
         }
 
         StartSchedulerEarly(system);
-        var actor = system.ActorOf(JobManagerActor<TState, TAction>.Props(name, settings, durability), $"jobs-{name}");
+        JobWireTypes.For(system).Register<TState, TAction>(name);
+        create ??= durability is null ? null : durability.Restore;
+        if (Common.Placement.IsCluster(system) && create is not null)
+        {
+            var region = JobSharding.StartRegion(system, name, settings, create, durability);
+            var sharded = new JobManagerClient<TState, TAction>(system, name, region, settings, sharded: true);
+            return registry.TryAdd(name, sharded) ? sharded : throw NameTaken();
+        }
+
+        if (Common.Placement.IsCluster(system))
+        {
+            system.Log.Warning("Job manager {0} runs its jobs on this node only: give it a create function (or durability) to shard it over the cluster", name);
+        }
+
+        var actor = system.ActorOf(JobManagerActor<TState, TAction>.Props(name, settings, durability, create), $"jobs-{name}");
         var manager = new JobManagerClient<TState, TAction>(system, name, actor, settings);
         if (!registry.TryAdd(name, manager))
         {
@@ -54,6 +79,22 @@ public static class JobManager
         });
         return manager;
     }
+
+    /// <summary>
+    /// Gives the state and action types of the job kind <paramref name="kind"/> their names on the wire, in a system that
+    /// does not start the kind but sends it messages: an outside process that dispatches actions through a
+    /// <c>ClusterClient</c>. (Starting a kind registers them.)
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The kind's name is taken by other types.</exception>
+    public static void RegisterWireTypes<TState, TAction>(ActorSystem system, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ValidateName(kind);
+        JobWireTypes.For(system).Register<TState, TAction>(kind);
+    }
+
+    /// <summary>The path a <c>ClusterClient</c> sends a sharded kind's commands to (<c>ClusterClient.Send</c>): its shard region.</summary>
+    public static string ClusterClientPath(string kind) => $"/system/sharding/{JobSharding.TypeName(kind)}";
 
     /// <summary>The facade of the manager started under <paramref name="name"/>.</summary>
     /// <exception cref="InvalidOperationException">No such manager, or it runs other types.</exception>

@@ -15,6 +15,9 @@ internal sealed partial class JobManagerActor<TState, TAction>
     /// <summary>The keys and state versions of the last checkpoint, to skip unchanged ones.</summary>
     private string? _lastCheckpoint;
 
+    /// <summary>The keys and state versions of the checkpoint known to be stored (null: not known).</summary>
+    private string? _storedCheckpoint;
+
     private void StartJournal()
     {
         if (_durability is null)
@@ -22,7 +25,9 @@ internal sealed partial class JobManagerActor<TState, TAction>
             return;
         }
 
-        _journal = Context.ActorOf(CheckpointJournal.Props($"actors-jobs-{_name}"), "journal");
+        // A sharded kind keeps one stream per key, so that a key's job can move to another node on its own.
+        var persistenceId = _entityKey is null ? $"actors-jobs-{_name}" : $"actors-jobs-{_name}/{_entityKey}";
+        _journal = Context.ActorOf(CheckpointJournal.Props(persistenceId), "journal");
         Common.Recovery.Begin(Context, this, Recover);
     }
 
@@ -33,13 +38,24 @@ internal sealed partial class JobManagerActor<TState, TAction>
             return false;
         }
 
-        if (recovered.Checkpoint is JobsCheckpointV1 checkpoint)
+        if (recovered.Checkpoint is JobsCheckpointV1 { States.Count: > 0 } checkpoint)
         {
             RestoreJobs(checkpoint);
+        }
+        else
+        {
+            // Nothing (or no job) is stored: a checkpoint of no jobs need not be written again.
+            _lastCheckpoint = _storedCheckpoint = string.Empty;
         }
 
         Timers.StartPeriodicTimer(CheckpointDue.Instance, CheckpointDue.Instance, _durability!.Interval);
         Common.Recovery.End(Context, this);
+        if (_entityKey is not null)
+        {
+            // After the messages that waited for recovery (unstashed ahead of this): one of them may start the job.
+            Self.Tell(JobEntityMessage.CheckIdle.Instance);
+        }
+
         return true;
     }
 
@@ -58,7 +74,14 @@ internal sealed partial class JobManagerActor<TState, TAction>
             }
         }
 
-        _log.Info("Job manager {0} restored {1} jobs", _name, _jobs.Count);
+        if (_entityKey is null)
+        {
+            _log.Info("Job manager {0} restored {1} jobs", _name, _jobs.Count);
+        }
+        else
+        {
+            _log.Info("Job {0} of kind {1} restored on this node from its checkpoint", _entityKey, _name);
+        }
     }
 
     /// <summary>Stores the running jobs' keys and states, if they changed since the last checkpoint (never during shutdown).</summary>

@@ -36,19 +36,31 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
     /// <summary>Who asked to be told when every job has stopped; set once shutdown begins.</summary>
     private List<IActorRef>? _drainWaiters;
 
-    public JobManagerActor(string name, JobManagerSettings settings, JobDurability<TState, TAction>? durability = null)
+    /// <summary>Builds a job from a key and initial state (<see cref="RunJobFromState{TState}"/>); null when the kind has none.</summary>
+    private readonly Func<string, TState, Job<TState, TAction>>? _create;
+
+    public JobManagerActor(string name, JobManagerSettings settings, JobDurability<TState, TAction>? durability = null,
+        Func<string, TState, Job<TState, TAction>>? create = null, string? entityKey = null)
     {
         _name = name;
         _settings = settings;
         _durability = durability;
+        _create = create ?? durability?.Restore;
+        _entityKey = entityKey;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(string name, JobManagerSettings settings, JobDurability<TState, TAction>? durability = null) =>
-        Akka.Actor.Props.Create(() => new JobManagerActor<TState, TAction>(name, settings, durability));
+    /// <param name="name">The manager's (the job kind's) name.</param>
+    /// <param name="settings">Its settings.</param>
+    /// <param name="durability">Opt-in checkpoints of its jobs.</param>
+    /// <param name="create">Builds a job from a key and initial state; defaults to the durability's restore.</param>
+    /// <param name="entityKey">Set when this actor is the sharded entity of one key (see JobManagerActor.Entity.cs).</param>
+    public static Props Props(string name, JobManagerSettings settings, JobDurability<TState, TAction>? durability = null,
+        Func<string, TState, Job<TState, TAction>>? create = null, string? entityKey = null) =>
+        Akka.Actor.Props.Create(() => new JobManagerActor<TState, TAction>(name, settings, durability, create, entityKey));
 
     protected override void PreStart() => StartJournal();
 
@@ -56,10 +68,29 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
 
     protected override void OnReceive(object message)
     {
+        if (_entityKey is null)
+        {
+            Handle(message);
+            return;
+        }
+
+        if (!ReceiveAsEntity(message))
+        {
+            Handle(message);
+        }
+
+        PassivateIfIdle();
+    }
+
+    private void Handle(object message)
+    {
         switch (message)
         {
             case RunJob<TState, TAction> run:
                 Run(run.Key, run.Factory);
+                break;
+            case RunJobFromState<TState> run:
+                Run(run.Key, _create is { } create && run.Key is { } key ? () => create(key, run.InitialState) : null, fromState: true);
                 break;
             case GetRunningJob get:
                 Sender.Tell(_jobs.TryGetValue(get.Key ?? string.Empty, out var found)
@@ -83,7 +114,7 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
                 Checkpoint();
                 break;
             case StopAllJobs:
-                StopAll();
+                StopAll(Sender);
                 break;
             case StopDeadlinePassed:
                 foreach (var cell in _jobs.Values)
@@ -111,9 +142,9 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
         }
     }
 
-    private void Run(string? key, Func<Job<TState, TAction>>? factory)
+    private void Run(string? key, Func<Job<TState, TAction>>? factory, bool fromState = false)
     {
-        if (Rejection(key, factory) is { } reason)
+        if (Rejection(key, factory, fromState) is { } reason)
         {
             Sender.Tell(new JobRejected(key ?? string.Empty, reason));
             return;
@@ -147,11 +178,16 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
         Start(key!, job);
     }
 
-    private string? Rejection(string? key, Func<Job<TState, TAction>>? factory)
+    private string? Rejection(string? key, Func<Job<TState, TAction>>? factory, bool fromState)
     {
         if (string.IsNullOrWhiteSpace(key))
         {
             return "A job key must be a non-empty string.";
+        }
+
+        if (factory is null && fromState)
+        {
+            return $"Job manager '{_name}' was started without a create function, so it cannot build a job from an initial state; pass create: (key, state) => new YourJob(state) when starting it, or use RunJob with a factory.";
         }
 
         if (factory is null)
@@ -215,9 +251,9 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
         cell.Job.Tell(StopRequested.One);
     }
 
-    private void StopAll()
+    private void StopAll(IActorRef waiter)
     {
-        (_drainWaiters ??= new List<IActorRef>()).Add(Sender);
+        (_drainWaiters ??= new List<IActorRef>()).Add(waiter);
         foreach (var cell in _jobs.Values)
         {
             cell.Job.Tell(StopRequested.All);

@@ -3,7 +3,12 @@ using Akka.Actor;
 namespace Actors.Jobs;
 
 /// <summary>The <see cref="IJobManager{TState,TAction}"/> facade: Ask and Tell over the manager's protocol.</summary>
-internal sealed class JobManagerClient<TState, TAction>(ActorSystem system, string name, IActorRef manager, JobManagerSettings settings)
+/// <param name="system">The actor system.</param>
+/// <param name="name">The manager's name.</param>
+/// <param name="manager">The manager's actor, or the kind's shard region when <paramref name="sharded"/>.</param>
+/// <param name="settings">The manager's settings.</param>
+/// <param name="sharded">Whether the kind is sharded over a cluster.</param>
+internal sealed class JobManagerClient<TState, TAction>(ActorSystem system, string name, IActorRef manager, JobManagerSettings settings, bool sharded = false)
     : IJobManager<TState, TAction>
 {
     public string Name { get; } = name;
@@ -18,8 +23,19 @@ internal sealed class JobManagerClient<TState, TAction>(ActorSystem system, stri
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentNullException.ThrowIfNull(factory);
-        var result = await Manager.Ask<RunJobResult>(new RunJob<TState, TAction>(key, factory), Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
-        return result is JobRejected rejected ? throw new JobRejectedException(rejected) : result;
+        if (sharded)
+        {
+            throw new JobRejectedException(new JobRejected(key,
+                $"Job manager '{Name}' is sharded over the cluster, and a factory cannot travel to the node that owns key '{key}'. Call RunJobAsync(key, initialState): the kind's create function builds the job there."));
+        }
+
+        return Rejected(await Manager.Ask<RunJobResult>(new RunJob<TState, TAction>(key, factory), Settings.AskTimeout, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<RunJobResult> RunJobAsync(string key, TState initialState, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        return Rejected(await Manager.Ask<RunJobResult>(new RunJobFromState<TState>(key, initialState), Settings.AskTimeout, cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<IJobHandle<TState, TAction>?> GetRunningJobAsync(string key, CancellationToken cancellationToken = default)
@@ -31,9 +47,16 @@ internal sealed class JobManagerClient<TState, TAction>(ActorSystem system, stri
 
     public async Task<IReadOnlyList<string>> GetRunningJobKeysAsync(CancellationToken cancellationToken = default)
     {
+        if (sharded)
+        {
+            return await JobSharding.RunningKeysAsync(System, Name, Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
         var running = await Manager.Ask<RunningJobs>(GetRunningJobs.Instance, Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         return running.Keys;
     }
 
-    public override string ToString() => $"job manager '{Name}' of Job<{typeof(TState).Name}, {typeof(TAction).Name}>";
+    public override string ToString() => $"{(sharded ? "sharded " : string.Empty)}job manager '{Name}' of Job<{typeof(TState).Name}, {typeof(TAction).Name}>";
+
+    private static RunJobResult Rejected(RunJobResult result) => result is JobRejected rejected ? throw new JobRejectedException(rejected) : result;
 }

@@ -24,9 +24,19 @@ public interface IJobCommand;
 /// <param name="Factory">Creates the job; called only when no job runs for the key, on the manager.</param>
 public sealed record RunJob<TState, TAction>(string Key, Func<Job<TState, TAction>> Factory) : IJobManagerCommand;
 
-/// <summary>The reply to <see cref="RunJob{TState,TAction}"/>.</summary>
+/// <summary>
+/// Starts the job for <paramref name="Key"/> from <paramref name="InitialState"/> unless one is already running,
+/// building it with the kind's <c>create</c> function (given when the manager was started). Data only, so
+/// it can cross nodes: the form a sharded manager (on a cluster) and a <c>ClusterClient</c> use.
+/// Idempotent like <see cref="RunJob{TState,TAction}"/>; replies with a <see cref="RunJobResult"/>.
+/// </summary>
+/// <param name="Key">A non-empty key; one live job per key and manager (per cluster when sharded).</param>
+/// <param name="InitialState">The state the new job starts from (ignored when a job already runs).</param>
+public sealed record RunJobFromState<TState>(string Key, TState InitialState) : IJobManagerCommand, IJobWireMessage;
+
+/// <summary>The reply to <see cref="RunJob{TState,TAction}"/> and <see cref="RunJobFromState{TState}"/>.</summary>
 /// <param name="Key">The key of the job.</param>
-public abstract record RunJobResult(string Key);
+public abstract record RunJobResult(string Key) : IJobWireMessage;
 
 /// <summary>A new job was created for the key and has started its work.</summary>
 /// <param name="Key">The key of the job.</param>
@@ -46,19 +56,19 @@ public sealed record JobRejected(string Key, string Reason, Exception? Error = n
 
 /// <summary>Asks for the job running under a key. Replies with <see cref="RunningJob"/>.</summary>
 /// <param name="Key">The key of the job.</param>
-public sealed record GetRunningJob(string Key) : IJobManagerCommand;
+public sealed record GetRunningJob(string Key) : IJobManagerCommand, IJobWireMessage;
 
 /// <summary>The reply to <see cref="GetRunningJob"/>.</summary>
 /// <param name="Key">The key asked for.</param>
 /// <param name="Job">The job's actor, or <see langword="null"/> when no job runs under the key.</param>
-public sealed record RunningJob(string Key, IActorRef? Job)
+public sealed record RunningJob(string Key, IActorRef? Job) : IJobWireMessage
 {
     /// <summary>The live view of the job that the in-process facade reads; null when no job runs.</summary>
     internal JobCell? Cell { get; init; }
 }
 
 /// <summary>Asks for the keys of all running jobs. Replies with <see cref="RunningJobs"/>.</summary>
-public sealed record GetRunningJobs
+public sealed record GetRunningJobs : IJobWireMessage
 {
     /// <summary>The single instance.</summary>
     public static readonly GetRunningJobs Instance = new();
@@ -70,7 +80,7 @@ public sealed record GetRunningJobs
 
 /// <summary>The reply to <see cref="GetRunningJobs"/>.</summary>
 /// <param name="Keys">Keys of the jobs running when the manager answered, in no particular order.</param>
-public sealed record RunningJobs(IReadOnlyList<string> Keys);
+public sealed record RunningJobs(IReadOnlyList<string> Keys) : IJobWireMessage;
 
 /// <summary>
 /// Stops the job under <paramref name="Key"/>: its cancellation token fires, and the manager replies
@@ -78,11 +88,11 @@ public sealed record RunningJobs(IReadOnlyList<string> Keys);
 /// </summary>
 /// <param name="Key">The key of the job.</param>
 /// <param name="Job">When set, stop only this incarnation of the job (not a newer one under the same key).</param>
-public sealed record StopJob(string Key, IActorRef? Job = null) : IJobManagerCommand;
+public sealed record StopJob(string Key, IActorRef? Job = null) : IJobManagerCommand, IJobWireMessage;
 
 /// <summary>The reply to <see cref="StopJob"/> when no (matching) job runs under the key.</summary>
 /// <param name="Key">The key of the job.</param>
-public sealed record JobNotRunning(string Key);
+public sealed record JobNotRunning(string Key) : IJobWireMessage;
 
 /// <summary>
 /// Dispatches an action to the job under <paramref name="Key"/>; the manager forwards it (keeping the
@@ -91,7 +101,7 @@ public sealed record JobNotRunning(string Key);
 /// <param name="Key">The key of the job.</param>
 /// <param name="Action">The action; it must be of the manager's action type.</param>
 /// <param name="Acknowledge">Reply <see cref="ActionHandled"/> once the job has handled it.</param>
-public sealed record DispatchToJob(string Key, object Action, bool Acknowledge = false) : IJobManagerCommand;
+public sealed record DispatchToJob(string Key, object Action, bool Acknowledge = false) : IJobManagerCommand, IJobWireMessage;
 
 /// <summary>
 /// Sends an action to a job. The job handles actions one at a time, in the order each sender sent them.
@@ -103,11 +113,11 @@ public sealed record DispatchToJob(string Key, object Action, bool Acknowledge =
 /// </summary>
 /// <param name="Action">The action.</param>
 /// <param name="Acknowledge">Reply <see cref="ActionHandled"/> or <see cref="ActionFailed"/> once handled.</param>
-public sealed record Dispatch(object Action, bool Acknowledge = false) : IJobCommand;
+public sealed record Dispatch(object Action, bool Acknowledge = false) : IJobCommand, IJobWireMessage;
 
 /// <summary>A reply about one dispatched action.</summary>
 /// <param name="Key">The key of the job.</param>
-public abstract record DispatchResult(string Key);
+public abstract record DispatchResult(string Key) : IJobWireMessage;
 
 /// <summary>The job handled the action (sent only when acknowledgement was asked for).</summary>
 /// <param name="Key">The key of the job.</param>
@@ -130,14 +140,14 @@ public sealed record ActionFailed(string Key, string Error) : DispatchResult(Key
 /// is dropped (the job watches it).
 /// </summary>
 /// <param name="Subscriber">The actor to notify.</param>
-public sealed record SubscribeToJob(IActorRef Subscriber) : IJobCommand;
+public sealed record SubscribeToJob(IActorRef Subscriber) : IJobCommand, IJobWireMessage;
 
 /// <summary>Ends a subscription made with <see cref="SubscribeToJob"/>.</summary>
 /// <param name="Subscriber">The subscribed actor.</param>
-public sealed record UnsubscribeFromJob(IActorRef Subscriber) : IJobCommand;
+public sealed record UnsubscribeFromJob(IActorRef Subscriber) : IJobCommand, IJobWireMessage;
 
 /// <summary>Asks a job for its state. Replies with <see cref="JobState{TState}"/>.</summary>
-public sealed record GetJobState : IJobCommand
+public sealed record GetJobState : IJobCommand, IJobWireMessage
 {
     /// <summary>The single instance.</summary>
     public static readonly GetJobState Instance = new();
@@ -152,13 +162,13 @@ public sealed record GetJobState : IJobCommand
 /// <param name="Version">The state's version: 0 for the initial state, one more for each change.</param>
 /// <param name="State">The current state.</param>
 /// <param name="Subscribers">How many actors are subscribed to the job's state.</param>
-public sealed record JobState<TState>(string Key, long Version, TState State, int Subscribers);
+public sealed record JobState<TState>(string Key, long Version, TState State, int Subscribers) : IJobWireMessage;
 
 /// <summary>A job's state changed (and, on subscription, the state at that moment).</summary>
 /// <param name="Key">The key of the job.</param>
 /// <param name="Version">The state's version: 0 for the initial state, one more for each change.</param>
 /// <param name="State">The state.</param>
-public sealed record JobStateChanged<TState>(string Key, long Version, TState State);
+public sealed record JobStateChanged<TState>(string Key, long Version, TState State) : IJobWireMessage;
 
 /// <summary>Why a job ended.</summary>
 public enum JobStopReason
@@ -181,9 +191,15 @@ public enum JobStopReason
 /// <param name="Key">The key of the job.</param>
 /// <param name="Reason">Why it ended.</param>
 /// <param name="Error">The error message when <paramref name="Reason"/> is <see cref="JobStopReason.Failed"/>.</param>
-public sealed record JobStopped(string Manager, string Key, JobStopReason Reason, string? Error = null);
+public sealed record JobStopped(string Manager, string Key, JobStopReason Reason, string? Error = null) : IJobWireMessage;
 
 /// <summary>A job was created and its work started. Published on the event stream.</summary>
 /// <param name="Manager">The name of the job's manager.</param>
 /// <param name="Key">The key of the job.</param>
 public sealed record JobStarted(string Manager, string Key);
+
+/// <summary>
+/// A message of the job protocol that may cross nodes; <c>JobWireSerializer</c> writes all of them
+/// (bound in <c>hocon/jobs.conf</c>).
+/// </summary>
+internal interface IJobWireMessage;

@@ -1,4 +1,5 @@
 using Actors.Jobs;
+using Akka.Actor;
 
 namespace Actors.Host.Api;
 
@@ -6,15 +7,16 @@ namespace Actors.Host.Api;
 internal static class JobEndpoints
 {
     /// <summary>
-    /// Maps the endpoints of one job kind, whose jobs are created from a start body of <typeparamref name="TStart"/>.
+    /// Maps the endpoints of one job kind, whose jobs start from the initial state that <paramref name="initialState"/> makes of a
+    /// start body of <typeparamref name="TStart"/> (the kind's create function builds the job, on whichever node runs it).
     /// Starts and actions are checked before a job sees them (<paramref name="startProblem"/>, <paramref name="actionProblem"/> against
     /// the job's current state): a job never dies of a request it could not apply.
     /// </summary>
-    public static void MapJobKind<TState, TAction, TStart>(this RouteGroupBuilder api, string kind, TStart defaultStart, Func<string, TStart, Job<TState, TAction>> create,
+    public static void MapJobKind<TState, TAction, TStart>(this RouteGroupBuilder api, string kind, TStart defaultStart, Func<TStart, TState> initialState,
         Func<TStart, string?> startProblem, Func<TAction, TState, string?> actionProblem)
     {
         ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<Events.JobWatchers>().Add<TState, TAction>(kind);
-        var jobs = api.MapGroup($"/jobs/{kind}").WithTags("Jobs");
+        var jobs = api.MapGroup($"/jobs/{kind}").WithTags("Jobs").AddEndpointFilter(AnswerUnavailableOnTimeout);
         jobs.MapGet("/", async (IJobManagers managers, CancellationToken ct) => Results.Ok(await managers.Get<TState, TAction>(kind).GetRunningJobKeysAsync(ct)))
             .WithSummary($"The keys of the running {kind} jobs").Produces<string[]>();
         jobs.MapPost("/{key}", async (string key, HttpRequest request, IJobManagers managers, JsonBody reader, CancellationToken ct) =>
@@ -30,7 +32,7 @@ internal static class JobEndpoints
                 return Problems.BadRequest(invalid, "body");
             }
 
-            return await managers.Get<TState, TAction>(kind).RunJobAsync(key, () => create(key, start ?? defaultStart), ct) switch
+            return await managers.Get<TState, TAction>(kind).RunJobAsync(key, initialState(start ?? defaultStart), ct) switch
             {
                 JobCreated => Results.Created($"/api/jobs/{kind}/{key}", new JobRunView(key, Created: true)),
                 JobAlreadyRunning => Results.Ok(new JobRunView(key, Created: false)),
@@ -39,9 +41,9 @@ internal static class JobEndpoints
             };
         }).WithSummary($"Run a {kind} job for the key (idempotent: 201 created, 200 already running)")
             .Accepts(typeof(TStart), "application/json").Produces<JobRunView>(StatusCodes.Status201Created).Produces<JobRunView>().ProducesProblem(400).ProducesProblem(503);
-        jobs.MapGet("/{key}", async (string key, IJobManagers managers, CancellationToken ct) =>
+        jobs.MapGet("/{key}", async (string key, IJobManagers managers, ActorSystem system, CancellationToken ct) =>
             await managers.Get<TState, TAction>(kind).GetRunningJobAsync(key, ct) is { } job
-                ? Results.Ok(new JobStateView<TState>(key, job.Current.Version, job.Current.State))
+                ? Results.Ok(new JobStateView<TState>(key, job.Current.Version, job.Current.State, NodeOf(job.Job, system)))
                 : Problems.NotFound($"No {kind} job runs for '{key}'."))
             .WithSummary("A running job's state and version").Produces<JobStateView<TState>>().ProducesProblem(404);
         jobs.MapPost("/{key}/actions", async (string key, HttpRequest request, IJobManagers managers, JsonBody reader, CancellationToken ct) =>
@@ -72,11 +74,32 @@ internal static class JobEndpoints
                 : Problems.NotFound($"No {kind} job runs for '{key}'."))
             .WithSummary("Stop a job (its token fires; answers once it has stopped)").Produces<JobStopped>().ProducesProblem(404);
     }
+
+    /// <summary>
+    /// A job (or its manager) that does not answer in time is busy, or, on a cluster, moving to another node after its
+    /// node died: that is a 503 to try again, not a server error.
+    /// </summary>
+    private static async ValueTask<object?> AnswerUnavailableOnTimeout(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable("The job did not answer in time: it is busy, or moving to another node of the cluster. Try again.", "Not answered in time");
+        }
+    }
+
+    /// <summary>The address of the node whose actor system runs <paramref name="job"/> (as task records name nodes).</summary>
+    private static string NodeOf(IActorRef job, ActorSystem system) => job.Path.Address.HasGlobalScope
+        ? job.Path.Address.ToString()
+        : ((ExtendedActorSystem)system).Provider.DefaultAddress.ToString();
 }
 
 /// <summary>The answer to running a job.</summary>
 public sealed record JobRunView(string Key, bool Created);
 
-/// <summary>A running job's state.</summary>
-public sealed record JobStateView<TState>(string Key, long Version, TState State);
+/// <summary>A running job's state, and the node that runs it (<c>akka.tcp://actors@host:port</c> on a cluster).</summary>
+public sealed record JobStateView<TState>(string Key, long Version, TState State, string Node);
 

@@ -15,7 +15,7 @@ internal static class Problems
 
     public static IResult TooManyRequests(string detail) => Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full", detail: detail);
 
-    public static IResult Unavailable(string detail) => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Shutting down", detail: detail);
+    public static IResult Unavailable(string detail, string title = "Shutting down") => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
 
     /// <summary>The <c>field</c> extension that names what is at fault, when something is.</summary>
     private static Dictionary<string, object?>? Field(string? field) => field is null ? null : new() { ["field"] = field };

@@ -11,8 +11,11 @@ public sealed class CounterJob(CounterState state) : Job<CounterState, CounterAc
     /// <summary>The demo kind's manager name.</summary>
     public const string Kind = "counters";
 
-    /// <summary>A new counter at <paramref name="start"/>.</summary>
-    public static CounterJob Starting(long start) => new(new CounterState(start, 0, "running"));
+    /// <summary>The state a counter started with <paramref name="start"/> begins in.</summary>
+    public static CounterState InitialState(CounterStart start) => new(start.Start, 0, "running");
+
+    /// <summary>The kind's create function: a counter under <paramref name="key"/> from <paramref name="state"/> (new or restored).</summary>
+    public static CounterJob Create(string key, CounterState state) => new(state);
 
     /// <inheritdoc />
     protected override async Task RunAsync(CancellationToken cancellationToken)
