@@ -9,7 +9,8 @@ namespace Actors.Benchmarks;
 /// tiny tasks end to end over HTTP (submitted with a wait window, answered once complete) on one process
 /// without a cluster, then the same workload spread over a three-node cluster (160 submitters at once in
 /// both: a cluster adds hops, so it needs more requests in flight for the same throughput); then the failover time
-/// after a <c>kill -9</c> of the node that hosts the queue.
+/// after a <c>kill -9</c> of the node that hosts the queue; then actions to a sharded job on another node
+/// (<see cref="ClusterJobsQuick"/>).
 /// </summary>
 internal static class ClusterQuick
 {
@@ -62,6 +63,8 @@ internal static class ClusterQuick
         {
             await postgres.DisposeAsync();
         }
+
+        await ClusterJobsQuick.RunAsync(figures);
     }
 
     /// <summary>Tasks a second, end to end: each submit waits for its task to complete; <see cref="InFlight"/> at once, round robin over the nodes.</summary>
