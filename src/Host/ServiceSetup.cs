@@ -57,10 +57,8 @@ internal static class ServiceSetup
         var persistence = DurabilityOptions.From(builder.Configuration, options);
         var cluster = ClusterSettings.From(builder.Configuration);
         cluster.CheckWith(persistence);
-        // Job kinds are sharded on a cluster (one stream per key); the thunk system is not yet shared, so on a
-        // cluster each node runs its own in memory, and no two nodes write one journal stream.
+        // On a cluster, job kinds are sharded (one stream per key) and the thunk system is one fenced singleton.
         var journaled = persistence.Provider != Actors.Durability.DurabilityProvider.None;
-        var durable = journaled && !cluster.Enabled;
         builder.Services.AddSingleton(persistence);
         builder.Services.AddActors("actors", (akka, provider) =>
         {
@@ -83,7 +81,7 @@ internal static class ServiceSetup
                     }
                 })
                 .WithJobManager(CounterJob.Kind, durability: journaled ? new JobDurability<CounterState, CounterAction>(CounterJob.Create) : null, create: CounterJob.Create)
-                .WithThunks(Ledger.Empty, Ledger.Apply, durable
+                .WithThunks(Ledger.Empty, Ledger.Apply, journaled
                     ? new ThunkDurability(new Dictionary<string, Type> { ["ledger.deposit"] = typeof(Deposit), ["ledger.withdraw"] = typeof(Withdraw) })
                     : null);
             if (hocon.Length > 0)

@@ -11,7 +11,7 @@ public sealed class ClusterJobSpecs(PostgresServer server, Xunit.Abstractions.IT
     public async Task One_job_per_key_in_the_whole_cluster_which_every_node_can_read_dispatch_to_watch_and_stop()
     {
         await using var cluster = await ThreeNodeCluster.StartAsync(server);
-        using var clients = PatientClients(cluster);
+        using var clients = cluster.PatientClients();
 
         // 3 × 50 concurrent runs of one key, spread over the nodes: exactly one creates the job.
         var runs = await Task.WhenAll(Enumerable.Range(0, 150).Select(i => clients[i % 3].PostAsync("/api/jobs/counters/k1", Json.Body("""{ "start": 7 }"""))));
@@ -53,7 +53,7 @@ public sealed class ClusterJobSpecs(PostgresServer server, Xunit.Abstractions.IT
     public async Task After_a_kill_9_of_the_node_running_a_durable_job_it_should_run_on_another_node_from_its_last_checkpoint_within_20_s()
     {
         await using var cluster = await ThreeNodeCluster.StartAsync(server);
-        using var clients = PatientClients(cluster);
+        using var clients = cluster.PatientClients();
         Assert.Equal(HttpStatusCode.Created, (await clients[0].PostAsync("/api/jobs/counters/k2", Json.Body("""{ "start": 100 }"""))).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await clients[1].PostAsync("/api/jobs/counters/k2/actions", Json.Body("""{ "op": "add", "amount": 5 }"""))).StatusCode);
         var added = await Poll.UntilAsync(() => ReadAsync(clients[2], "k2"), job => job?.GetProperty("state").GetProperty("count").GetInt64() == 105,
@@ -80,10 +80,6 @@ public sealed class ClusterJobSpecs(PostgresServer server, Xunit.Abstractions.IT
         Assert.True(moved.Value.GetProperty("state").GetProperty("ticks").GetInt64() >= ticksAtAdd);
     }
 
-    /// <summary>Clients that wait for a shard's first allocation (the cluster's own HTTP clients give up after 3 s).</summary>
-    private static Disposables<HttpClient> PatientClients(ThreeNodeCluster cluster) =>
-        new(cluster.Nodes.Select(node => new HttpClient { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(30) }).ToArray());
-
     /// <summary>The job's view, or null when no job runs under the key (or the node did not answer in time).</summary>
     private static async Task<JsonElement?> ReadAsync(HttpClient client, string key)
     {
@@ -95,22 +91,6 @@ public sealed class ClusterJobSpecs(PostgresServer server, Xunit.Abstractions.IT
         catch (Exception e) when (e is TaskCanceledException or HttpRequestException)
         {
             return null;
-        }
-    }
-
-    private sealed class Disposables<T>(T[] items) : IDisposable
-        where T : IDisposable
-    {
-        public T this[int index] => items[index];
-
-        public IEnumerable<TResult> Select<TResult>(Func<T, TResult> selector) => items.Select(selector);
-
-        public void Dispose()
-        {
-            foreach (var item in items)
-            {
-                item.Dispose();
-            }
         }
     }
 }

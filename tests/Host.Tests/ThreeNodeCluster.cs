@@ -124,6 +124,10 @@ internal sealed class ThreeNodeCluster : IAsyncDisposable
         return records;
     }
 
+    /// <summary>Clients (one per node) that wait up to 30 s: for a shard's first allocation, or a request that waits for a lock.</summary>
+    public Disposables<HttpClient> PatientClients() =>
+        new(Nodes.Select(node => new HttpClient { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(30) }).ToArray());
+
     public async ValueTask DisposeAsync()
     {
         foreach (var client in Clients)
@@ -192,4 +196,21 @@ internal sealed class SubmitLoad(ThreeNodeCluster cluster, int loops, TimeSpan p
             }
         }
     })));
+}
+
+/// <summary>Items disposed together.</summary>
+internal sealed class Disposables<T>(T[] items) : IDisposable
+    where T : IDisposable
+{
+    public T this[int index] => items[index];
+
+    public IEnumerable<TResult> Select<TResult>(Func<T, TResult> selector) => items.Select(selector);
+
+    public void Dispose()
+    {
+        foreach (var item in items)
+        {
+            item.Dispose();
+        }
+    }
 }

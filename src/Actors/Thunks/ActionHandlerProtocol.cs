@@ -33,10 +33,10 @@ public sealed record RestoreStore(long Version, object? State);
 
 /// <summary>Subscribes an actor to a state store: it gets the current state, then every new one.</summary>
 /// <param name="Subscriber">The actor to tell.</param>
-public sealed record SubscribeToStore(IActorRef Subscriber);
+public sealed record SubscribeToStore(IActorRef Subscriber) : IThunkWireMessage;
 
 /// <summary>Asks a state store for its state. Replies <see cref="StoreStateChanged{TState}"/>.</summary>
-public sealed record GetStoreState
+public sealed record GetStoreState : IThunkWireMessage
 {
     /// <summary>The single instance.</summary>
     public static readonly GetStoreState Instance = new();
@@ -53,4 +53,4 @@ public sealed record GetStoreState
 /// <param name="Version">The version.</param>
 /// <param name="State">The state.</param>
 /// <param name="LastAction">The action that produced it; null for the initial state.</param>
-public sealed record StoreStateChanged<TState>(long Version, TState State, object? LastAction);
+public sealed record StoreStateChanged<TState>(long Version, TState State, object? LastAction) : IThunkWireMessage;

@@ -72,7 +72,9 @@ public sealed partial class ThunkCoordinator
     {
         var paths = checkpoint.Thunks.Select(t => t.SourcePath).Concat(checkpoint.Queue.Select(q => q.SenderPath)).Distinct().ToList();
         var selection = Context.System;
-        var sameIncarnation = checkpoint.Incarnation == Incarnation.Of(Context.System);
+        // In a cluster the coordinator moves between nodes: a source on a node that lives on is the very actor its path
+        // (with that node's address and the actor's uid) resolves to; one of the old coordinator's node is gone with it.
+        var sameIncarnation = checkpoint.Incarnation == Incarnation.Of(Context.System) || Placement.IsCluster(Context.System);
         Task.WhenAll(paths.Select(async path =>
             {
                 if (!sameIncarnation)
@@ -227,6 +229,19 @@ public sealed partial class ThunkCoordinator
             Incarnation.Of(Context.System),
             _store.Version,
             _durability!.StoreState(_store.State)));
+    }
+
+    /// <summary>Answers <see cref="CheckpointsSaved"/> once the checkpoints so far are stored (the hand-over of a moving coordinator).</summary>
+    private void ConfirmSaved()
+    {
+        if (_journal is null)
+        {
+            Sender.Tell(CheckpointsSaved.All);
+            return;
+        }
+
+        Checkpoint();
+        _journal.Forward(ConfirmWhenSaved.Instance);
     }
 
     /// <summary>Keeps an ended tree in the checkpoints until the store has committed its end.</summary>

@@ -28,6 +28,9 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
     private readonly ThunkSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
+    /// <summary>Where events go: this node's event stream, or every node's in a cluster.</summary>
+    private readonly Action<object> _publish = ClusterEvents.PublisherFor(Context, EventTopic);
+
     /// <summary>Thunks of live trees, by id; a tree's thunks leave when it ends.</summary>
     private readonly Dictionary<string, Thunk> _thunks = new(StringComparer.Ordinal);
 
@@ -44,6 +47,9 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
 
     /// <summary>Numbers generated ids.</summary>
     private long _nextId;
+
+    /// <summary>The DistributedPubSub topic of the coordinator's events in a cluster.</summary>
+    internal const string EventTopic = "actors-thunk-events";
 
     /// <summary>Creates a coordinator that hands actions to <paramref name="handler"/>; durable with <paramref name="durability"/>.</summary>
     public ThunkCoordinator(IActorRef handler, ThunkSettings settings, ThunkDurability? durability = null)
@@ -98,6 +104,9 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
             case StoreCommitted committed:
                 OnCommitted(committed);
                 break;
+            case ConfirmCheckpointSaved:
+                ConfirmSaved();
+                return;
             default:
                 Unhandled(message);
                 return;
@@ -298,7 +307,7 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
     private T Publish<T>(T thunkEvent)
         where T : ThunkEvent
     {
-        Context.System.EventStream.Publish(thunkEvent);
+        _publish(thunkEvent);
         return thunkEvent;
     }
 

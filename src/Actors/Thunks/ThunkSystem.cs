@@ -15,6 +15,12 @@ public sealed record ThunkSystem(IActorRef Coordinator, IActorRef Store, IThunkP
     /// <see cref="ThunkCoordinator"/> in front of it (<c>/user/thunks</c>), with settings from <c>actors.thunks</c>;
     /// with <paramref name="durability"/>, the coordinator checkpoints its state and resumes from it.
     /// </summary>
+    /// <remarks>
+    /// On a cluster, the two run together as one cluster singleton (<c>/user/thunks/singleton</c>, reached through
+    /// <c>/user/thunks-proxy</c> on every node, which is then both <see cref="Coordinator"/> and <see cref="Store"/>):
+    /// a thunk on any node locks and dispatches through the one coordinator, and a node's death fails its trees.
+    /// Every action type must be named in <paramref name="durability"/>'s action types (actions cross nodes).
+    /// </remarks>
     public static ThunkSystem Start<TState>(ActorSystem system, TState initialState, Func<TState, object, TState> reducer, ThunkDurability? durability = null)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -25,8 +31,23 @@ public sealed record ThunkSystem(IActorRef Coordinator, IActorRef Store, IThunkP
             DurabilitySettings.Required(system, "The thunk system");
         }
 
-        var store = system.ActorOf(StateStoreActor<TState>.Props(initialState, reducer, awaitRestore: durability is not null), "thunk-store");
-        var coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings, durability is null ? null : durability with { StateType = durability.StateType ?? typeof(TState) }), "thunks");
+        durability = durability is null ? null : durability with { StateType = durability.StateType ?? typeof(TState) };
+        ThunkWireTypes.For(system).Register(typeof(TState), durability?.ActionTypes ?? new Dictionary<string, Type>());
+        IActorRef coordinator, store;
+        if (Placement.IsCluster(system))
+        {
+            // One coordinator and store in the whole cluster, together in one singleton; reached through its proxy.
+            var persistence = durability is null ? null : DurabilitySettings.Create(system);
+            var fenced = persistence?.Provider == DurabilityProvider.PostgreSql ? persistence : null;
+            coordinator = store = Placement.StartOnce(system, ThunkHost<TState>.Props(initialState, reducer, settings, durability, fenced), "thunks", HandOverThunks.Instance);
+            ClusterEvents.StartRelay(system, ThunkCoordinator.EventTopic);
+        }
+        else
+        {
+            store = system.ActorOf(StateStoreActor<TState>.Props(initialState, reducer, awaitRestore: durability is not null), "thunk-store");
+            coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings, durability), "thunks");
+        }
+
         var client = system.ActorOf(ThunkClientActor.Props(), "thunk-processor");
         var started = new ThunkSystem(coordinator, store, new ThunkProcessor(coordinator, store, client, settings));
         StartedFacade<ThunkSystem>.For(system).Value = started;

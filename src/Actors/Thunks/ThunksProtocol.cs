@@ -29,23 +29,23 @@ public sealed record RegisterThunk(
     int Priority = 0,
     IReadOnlySet<string>? Keys = null,
     TimeSpan? Timeout = null,
-    IActorRef? Source = null) : IThunkCommand;
+    IActorRef? Source = null) : IThunkCommand, IThunkWireMessage;
 
 /// <summary>
 /// Starts a registered thunk. A root waits for its lock, then starts; a child starts at once (its tree
 /// holds the lock). Replies <see cref="ThunkStarted"/> when it is executing, or <see cref="ThunkCommandRejected"/>.
 /// </summary>
 /// <param name="Id">The thunk.</param>
-public sealed record StartThunk(string Id) : IThunkCommand;
+public sealed record StartThunk(string Id) : IThunkCommand, IThunkWireMessage;
 
 /// <summary>Marks an executing thunk completed. Replies <see cref="ThunkCompleted"/> or <see cref="ThunkCommandRejected"/>.</summary>
 /// <param name="Id">The thunk.</param>
-public sealed record CompleteThunk(string Id) : IThunkCommand;
+public sealed record CompleteThunk(string Id) : IThunkCommand, IThunkWireMessage;
 
 /// <summary>Marks a pending or executing thunk failed. Replies <see cref="ThunkFailed"/> or <see cref="ThunkCommandRejected"/>.</summary>
 /// <param name="Id">The thunk.</param>
 /// <param name="Error">What went wrong.</param>
-public sealed record FailThunk(string Id, string Error) : IThunkCommand;
+public sealed record FailThunk(string Id, string Error) : IThunkCommand, IThunkWireMessage;
 
 /// <summary>
 /// Dispatches an action. With <paramref name="ThunkId"/>, it belongs to that thunk's tree: it applies at once
@@ -58,10 +58,10 @@ public sealed record FailThunk(string Id, string Error) : IThunkCommand;
 /// <param name="Acknowledge">Reply <see cref="ThunkActionApplied"/> once the handler has applied it.</param>
 /// <param name="RootId">Set by the coordinator when it hands a child thunk's action to the handler: the tree's root. A handler
 /// takes <c>RootId ?? ThunkId</c> as the action's tree (see <see cref="ThunkTreeEnded"/>); with neither, it is a plain action.</param>
-public sealed record DispatchThunkAction(object Action, string? ThunkId = null, bool Acknowledge = false, string? RootId = null) : IThunkCommand;
+public sealed record DispatchThunkAction(object Action, string? ThunkId = null, bool Acknowledge = false, string? RootId = null) : IThunkCommand, IThunkWireMessage;
 
 /// <summary>Asks for the coordinator's state. Replies <see cref="ThunkSummary"/>.</summary>
-public sealed record GetThunkSummary : IThunkCommand
+public sealed record GetThunkSummary : IThunkCommand, IThunkWireMessage
 {
     /// <summary>The single instance.</summary>
     public static readonly GetThunkSummary Instance = new();
@@ -129,11 +129,11 @@ public sealed record ThunkSummary(
     IReadOnlyList<string> WaitingRoots,
     IReadOnlyList<ThunkInfo> Thunks,
     int QueuedActions,
-    ThunkMetrics Metrics);
+    ThunkMetrics Metrics) : IThunkWireMessage;
 
 /// <summary>An event of the coordinator: published on the event stream; every one bumps the version by one.</summary>
 /// <param name="Version">The state version after the change.</param>
-public abstract record ThunkEvent(long Version);
+public abstract record ThunkEvent(long Version) : IThunkWireMessage;
 
 /// <summary>A thunk was registered (also the reply to <see cref="RegisterThunk"/>).</summary>
 /// <param name="Version">The state version after the change.</param>
@@ -177,13 +177,19 @@ public sealed record ThunkActionsDropped(long Version, int Count, string Reason)
 /// <summary>The coordinator refused a command; its state is unchanged.</summary>
 /// <param name="Command">The command.</param>
 /// <param name="Reason">What was wrong.</param>
-public sealed record ThunkCommandRejected(IThunkCommand Command, string Reason);
+public sealed record ThunkCommandRejected(IThunkCommand Command, string Reason) : IThunkWireMessage;
 
 /// <summary>The action handler applied an action (sent when acknowledgement was asked for).</summary>
 /// <param name="StoreVersion">The handler's state version after applying it.</param>
-public sealed record ThunkActionApplied(long StoreVersion);
+public sealed record ThunkActionApplied(long StoreVersion) : IThunkWireMessage;
 
 /// <summary>An action was refused and will never apply.</summary>
 /// <param name="Action">The action.</param>
 /// <param name="Reason">Why.</param>
-public sealed record ThunkActionRefused(object Action, string Reason);
+public sealed record ThunkActionRefused(object Action, string Reason) : IThunkWireMessage;
+
+/// <summary>
+/// A message of the thunk protocol that may cross nodes (to and from the coordinator and its store, a cluster
+/// singleton); <c>ThunkWireSerializer</c> writes all of them (bound in <c>hocon/thunks.conf</c>).
+/// </summary>
+internal interface IThunkWireMessage;

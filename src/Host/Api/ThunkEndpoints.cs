@@ -49,11 +49,21 @@ internal static class ThunkEndpoints
                 return Problems.BadRequest("'from' and 'to' must be different accounts.", "to");
             }
 
+            if (transfer.PauseMs is < 0 or > 60_000)
+            {
+                return Problems.BadRequest("'pauseMs' must be from 0 to 60000.", "pauseMs");
+            }
+
             // Withdraw, then deposit in a child thunk: the tree holds both accounts' locks until both are applied,
             // and the store commits both or neither.
             return await AllOrNothingAsync("transfer", () => processor.RunAsync(async ctx =>
             {
                 await ctx.DispatchAsync(new Withdraw(transfer.From, transfer.Amount), ct);
+                if (transfer.PauseMs > 0)
+                {
+                    await Task.Delay(transfer.PauseMs, ct);
+                }
+
                 await ctx.RunChildAsync(child => child.DispatchAsync(new Deposit(transfer.To, transfer.Amount), ct), ct);
             }, new ThunkOptions(Keys: new HashSet<string> { transfer.From, transfer.To }), ct));
         }).WithSummary("Move an amount between accounts atomically (a thunk tree holding both accounts' locks); 409 if 'from' holds less")

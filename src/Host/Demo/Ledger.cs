@@ -30,7 +30,14 @@ public sealed record Deposit(string Account, long Amount);
 public sealed record Withdraw(string Account, long Amount);
 
 /// <summary>The body of <c>POST /api/thunks/transfers</c>.</summary>
-public sealed record TransferRequest(string From, string To, long Amount);
+/// <param name="From">The account to take from.</param>
+/// <param name="To">The account to add to.</param>
+/// <param name="Amount">How much.</param>
+/// <param name="PauseMs">
+/// How long the transfer holds both accounts' locks between its withdrawal and its deposit (0 to 60000): a demo of
+/// atomicity, as no reader ever sees the amount half moved, and what a test needs to stop a node mid-transfer.
+/// </param>
+public sealed record TransferRequest(string From, string To, long Amount, int PauseMs = 0);
 
 /// <summary>The body of <c>POST /api/thunks/deposits</c>.</summary>
 public sealed record DepositRequest(string Account, long Amount);
