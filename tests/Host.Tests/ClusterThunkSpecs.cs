@@ -41,6 +41,42 @@ public sealed class ClusterThunkSpecs(PostgresServer server) : IClassFixture<Pos
         Assert.IsType<HttpRequestException>(await Record.ExceptionAsync(() => transfer));
     }
 
+    [Fact]
+    [Trait("Category", "Soak")]
+    public async Task After_a_kill_9_of_the_coordinators_node_the_ledger_should_keep_its_balances_and_version_and_take_new_transfers()
+    {
+        await using var cluster = await ThreeNodeCluster.StartAsync(server);
+        using var clients = cluster.PatientClients();
+        Assert.Equal(HttpStatusCode.OK, (await clients[1].PostAsync("/api/thunks/deposits", Json.Body("""{ "account": "a", "amount": 300 }"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clients[2].PostAsync("/api/thunks/transfers", Json.Body("""{ "from": "a", "to": "b", "amount": 100 }"""))).StatusCode);
+        var before = await (await clients[1].GetAsync("/api/thunks/state")).ReadJsonAsync();
+        var versionBefore = (await (await clients[1].GetAsync("/api/thunks")).ReadJsonAsync()).GetProperty("version").GetInt64();
+
+        // Node 1 is the oldest: it hosts the coordinator and its store.
+        await cluster.Nodes[0].KillAsync();
+
+        // Ask until the moved coordinator answers (asks that went to the dead node are not answered), then transfer once.
+        using var impatient = new HttpClient { BaseAddress = cluster.Nodes[1].BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var answered = await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                return (await impatient.GetAsync("/api/thunks")).StatusCode;
+            }
+            catch (TaskCanceledException)
+            {
+                return HttpStatusCode.RequestTimeout;
+            }
+        }, status => status == HttpStatusCode.OK, ThreeNodeCluster.Patience, TimeSpan.FromMilliseconds(250));
+        Assert.Equal(HttpStatusCode.OK, answered);
+        Assert.Equal(HttpStatusCode.OK, (await clients[1].PostAsync("/api/thunks/transfers", Json.Body("""{ "from": "b", "to": "a", "amount": 40 }"""))).StatusCode);
+
+        var after = await (await clients[2].GetAsync("/api/thunks/state")).ReadJsonAsync();
+        Assert.Equal((200, 100), await BalancesAsync(clients[1]) is var (a, b) ? (a - 40, b + 40) : default);
+        Assert.True(after.GetProperty("version").GetInt64() > before.GetProperty("version").GetInt64());
+        Assert.True((await (await clients[2].GetAsync("/api/thunks")).ReadJsonAsync()).GetProperty("version").GetInt64() > versionBefore);
+    }
+
     private static async Task<HttpStatusCode> DepositAsync(HttpClient client, long amount, ConcurrentQueue<string> passed, string name)
     {
         var response = await client.PostAsync("/api/thunks/deposits", Json.Body($$"""{ "account": "a", "amount": {{amount}} }"""));

@@ -32,7 +32,7 @@ public sealed record ThunkSystem(IActorRef Coordinator, IActorRef Store, IThunkP
         }
 
         durability = durability is null ? null : durability with { StateType = durability.StateType ?? typeof(TState) };
-        ThunkWireTypes.For(system).Register(typeof(TState), durability?.ActionTypes ?? new Dictionary<string, Type>());
+        ThunkWireTypes.For(system).Register(typeof(TState), durability?.ActionTypes);
         IActorRef coordinator, store;
         if (Placement.IsCluster(system))
         {
@@ -52,6 +52,25 @@ public sealed record ThunkSystem(IActorRef Coordinator, IActorRef Store, IThunkP
         var started = new ThunkSystem(coordinator, store, new ThunkProcessor(coordinator, store, client, settings));
         StartedFacade<ThunkSystem>.For(system).Value = started;
         return started;
+    }
+}
+
+/// <summary>Names for the actions of a thunk system that crosses nodes.</summary>
+public static class ThunkWire
+{
+    /// <summary>
+    /// Names action types for the wire, where a clustered thunk system sends every action to its coordinator. A durable
+    /// system's <see cref="ThunkDurability.ActionTypes"/> are named already; call this for others, on every node (and in
+    /// an outside process that sends thunk commands).
+    /// </summary>
+    /// <param name="system">The actor system.</param>
+    /// <param name="actionTypes">Action types by the name they travel under.</param>
+    /// <exception cref="InvalidOperationException">A name is already taken by another type.</exception>
+    public static void RegisterActionTypes(ActorSystem system, IReadOnlyDictionary<string, Type> actionTypes)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(actionTypes);
+        ThunkWireTypes.For(system).AddActions(actionTypes);
     }
 }
 

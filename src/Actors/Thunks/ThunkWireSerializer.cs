@@ -96,7 +96,7 @@ public sealed class ThunkWireSerializer : SerializerWithStringManifest
     private ThunkWireTypes Registered => ThunkWireTypes.For(_system);
 
     private TypedAction Action(object action) => ActionOrNull(action) ?? throw new SerializationException(
-        $"Actions of type {action.GetType().FullName} have no name on the wire: register the type in ThunkDurability.ActionTypes (a clustered thunk system sends every action to its coordinator).");
+        $"Actions of type {action.GetType().FullName} have no name on the wire: register the type in ThunkDurability.ActionTypes or with ThunkWire.RegisterActionTypes (a clustered thunk system sends every action to its coordinator).");
 
     private TypedAction? ActionOrNull(object? action) =>
         action is not null && Registered.NameOf(action.GetType()) is { } name ? new TypedAction(name, JsonSerializer.SerializeToElement(action, action.GetType(), Json)) : null;
@@ -156,24 +156,47 @@ internal sealed class ThunkWireTypes : IExtension
 {
     private volatile FrozenDictionary<string, Type> _actions = FrozenDictionary<string, Type>.Empty;
     private volatile FrozenDictionary<Type, string> _names = FrozenDictionary<Type, string>.Empty;
+    private readonly Lock _registering = new();
 
     public static ThunkWireTypes For(ActorSystem system) => system.WithExtension<ThunkWireTypes, ThunkWireTypesProvider>();
 
     /// <summary>The store's state type; null until a thunk system is started (or registered) here.</summary>
     public Type? StateType { get; private set; }
 
-    public void Register(Type stateType, IReadOnlyDictionary<string, Type> actionTypes)
+    public void Register(Type stateType, IReadOnlyDictionary<string, Type>? actionTypes)
     {
         StateType = stateType;
-        _actions = actionTypes.ToFrozenDictionary(StringComparer.Ordinal);
-        _names = actionTypes.ToFrozenDictionary(p => p.Value, p => p.Key);
+        if (actionTypes is not null)
+        {
+            AddActions(actionTypes);
+        }
+    }
+
+    public void AddActions(IReadOnlyDictionary<string, Type> actionTypes)
+    {
+        lock (_registering)
+        {
+            var actions = new Dictionary<string, Type>(_actions, StringComparer.Ordinal);
+            foreach (var (name, type) in actionTypes)
+            {
+                if (actions.TryGetValue(name, out var taken) && taken != type)
+                {
+                    throw new InvalidOperationException($"The action name '{name}' is taken by {taken.FullName}; it cannot also name {type.FullName}.");
+                }
+
+                actions[name] = type;
+            }
+
+            _actions = actions.ToFrozenDictionary(StringComparer.Ordinal);
+            _names = actions.GroupBy(p => p.Value).ToFrozenDictionary(g => g.Key, g => g.First().Key);
+        }
     }
 
     public string? NameOf(Type type) => _names.GetValueOrDefault(type);
 
     public Type ActionType(string name) => _actions.TryGetValue(name, out var type)
         ? type
-        : throw new SerializationException($"No action type is registered under '{name}' in this actor system's thunk system (ThunkDurability.ActionTypes).");
+        : throw new SerializationException($"No action type is registered under '{name}' in this actor system's thunk system (ThunkDurability.ActionTypes or ThunkWire.RegisterActionTypes).");
 
     private sealed class ThunkWireTypesProvider : ExtensionIdProvider<ThunkWireTypes>
     {
