@@ -77,6 +77,34 @@ public sealed class ClusterThunkSpecs(PostgresServer server) : IClassFixture<Pos
         Assert.True((await (await clients[2].GetAsync("/api/thunks")).ReadJsonAsync()).GetProperty("version").GetInt64() > versionBefore);
     }
 
+    [Fact]
+    [Trait("Category", "Soak")]
+    public async Task When_the_coordinators_node_dies_a_tree_holding_the_lock_should_fail_and_a_waiting_tree_of_a_live_node_should_pass()
+    {
+        await using var cluster = await ThreeNodeCluster.StartAsync(server);
+        using var clients = cluster.PatientClients();
+        Assert.Equal(HttpStatusCode.OK, (await clients[1].PostAsync("/api/thunks/deposits", Json.Body("""{ "account": "a", "amount": 1000 }"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clients[1].PostAsync("/api/thunks/deposits", Json.Body("""{ "account": "b", "amount": 1000 }"""))).StatusCode);
+
+        // Node 3's transfer holds both locks (its withdrawal applied, not committed); node 2's deposit waits behind it.
+        using var slow = new HttpClient { BaseAddress = cluster.Nodes[2].BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var transfer = slow.PostAsync("/api/thunks/transfers", Json.Body("""{ "from": "a", "to": "b", "amount": 100, "pauseMs": 25000 }"""));
+        await SummaryAsync(clients[1], summary => summary.GetProperty("activeRoots").GetArrayLength() == 1
+            && summary.GetProperty("thunks").EnumerateArray().Any(thunk => thunk.Text("status") == "executing"));
+        var deposit = DepositAsync(clients[1], 5, new ConcurrentQueue<string>(), "deposit");
+        // Stored, too: the next coordinator resumes from the last stored checkpoint.
+        await SummaryAsync(clients[1], summary => summary.GetProperty("waitingRoots").GetArrayLength() == 1
+            && summary.GetProperty("stored").GetBoolean());
+
+        // Node 1 is the oldest: it hosts the coordinator and its store.
+        await cluster.Nodes[0].KillAsync();
+
+        // The moved coordinator fails the transfer (what it applied was in the lost store) and lets the deposit through.
+        Assert.Equal(HttpStatusCode.OK, await deposit);
+        Assert.Equal(HttpStatusCode.Conflict, (await transfer).StatusCode);
+        Assert.Equal((1005, 1000), await BalancesAsync(clients[2]));
+    }
+
     private static async Task<HttpStatusCode> DepositAsync(HttpClient client, long amount, ConcurrentQueue<string> passed, string name)
     {
         var response = await client.PostAsync("/api/thunks/deposits", Json.Body($$"""{ "account": "a", "amount": {{amount}} }"""));

@@ -9,7 +9,9 @@ namespace Actors.Durability;
 /// While one is being saved, newer ones replace each other, so a busy parent costs one write at a time.
 /// On start it hands the parent the last checkpoint (or none) in <see cref="CheckpointRecovered"/>.
 /// </summary>
-internal sealed class CheckpointJournal(string persistenceId) : UntypedPersistentActor
+/// <param name="persistenceId">The stream.</param>
+/// <param name="reportSaves">Tell the parent <see cref="CheckpointStored"/> after each save (for a parent that shows what is stored).</param>
+internal sealed class CheckpointJournal(string persistenceId, bool reportSaves = false) : UntypedPersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IStored? _recovered;
@@ -24,7 +26,10 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
 
     public override string PersistenceId { get; } = persistenceId;
 
-    public static Props Props(string persistenceId) => Akka.Actor.Props.Create(() => new CheckpointJournal(persistenceId));
+    /// <summary>The newest checkpoint being saved (reported to the parent when <c>reportSaves</c>).</summary>
+    private IStored? _inFlight;
+
+    public static Props Props(string persistenceId, bool reportSaves = false) => Akka.Actor.Props.Create(() => new CheckpointJournal(persistenceId, reportSaves));
 
     protected override void OnRecover(object message)
     {
@@ -56,6 +61,11 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr, saved.Metadata.Timestamp.AddTicks(-1)));
                 _saving = false;
                 _lastSaveFailed = false;
+                if (reportSaves && _inFlight is not null)
+                {
+                    Context.Parent.Tell(new CheckpointStored(_inFlight));
+                }
+
                 SaveNext();
                 break;
             case SaveSnapshotFailure failed:
@@ -87,6 +97,7 @@ internal sealed class CheckpointJournal(string persistenceId) : UntypedPersisten
 
         _saving = true;
         SaveSnapshot(_pending);
+        _inFlight = _pending;
         _pending = null;
     }
 
@@ -120,6 +131,9 @@ internal sealed record CheckpointsSaved(bool Stored)
 
     public static readonly CheckpointsSaved NotAll = new(false);
 }
+
+/// <summary>From a journal that reports saves: this checkpoint is stored.</summary>
+internal sealed record CheckpointStored(IStored Checkpoint);
 
 /// <summary>From the journal: the last checkpoint, or null when there is none.</summary>
 internal sealed record CheckpointRecovered(IStored? Checkpoint);

@@ -20,6 +20,9 @@ internal sealed class ThunkClientActor : UntypedActor
             case ThunkActionRefused refused:
                 _log.Warning("A dispatched {0} was refused: {1}", refused.Action.GetType().Name, refused.Reason);
                 break;
+            case ThunkEvent:
+                // The answer to a fire-and-forget FailThunk (a body that threw): nothing waits for it.
+                break;
             case ThunkCommandRejected rejected:
                 _log.Warning("{0} was rejected: {1}", rejected.Command.GetType().Name, rejected.Reason);
                 break;

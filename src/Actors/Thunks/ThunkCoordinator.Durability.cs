@@ -19,6 +19,12 @@ public sealed partial class ThunkCoordinator
     /// <summary>Something durable changed since the last checkpoint.</summary>
     private bool _dirty;
 
+    /// <summary>The newest checkpoint sent to the journal, and the newest it has stored (the same object once all is stored).</summary>
+    private IStored? _lastSent, _lastStored;
+
+    /// <summary>Whether everything durable is stored: what a restart, or a move to another node, would resume from is this state.</summary>
+    private bool AllStored => !_dirty && ReferenceEquals(_lastSent, _lastStored);
+
     /// <summary>The store's committed state and its version, as it last reported them (checkpointed with the trees).</summary>
     private (long Version, object? State) _store;
 
@@ -36,7 +42,7 @@ public sealed partial class ThunkCoordinator
             return;
         }
 
-        _journal = Context.ActorOf(CheckpointJournal.Props("actors-thunks"), "journal");
+        _journal = Context.ActorOf(CheckpointJournal.Props("actors-thunks", reportSaves: true), "journal");
         Common.Recovery.Begin(Context, this, Recover);
     }
 
@@ -85,7 +91,7 @@ public sealed partial class ThunkCoordinator
                 try
                 {
                     var found = await selection.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(3));
-                    return (path, found.Path.ToSerializationFormat() == path ? found : null);
+                    return (path, PathOf(found) == path ? found : null);
                 }
                 catch (Exception)
                 {
@@ -113,6 +119,13 @@ public sealed partial class ThunkCoordinator
         _tickets = checkpoint.Tickets;
         var trees = checkpoint.Trees.ToDictionary(t => t.RootId, t => new ThunkTree(t.RootId, t.Priority, t.Keys?.ToHashSet(StringComparer.Ordinal), t.Timeout));
         var gone = new List<Thunk>();
+
+        // A tree that held its lock under another incarnation (on a cluster: the coordinator's previous node) had its
+        // uncommitted actions applied in that node's store, which is gone: it must fail even if its source lives on.
+        var heldElsewhere = checkpoint.Incarnation == Incarnation.Of(Context.System)
+            ? []
+            : checkpoint.Trees.Where(t => t.Lock == nameof(TreeLock.Held)).Select(t => t.RootId).ToHashSet(StringComparer.Ordinal);
+        var lostApplied = new List<Thunk>();
         foreach (var stored in checkpoint.Thunks)
         {
             var tree = trees[stored.RootId];
@@ -139,6 +152,10 @@ public sealed partial class ThunkCoordinator
                 else
                 {
                     Track(source, +1);
+                    if (heldElsewhere.Contains(stored.RootId))
+                    {
+                        lostApplied.Add(thunk);
+                    }
                 }
             }
         }
@@ -156,6 +173,9 @@ public sealed partial class ThunkCoordinator
             {
                 tree.Lock = TreeLock.Waiting;
                 tree.WaitTicket = stored.WaitTicket;
+                // On a cluster the asker may live on another node and still wait (a moved coordinator tells it when the
+                // tree gets its lock); after a restart of this process it is gone, and telling it costs a dead letter.
+                tree.StartRequester = stored.StartRequester is { } requester ? ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(requester) : null;
                 _waiting.Add(tree);
             }
         }
@@ -186,6 +206,11 @@ public sealed partial class ThunkCoordinator
             End(thunk, "its source is gone after a restart");
         }
 
+        foreach (var thunk in lostApplied)
+        {
+            End(thunk, "its tree held its lock when the coordinator moved, and the actions it had applied were lost with the old store");
+        }
+
         foreach (var tree in trees.Values.ToList())
         {
             ReleaseIfEnded(tree);
@@ -211,7 +236,7 @@ public sealed partial class ThunkCoordinator
         {
             if (_durability!.Store(queued.Dispatch.Action) is { } stored)
             {
-                queue.Add(new StoredQueuedActionV1(stored, queued.Dispatch.ThunkId, queued.Tree?.RootId, queued.Sender.Path.ToSerializationFormat(), queued.Dispatch.Acknowledge));
+                queue.Add(new StoredQueuedActionV1(stored, queued.Dispatch.ThunkId, queued.Tree?.RootId, PathOf(queued.Sender), queued.Dispatch.Acknowledge));
             }
             else if (_unstorable.Add(queued.Dispatch.Action.GetType()))
             {
@@ -219,7 +244,7 @@ public sealed partial class ThunkCoordinator
             }
         }
 
-        _journal.Tell(new ThunkCheckpointV2(
+        _journal.Tell(_lastSent = new ThunkCheckpointV2(
             _version,
             _nextId,
             _tickets,
@@ -267,9 +292,16 @@ public sealed partial class ThunkCoordinator
     }
 
     private static StoredThunkV1 Stored(Thunk thunk) =>
-        new(thunk.Id, thunk.Parent?.Id, thunk.Tree.RootId, thunk.Source.Path.ToSerializationFormat(), thunk.Status, thunk.Error, thunk.RegisteredAt);
+        new(thunk.Id, thunk.Parent?.Id, thunk.Tree.RootId, PathOf(thunk.Source), thunk.Status, thunk.Error, thunk.RegisteredAt);
 
-    private static StoredTreeV1 Stored(ThunkTree tree) => new(tree.RootId, tree.Priority, tree.Keys?.ToList(), tree.Timeout, tree.Lock.ToString(), tree.WaitTicket);
+    private static StoredTreeV1 Stored(ThunkTree tree) => new(tree.RootId, tree.Priority, tree.Keys?.ToList(), tree.Timeout, tree.Lock.ToString(), tree.WaitTicket,
+        tree.StartRequester is null ? null : PathOf(tree.StartRequester));
+
+    /// <summary>
+    /// An actor's path with its uid, and with its node's address when remoting is on (a local actor's too): on a
+    /// cluster the coordinator moves, and a path must name the same actor from any node.
+    /// </summary>
+    private static string PathOf(IActorRef actor) => Akka.Serialization.Serialization.SerializedActorPath(actor);
 
     /// <summary>The checkpoint and which of its paths still lead to a live actor.</summary>
     private sealed record SourcesResolved(ThunkCheckpointV2 Checkpoint, IReadOnlyDictionary<string, IActorRef?> Sources);

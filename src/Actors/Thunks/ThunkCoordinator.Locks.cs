@@ -88,6 +88,7 @@ public sealed partial class ThunkCoordinator
         tree.StartRequester = requester;
         tree.WaitStartedAt = Stopwatch.GetTimestamp();
         _waiting.Add(tree);
+        _dirty = true; // no event (no version), but a waiting tree is durable state: its place in line and who waits
         Reconcile();
     }
 

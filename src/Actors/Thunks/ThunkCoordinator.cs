@@ -1,4 +1,5 @@
 using Actors.Common;
+using Actors.Durability;
 using Akka.Actor;
 using Akka.Event;
 
@@ -106,6 +107,9 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
                 break;
             case ConfirmCheckpointSaved:
                 ConfirmSaved();
+                return;
+            case CheckpointStored stored:
+                _lastStored = stored.Checkpoint;
                 return;
             default:
                 Unhandled(message);
@@ -317,7 +321,8 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
         _waiting.Select(t => t.RootId).ToArray(),
         _thunks.Values.Select(t => t.ToInfo()).ToArray(),
         _queue.Count,
-        _metrics.Snapshot());
+        _metrics.Snapshot(),
+        _journal is null ? null : AllStored);
 
     /// <summary>Sent by a tree's timer when it has held its lock too long.</summary>
     private sealed record TreeTimedOut(string RootId);

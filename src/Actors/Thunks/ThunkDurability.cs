@@ -64,8 +64,11 @@ internal sealed record ThunkCheckpointV2(long Version, long NextId, long Tickets
 /// <summary>A live thunk, in registration order.</summary>
 internal sealed record StoredThunkV1(string Id, string? ParentId, string RootId, string SourcePath, ThunkStatus Status, string? Error, DateTimeOffset RegisteredAt);
 
-/// <summary>A live tree and its lock.</summary>
-internal sealed record StoredTreeV1(string RootId, int Priority, IReadOnlyList<string>? Keys, TimeSpan Timeout, string Lock, long WaitTicket);
+/// <summary>
+/// A live tree and its lock; for a waiting tree, <c>StartRequester</c> is who asked to start its root, to be told when
+/// it gets the lock (absent in older checkpoints).
+/// </summary>
+internal sealed record StoredTreeV1(string RootId, int Priority, IReadOnlyList<string>? Keys, TimeSpan Timeout, string Lock, long WaitTicket, string? StartRequester = null);
 
 /// <summary>An action waiting for a lock, in arrival order.</summary>
 internal sealed record StoredQueuedActionV1(StoredActionV1 Action, string? ThunkId, string? TreeRootId, string SenderPath, bool Acknowledge);

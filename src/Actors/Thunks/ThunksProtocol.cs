@@ -123,13 +123,15 @@ public sealed record ThunkMetrics(long TreesCompleted, TimeSpan TotalLockWait, T
 /// <param name="Thunks">Every thunk of a live tree.</param>
 /// <param name="QueuedActions">Actions waiting for a lock.</param>
 /// <param name="Metrics">Lock wait and hold times.</param>
+/// <param name="Stored">For a durable coordinator: whether all of this is in the journal (a restart, or a move to another node, would resume from exactly this); null otherwise.</param>
 public sealed record ThunkSummary(
     long Version,
     IReadOnlyList<string> ActiveRoots,
     IReadOnlyList<string> WaitingRoots,
     IReadOnlyList<ThunkInfo> Thunks,
     int QueuedActions,
-    ThunkMetrics Metrics) : IThunkWireMessage;
+    ThunkMetrics Metrics,
+    bool? Stored = null) : IThunkWireMessage;
 
 /// <summary>An event of the coordinator: published on the event stream; every one bumps the version by one.</summary>
 /// <param name="Version">The state version after the change.</param>
