@@ -41,10 +41,22 @@ public sealed class ClusterJobSpecs(PostgresServer server, Xunit.Abstractions.IT
         }
         while (seen != 12);
 
-        // Stop it from there too: the key is free in the whole cluster again.
+        // Stop it from there too: the key is free in the whole cluster again, and the third node's feed hears of it.
+        var third = Enumerable.Range(0, 3).First(i => i != elsewhere && cluster.RemoteAddresses.ElementAt(i) != owner);
+        using var lifecycle = await clients[third].GetAsync("/api/events?types=job", HttpCompletionOption.ResponseHeadersRead, watching.Token);
+        using var lifecycleEvents = new SseReader(await lifecycle.Content.ReadAsStreamAsync(watching.Token));
+        await lifecycleEvents.SubscribedAsync(watching.Token);
         var stopped = await (await clients[elsewhere].DeleteAsync("/api/jobs/counters/k1")).ReadJsonAsync();
         Assert.Equal("stopped", stopped.Text("reason").ToLowerInvariant());
         Assert.All(await Task.WhenAll(clients.Select(client => client.GetAsync("/api/jobs/counters/k1"))), response => Assert.Equal(HttpStatusCode.NotFound, response.StatusCode));
+        (string Name, JsonElement Data)? heard;
+        do
+        {
+            heard = await lifecycleEvents.NextAsync(watching.Token);
+            Assert.NotNull(heard);
+        }
+        while (heard.Value.Name != "job.stopped");
+        Assert.Equal("k1", heard.Value.Data.Text("key"));
         Assert.Equal(HttpStatusCode.Created, (await clients[(elsewhere + 1) % 3].PostAsync("/api/jobs/counters/k1", Json.Body("{}"))).StatusCode);
     }
 

@@ -42,6 +42,49 @@ internal static class ClusterEvents
         return message => batcher.Tell(message);
     }
 
+    /// <summary>
+    /// Where events of many actors of one node go (the keyed jobs of a sharded kind, each an actor of its own): every
+    /// node's event stream through the topic, by one batcher per node and topic (started on first use, under
+    /// <c>/user/&lt;topic&gt;-publisher</c>), in a cluster; the local event stream without one.
+    /// </summary>
+    public static Action<object> NodePublisherFor(ActorSystem system, string topic)
+    {
+        if (!Placement.IsCluster(system))
+        {
+            return system.EventStream.Publish;
+        }
+
+        var batcher = NodePublishers.For(system).Get(topic, () => system.ActorOf(Props.Create(() => new Batcher(topic)), $"{topic}-publisher"));
+        return message => batcher.Tell(message);
+    }
+
+    /// <summary>The node-wide batchers of an actor system, by topic.</summary>
+    private sealed class NodePublishers : IExtension
+    {
+        private readonly Dictionary<string, IActorRef> _byTopic = new(StringComparer.Ordinal);
+        private readonly Lock _starting = new();
+
+        public static NodePublishers For(ActorSystem system) => system.WithExtension<NodePublishers, Provider>();
+
+        public IActorRef Get(string topic, Func<IActorRef> start)
+        {
+            lock (_starting)
+            {
+                if (!_byTopic.TryGetValue(topic, out var batcher))
+                {
+                    _byTopic.Add(topic, batcher = start());
+                }
+
+                return batcher;
+            }
+        }
+
+        private sealed class Provider : ExtensionIdProvider<NodePublishers>
+        {
+            public override NodePublishers CreateExtension(ExtendedActorSystem system) => new();
+        }
+    }
+
     /// <summary>Collects events until the previous batch has gone, then publishes them as one.</summary>
     private sealed class Batcher : ReceiveActor
     {

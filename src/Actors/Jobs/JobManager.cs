@@ -7,6 +7,9 @@ namespace Actors.Jobs;
 /// <summary>Starts and finds job managers in an actor system (what <c>WithJobManager</c> calls for you).</summary>
 public static class JobManager
 {
+    /// <summary>The DistributedPubSub topic of job lifecycle events in a cluster.</summary>
+    internal const string EventTopic = "actors-job-events";
+
     /// <summary>
     /// Starts a job manager named <paramref name="name"/> as a top-level actor (<c>/user/jobs-&lt;name&gt;</c>)
     /// and returns its facade. Its settings come from <c>actors.jobs</c> and <paramref name="options"/>.
@@ -50,6 +53,7 @@ public static class JobManager
 
         StartSchedulerEarly(system);
         JobWireTypes.For(system).Register<TState, TAction>(name);
+        JobEventRelay.StartOnce(system);
         create ??= durability is null ? null : durability.Restore;
         if (Common.Placement.IsCluster(system) && create is not null)
         {
@@ -102,6 +106,21 @@ public static class JobManager
     {
         ArgumentNullException.ThrowIfNull(system);
         return JobManagerRegistry.For(system).Get<TState, TAction>(name);
+    }
+
+    /// <summary>Starts this node's relay of job events once, whichever kind starts first.</summary>
+    private sealed class JobEventRelay : IExtension
+    {
+        public static void StartOnce(ActorSystem system) => system.WithExtension<JobEventRelay, Provider>();
+
+        private sealed class Provider : ExtensionIdProvider<JobEventRelay>
+        {
+            public override JobEventRelay CreateExtension(ExtendedActorSystem system)
+            {
+                Common.ClusterEvents.StartRelay(system, EventTopic);
+                return new JobEventRelay();
+            }
+        }
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
     private readonly Props _jobProps = JobActor<TState, TAction>.Props();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
+    /// <summary>Where JobStarted and JobStopped go: this node's event stream, or (in a cluster) every node's.</summary>
+    private readonly Action<object> _publish = ClusterEvents.NodePublisherFor(Context.System, JobManager.EventTopic);
+
     /// <summary>Numbers job actors, so each has a unique name.</summary>
     private long _incarnations;
 
@@ -206,7 +209,7 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
         var cell = new JobCell<TState>(actor, new JobStateChanged<TState>(key, job.Version, job.State));
         actor.Tell(new StartJob<TState, TAction>(_name, job, cell, _settings.StopTimeout));
         _jobs.Add(key, cell);
-        Context.System.EventStream.Publish(new JobStarted(_name, key));
+        _publish(new JobStarted(_name, key));
         requester.Tell(new JobCreated(key, actor));
     }
 
@@ -287,7 +290,7 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
             }
         }
 
-        Context.System.EventStream.Publish(ended.Stopped);
+        _publish(ended.Stopped);
         if (_log.IsDebugEnabled)
         {
             _log.Debug("Job {0} of manager {1} ended: {2} {3}", key, _name, ended.Stopped.Reason, ended.Stopped.Error);

@@ -29,6 +29,7 @@ public sealed class JobWireSerializer : SerializerWithStringManifest
         [typeof(StopJob)] = "jobs.stop.v1",
         [typeof(JobNotRunning)] = "jobs.not-running.v1",
         [typeof(JobStopped)] = "jobs.stopped.v1",
+        [typeof(JobStarted)] = "jobs.started.v1",
         [typeof(DispatchToJob)] = "jobs.dispatch-to.v1",
         [typeof(Dispatch)] = "jobs.dispatch.v1",
         [typeof(ActionHandled)] = "jobs.action-handled.v1",

@@ -196,7 +196,7 @@ public sealed record JobStopped(string Manager, string Key, JobStopReason Reason
 /// <summary>A job was created and its work started. Published on the event stream.</summary>
 /// <param name="Manager">The name of the job's manager.</param>
 /// <param name="Key">The key of the job.</param>
-public sealed record JobStarted(string Manager, string Key);
+public sealed record JobStarted(string Manager, string Key) : IJobWireMessage;
 
 /// <summary>
 /// A message of the job protocol that may cross nodes; <c>JobWireSerializer</c> writes all of them

@@ -26,6 +26,7 @@ public sealed class JobWireSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(Actor
             new StopJob("k"),
             new JobNotRunning("k"),
             new JobStopped("logs", "k", JobStopReason.Failed, "boom"),
+            new JobStarted("logs", "k"),
             new DispatchToJob("k", new Append("a", 1), Acknowledge: true),
             new Dispatch(new Append("a", 1)),
             new ActionHandled("k"),
