@@ -42,12 +42,7 @@ internal sealed partial class TaskQueueActor
     }
 
     /// <summary>Takes the fence off the actor's thread (a database round trip); answered with <see cref="FenceTaken"/> or <see cref="FenceBusy"/>.</summary>
-    private void TryFence()
-    {
-        var persistence = _persistence!;
-        Task.Run(() => SingleWriter.TryFence(persistence, "tasks")).PipeTo(Self, success: fence => fence is null ? FenceBusy.Instance : new FenceTaken(fence),
-            failure: e => new FenceBusy(e));
-    }
+    private void TryFence() => JournalFence.TryTake(_persistence!, "tasks", Self);
 
     private void OnFenceBusy(FenceBusy busy)
     {
@@ -286,21 +281,6 @@ internal sealed partial class TaskQueueActor
                 break;
         }
     }
-}
-
-/// <summary>The queue holds the journal's fence.</summary>
-internal sealed record FenceTaken(IDisposable Fence);
-
-/// <summary>Another queue holds the fence (or the database could not be asked).</summary>
-internal sealed record FenceBusy(Exception? Cause = null)
-{
-    public static readonly FenceBusy Instance = new();
-}
-
-/// <summary>Time to try the fence again.</summary>
-internal sealed record FenceRetry
-{
-    public static readonly FenceRetry Instance = new();
 }
 
 /// <summary>From the journal: the acceptance of a task is stored.</summary>

@@ -1,5 +1,4 @@
 using Actors.Durability;
-using Actors.Tasks;
 using Akka.Actor;
 using Akka.Event;
 
@@ -118,12 +117,7 @@ internal sealed class ThunkHost<TState> : UntypedActor, IWithTimers, IWithUnboun
         }
     }
 
-    private void TryFence()
-    {
-        var persistence = _fenced!;
-        Task.Run(() => SingleWriter.TryFence(persistence, "thunks")).PipeTo(Self, success: fence => fence is null ? FenceBusy.Instance : new FenceTaken(fence),
-            failure: e => new FenceBusy(e));
-    }
+    private void TryFence() => JournalFence.TryTake(_fenced!, "thunks", Self);
 
     private void StartChildren()
     {
