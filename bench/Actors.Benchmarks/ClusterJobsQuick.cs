@@ -96,7 +96,7 @@ internal static class ClusterJobsQuick
     }
 
     private static Config NodeConfig(int port, int seedPort) => ConfigurationFactory.ParseString($$"""
-        akka.loglevel = WARNING
+        akka.loglevel = ERROR
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = {{port}} }
         akka.cluster.seed-nodes = ["akka.tcp://bench@127.0.0.1:{{seedPort}}"]
