@@ -39,6 +39,11 @@ internal sealed partial class JobManagerActor<TState, TAction>
                 // which buffers them until the key's entity runs again (here or on its new node).
                 ClusterSharding.Get(Context.System).ShardRegion(JobSharding.TypeName(_name)).Forward(command);
                 return true;
+            case RunJob<TState, TAction> run:
+                // Sent to the region as a message: a factory runs only where it was made, so a sharded kind takes data.
+                Sender.Tell(new JobRejected(run.Key ?? string.Empty,
+                    $"Job kind '{_name}' is sharded over the cluster: send RunJobFromState<{typeof(TState).Name}>(key, initialState) instead of RunJob with a factory (a factory cannot cross nodes)."));
+                return true;
             case CheckpointsSaved saved:
                 OnCheckpointsSaved(saved);
                 return true;

@@ -59,7 +59,7 @@ public sealed class ShardedJobSpecs() : Akka.TestKit.Xunit2.TestKit(Configuratio
     }
 
     [Fact]
-    public async Task Actions_sent_as_messages_to_the_region_should_reach_the_job_and_be_acknowledged()
+    public async Task Messages_to_the_region_should_reach_the_job_and_a_factory_sent_as_a_message_should_be_refused()
     {
         var jobs = StartSharded();
         await jobs.RunJobAsync("k", 0);
@@ -70,6 +70,8 @@ public sealed class ShardedJobSpecs() : Akka.TestKit.Xunit2.TestKit(Configuratio
 
         Assert.Contains("No job runs under key 'missing'", ExpectMsg<ActionRejected>().Reason);
         Assert.Equal(5, (await jobs.GetRunningJobAsync("k"))!.State);
+        jobs.Manager.Tell(new RunJob<int, CounterJob.Add>("other", () => new CounterJob()), TestActor);
+        Assert.Contains("RunJobFromState", ExpectMsg<JobRejected>(rejected => rejected.Key == "other").Reason);
     }
 
     /// <summary>A counter that starts from a given count.</summary>
