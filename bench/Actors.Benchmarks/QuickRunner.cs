@@ -17,6 +17,7 @@ internal static class QuickRunner
         ["soak"] = HostSoak.RunAsync,
         ["durable"] = DurableQuick.RunAsync,
         ["cluster"] = ClusterQuick.RunAsync,
+        ["orchestration"] = OrchestrationQuick.RunAsync,
     };
 
     public static async Task<int> RunAsync(string[] suites)
