@@ -4,8 +4,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Actors.Host;
 
-/// <summary><c>/health/ready</c>: the actor system is up, not shutting down, (in a cluster) this node is an Up member, and the task queue answers.</summary>
-internal sealed class ReadinessCheck(ActorSystem system, ITaskQueue queue, IConfiguration configuration) : IHealthCheck
+/// <summary>
+/// <c>/health/ready</c>: the service's start-up is done (<see cref="ServiceStartup"/>), the actor system is not shutting down,
+/// (in a cluster) this node is an Up member, and the task queue answers.
+/// </summary>
+internal sealed class ReadinessCheck(ActorSystem system, ITaskQueue queue, IConfiguration configuration, ServiceStartup startup) : IHealthCheck
 {
     private readonly bool _clustered = ClusterSettings.From(configuration).Enabled;
 
@@ -16,6 +19,11 @@ internal sealed class ReadinessCheck(ActorSystem system, ITaskQueue queue, IConf
         if (CoordinatedShutdown.Get(system).ShutdownReason is { } reason)
         {
             return HealthCheckResult.Unhealthy($"Shutting down ({reason.GetType().Name}): no new tasks are accepted.");
+        }
+
+        if (!startup.Done)
+        {
+            return HealthCheckResult.Unhealthy($"Start-up: {startup.State}.");
         }
 
         if (_clustered && Akka.Cluster.Cluster.Get(system).SelfMember.Status is var membership && membership != Akka.Cluster.MemberStatus.Up)

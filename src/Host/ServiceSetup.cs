@@ -52,6 +52,7 @@ internal static class ServiceSetup
         builder.Services.AddSingleton(provider => new TaskCatalog(provider.GetServices<TaskDefinition>().Select(options.Configure)));
         builder.Services.AddSingleton<JobWatchers>();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]);
+        builder.Services.AddSingleton<ServiceStartup>();
 
         var hocon = options.ToHocon();
         var persistence = DurabilityOptions.From(builder.Configuration, options);
@@ -94,6 +95,7 @@ internal static class ServiceSetup
                 cluster.Apply(akka);
             }
         });
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ServiceStartup>());
         return builder;
     }
 
