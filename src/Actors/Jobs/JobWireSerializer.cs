@@ -4,6 +4,7 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
+using static Actors.Common.WireJson;
 
 namespace Actors.Jobs;
 
@@ -15,8 +16,6 @@ namespace Actors.Jobs;
 /// </summary>
 public sealed class JobWireSerializer : SerializerWithStringManifest
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
-
     private static readonly FrozenDictionary<Type, string> Manifests = new Dictionary<Type, string>
     {
         [typeof(JobCreated)] = "jobs.created.v1",
@@ -147,13 +146,7 @@ public sealed class JobWireSerializer : SerializerWithStringManifest
 
     private object? Value(TypedValue? value) => value is null ? null : value.Value.Deserialize(Types.Resolve(value.Type), Json);
 
-    private static string Path(IActorRef actor) => Akka.Serialization.Serialization.SerializedActorPath(actor);
-
     private IActorRef Actor(string path) => _system.Provider.ResolveActorRef(path);
-
-    private static byte[] Write<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Json);
-
-    private static T Read<T>(byte[] bytes) => JsonSerializer.Deserialize<T>(bytes, Json) ?? throw new SerializationException($"A {typeof(T).Name} is empty.");
 
     private static readonly ConcurrentDictionary<Type, IStateCodec> Codecs = new();
 

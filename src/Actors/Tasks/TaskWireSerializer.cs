@@ -3,6 +3,7 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
+using static Actors.Common.WireJson;
 
 namespace Actors.Tasks;
 
@@ -15,8 +16,6 @@ namespace Actors.Tasks;
 /// </summary>
 public sealed class TaskWireSerializer : SerializerWithStringManifest
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
-
     private static readonly FrozenDictionary<Type, string> Manifests = new Dictionary<Type, string>
     {
         [typeof(SubmitTask)] = "tasks.submit.v1",
@@ -131,13 +130,7 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
         new(Actor(wire.Executor), wire.Node, wire.Lanes.ToDictionary(lane => lane.Key, lane => Actor(lane.Value), StringComparer.Ordinal), wire.Running,
             wire.RecentlyEnded.Select(TypedResult).ToList());
 
-    private static string Path(IActorRef actor) => Akka.Serialization.Serialization.SerializedActorPath(actor);
-
     private IActorRef Actor(string path) => _system.Provider.ResolveActorRef(path);
-
-    private static byte[] Write<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Json);
-
-    private static T Read<T>(byte[] bytes) => JsonSerializer.Deserialize<T>(bytes, Json) ?? throw new SerializationException($"A {typeof(T).Name} is empty.");
 
     /// <summary>A value read back as the task type's input or result type, when this node knows the type.</summary>
     private object? Typed(object? value, string taskType, bool input)

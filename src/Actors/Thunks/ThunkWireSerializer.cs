@@ -4,6 +4,8 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
+using Actors.Common;
+using static Actors.Common.WireJson;
 
 namespace Actors.Thunks;
 
@@ -15,8 +17,6 @@ namespace Actors.Thunks;
 /// </summary>
 public sealed class ThunkWireSerializer : SerializerWithStringManifest
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
-
     private static readonly FrozenDictionary<Type, string> Manifests = new Dictionary<Type, string>
     {
         [typeof(RegisterThunk)] = "thunks.register.v1",
@@ -109,13 +109,7 @@ public sealed class ThunkWireSerializer : SerializerWithStringManifest
         return Codec(type).Read(wire, this);
     }
 
-    private static string Path(IActorRef actor) => Akka.Serialization.Serialization.SerializedActorPath(actor);
-
     private IActorRef Actor(string path) => _system.Provider.ResolveActorRef(path);
-
-    private static byte[] Write<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Json);
-
-    private static T Read<T>(byte[] bytes) => JsonSerializer.Deserialize<T>(bytes, Json) ?? throw new SerializationException($"A {typeof(T).Name} is empty.");
 
     private static readonly ConcurrentDictionary<Type, IStateCodec> Codecs = new();
 
@@ -131,7 +125,7 @@ public sealed class ThunkWireSerializer : SerializerWithStringManifest
     private sealed class StateCodec<TState> : IStateCodec
     {
         public byte[] Write(object message, ThunkWireSerializer serializer) => message is StoreStateChanged<TState> changed
-            ? ThunkWireSerializer.Write(new StoreStateWire(changed.Version, JsonSerializer.SerializeToElement(changed.State, Json), serializer.ActionOrNull(changed.LastAction)))
+            ? WireJson.Write(new StoreStateWire(changed.Version, JsonSerializer.SerializeToElement(changed.State, Json), serializer.ActionOrNull(changed.LastAction)))
             : throw new ArgumentException($"{message.GetType().FullName} is not part of the thunk protocol on the wire.", nameof(message));
 
         public object Read(StoreStateWire wire, ThunkWireSerializer serializer) =>
