@@ -45,9 +45,25 @@ public sealed class ServiceOptions
     /// <summary>Per task type, how many of its tasks may run at once (overrides the type's preset), e.g. <c>"http.fetch": 64</c>.</summary>
     public Dictionary<string, int> TaskTypeConcurrency { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary><paramref name="definition"/> with its concurrency limit from <see cref="TaskTypeConcurrency"/>, if set there.</summary>
-    public Actors.Tasks.TaskDefinition Configure(Actors.Tasks.TaskDefinition definition) =>
-        TaskTypeConcurrency.TryGetValue(definition.Type, out var limit) ? definition.WithSettings(definition.Settings.WithConcurrencyLimit(limit)) : definition;
+    /// <summary>Per task type, how many of its tasks may start per second (tasks beyond it wait), e.g. <c>"http.fetch": 20</c>.</summary>
+    public Dictionary<string, int> TaskTypeRatePerSecond { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary><paramref name="definition"/> with its concurrency limit and start rate from <see cref="TaskTypeConcurrency"/> and <see cref="TaskTypeRatePerSecond"/>, where set.</summary>
+    public Actors.Tasks.TaskDefinition Configure(Actors.Tasks.TaskDefinition definition)
+    {
+        var settings = definition.Settings;
+        if (TaskTypeConcurrency.TryGetValue(definition.Type, out var limit))
+        {
+            settings = settings.WithConcurrencyLimit(limit);
+        }
+
+        if (TaskTypeRatePerSecond.TryGetValue(definition.Type, out var rate))
+        {
+            settings = settings.WithRateLimit(new Actors.Tasks.TaskRateLimit(rate));
+        }
+
+        return ReferenceEquals(settings, definition.Settings) ? definition : definition.WithSettings(settings);
+    }
 
     /// <summary>Settings of the <c>http.fetch</c> task type.</summary>
     public HttpFetchOptions HttpFetch { get; set; } = new();
@@ -96,9 +112,9 @@ public sealed class ServiceOptions
     /// <exception cref="InvalidOperationException">One is out of range.</exception>
     public ServiceOptions Validated()
     {
-        if (TaskTypeConcurrency.Values.Any(limit => limit < 1))
+        if (TaskTypeConcurrency.Values.Any(limit => limit < 1) || TaskTypeRatePerSecond.Values.Any(rate => rate < 1))
         {
-            throw new InvalidOperationException("Service:TaskTypeConcurrency limits must be at least 1.");
+            throw new InvalidOperationException("Service:TaskTypeConcurrency limits and Service:TaskTypeRatePerSecond rates must be at least 1.");
         }
 
         if (Port is < 0 or > 65535 || MaxRequestBodyKb < 1 || EventClientBuffer < 16 || string.IsNullOrWhiteSpace(DataFolder) || string.IsNullOrWhiteSpace(FilesRoot))

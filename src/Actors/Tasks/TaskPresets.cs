@@ -70,15 +70,22 @@ public sealed record TaskSettings
     /// <summary>What callers are told to expect.</summary>
     public TimeSpan EstimatedDuration { get; }
 
+    /// <summary>How many attempts of the type may start per second (with burst cooldown); null for no limit.</summary>
+    public TaskRateLimit? RateLimit { get; private init; }
+
     /// <summary>A copy with another timeout.</summary>
-    public TaskSettings WithTimeout(TimeSpan timeout) => new(timeout, Retry, ConcurrencyLimit, EstimatedDuration);
+    public TaskSettings WithTimeout(TimeSpan timeout) => new(timeout, Retry, ConcurrencyLimit, EstimatedDuration) { RateLimit = RateLimit };
 
     /// <summary>A copy with another retry policy.</summary>
-    public TaskSettings WithRetry(RetryPolicy retry) => new(Timeout, retry, ConcurrencyLimit, EstimatedDuration);
+    public TaskSettings WithRetry(RetryPolicy retry) => new(Timeout, retry, ConcurrencyLimit, EstimatedDuration) { RateLimit = RateLimit };
 
     /// <summary>A copy with another concurrency limit.</summary>
-    public TaskSettings WithConcurrencyLimit(int concurrencyLimit) => new(Timeout, Retry, concurrencyLimit, EstimatedDuration);
+    public TaskSettings WithConcurrencyLimit(int concurrencyLimit) => new(Timeout, Retry, concurrencyLimit, EstimatedDuration) { RateLimit = RateLimit };
+
+    /// <summary>A copy with a start rate limit (null: none).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value of the limit is out of its range.</exception>
+    public TaskSettings WithRateLimit(TaskRateLimit? rateLimit) => new(Timeout, Retry, ConcurrencyLimit, EstimatedDuration) { RateLimit = rateLimit?.Validated() };
 
     /// <summary>A copy with another estimated duration.</summary>
-    public TaskSettings WithEstimatedDuration(TimeSpan estimatedDuration) => new(Timeout, Retry, ConcurrencyLimit, estimatedDuration);
+    public TaskSettings WithEstimatedDuration(TimeSpan estimatedDuration) => new(Timeout, Retry, ConcurrencyLimit, estimatedDuration) { RateLimit = RateLimit };
 }

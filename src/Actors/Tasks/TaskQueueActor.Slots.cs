@@ -11,6 +11,12 @@ internal sealed partial class TaskQueueActor
     private readonly Dictionary<string, PriorityQueue<TaskRun, (int Urgency, long Arrival)>> _waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _slotsTaken = new(StringComparer.Ordinal);
     private int _slotsTakenInAll;
+
+    /// <summary>The rate-limited types' gates (<see cref="TaskRateLimit"/>), replenished by the queue's timer.</summary>
+    private readonly Dictionary<string, TaskRateGate> _rateGates = new(StringComparer.Ordinal);
+
+    /// <summary>Types out of permits in the current pass of <see cref="StartWhatMayStart"/>.</summary>
+    private readonly HashSet<string> _rateHeld = new(StringComparer.Ordinal);
     private long _arrivals;
 
     /// <summary>Queues the task's next attempt and starts whatever may start.</summary>
@@ -23,13 +29,14 @@ internal sealed partial class TaskQueueActor
     /// <summary>While slots are free (and the queue is not draining), starts the most urgent waiting attempt of a type with a free slot.</summary>
     private void StartWhatMayStart()
     {
+        _rateHeld.Clear();
         while (!_draining && _slotsTakenInAll < _settings.GlobalConcurrency && PickExecutor() is { } executor)
         {
             TaskRun? next = null;
             var best = (Urgency: int.MaxValue, Arrival: long.MaxValue);
             foreach (var (type, waiting) in _waiting)
             {
-                if (_slotsTaken[type] >= _definitions[type].Settings.ConcurrencyLimit)
+                if (_slotsTaken[type] >= _definitions[type].Settings.ConcurrencyLimit || _rateHeld.Contains(type) || _rateGates.TryGetValue(type, out var gate) && gate.CoolingDown)
                 {
                     continue;
                 }
@@ -49,6 +56,13 @@ internal sealed partial class TaskQueueActor
             if (next is null)
             {
                 return;
+            }
+
+            if (_rateGates.TryGetValue(next.Definition.Type, out var rate) && !rate.TryTake())
+            {
+                // Out of permits this period: the type waits for the next one, the others go on.
+                _rateHeld.Add(next.Definition.Type);
+                continue;
             }
 
             _waiting[next.Definition.Type].Dequeue();
@@ -111,6 +125,36 @@ internal sealed partial class TaskQueueActor
             on.Lanes[run.Definition.Type].Tell(new CancelAttempt(run.Record.Id, attempt));
         }
     }
+
+    /// <summary>Creates the gates of the rate-limited types and their period's timer.</summary>
+    private void StartRateGates()
+    {
+        foreach (var definition in _definitions.Values.Where(d => d.Settings.RateLimit is not null))
+        {
+            _rateGates.Add(definition.Type, new TaskRateGate(definition.Settings.RateLimit!));
+        }
+
+        if (_rateGates.Count > 0)
+        {
+            Timers.StartPeriodicTimer(RatePeriodPassed.Instance, RatePeriodPassed.Instance, TaskRateLimit.Period);
+        }
+    }
+
+    private void OnRatePeriodPassed()
+    {
+        foreach (var gate in _rateGates.Values)
+        {
+            gate.OnPeriod();
+        }
+
+        StartWhatMayStart();
+    }
+}
+
+/// <summary>A second has passed: the rate-limited types get their next permits.</summary>
+internal sealed record RatePeriodPassed
+{
+    public static readonly RatePeriodPassed Instance = new();
 }
 
 /// <summary>From the journal: the end of an attempt of this type is stored; its slots may go to the next task.</summary>

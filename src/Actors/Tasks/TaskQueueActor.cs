@@ -73,6 +73,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             _slotsTaken[definition.Type] = 0;
         }
 
+        StartRateGates();
         if (!_remoteExecutors)
         {
             StartOwnLanes();
@@ -105,6 +106,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 break;
             case RetryDue due:
                 OnRetryDue(due.TaskId);
+                break;
+            case RatePeriodPassed:
+                OnRatePeriodPassed();
                 break;
             case CancelTask cancel:
                 Cancel(cancel);
