@@ -36,7 +36,7 @@ internal sealed partial class TaskQueueActor
             var best = (Urgency: int.MaxValue, Arrival: long.MaxValue);
             foreach (var (type, waiting) in _waiting)
             {
-                if (_slotsTaken[type] >= _definitions[type].Settings.ConcurrencyLimit || _rateHeld.Contains(type) || _rateGates.TryGetValue(type, out var gate) && gate.CoolingDown)
+                if (_slotsTaken[type] >= _definitions[type].Settings.ConcurrencyLimit || _rateGates.Count > 0 && (_rateHeld.Contains(type) || _rateGates.TryGetValue(type, out var gate) && gate.CoolingDown))
                 {
                     continue;
                 }
@@ -58,7 +58,7 @@ internal sealed partial class TaskQueueActor
                 return;
             }
 
-            if (_rateGates.TryGetValue(next.Definition.Type, out var rate) && !rate.TryTake())
+            if (_rateGates.Count > 0 && _rateGates.TryGetValue(next.Definition.Type, out var rate) && !rate.TryTake())
             {
                 // Out of permits this period: the type waits for the next one, the others go on.
                 _rateHeld.Add(next.Definition.Type);
