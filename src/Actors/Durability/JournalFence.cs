@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 
 namespace Actors.Durability;
 
@@ -9,6 +10,22 @@ internal static class JournalFence
     public static void TryTake(DurabilitySettings persistence, string name, IActorRef self) =>
         Task.Run(() => SingleWriter.TryFence(persistence, name)).PipeTo(self, success: fence => fence is null ? FenceBusy.Instance : new FenceTaken(fence),
             failure: e => new FenceBusy(e));
+
+    /// <summary>
+    /// The fence is busy: says so once (<paramref name="warned"/>), naming the journal and who holds it, and asks again
+    /// after 250 ms (<see cref="FenceRetry"/>, answered by calling <see cref="TryTake"/> again).
+    /// </summary>
+    public static void RetryLater(FenceBusy busy, ITimerScheduler timers, ILoggingAdapter log, ref bool warned, string journal, string holder)
+    {
+        if (!warned)
+        {
+            warned = true;
+            log.Warning("The {0} is still fenced by the previous {1} (its node has not stopped yet){2}; waiting for it before writing",
+                journal, holder, busy.Cause is null ? "" : $" or the database is unreachable ({busy.Cause.Message})");
+        }
+
+        timers.StartSingleTimer(FenceBusy.Instance, FenceRetry.Instance, TimeSpan.FromMilliseconds(250));
+    }
 }
 
 /// <summary>The singleton holds its journal's fence.</summary>

@@ -44,17 +44,7 @@ internal sealed partial class TaskQueueActor
     /// <summary>Takes the fence off the actor's thread (a database round trip); answered with <see cref="FenceTaken"/> or <see cref="FenceBusy"/>.</summary>
     private void TryFence() => JournalFence.TryTake(_persistence!, "tasks", Self);
 
-    private void OnFenceBusy(FenceBusy busy)
-    {
-        if (!_fenceWaitLogged)
-        {
-            _fenceWaitLogged = true;
-            _log.Warning("The task journal is still fenced by the previous queue (its node has not stopped yet){0}; waiting for it before writing",
-                busy.Cause is null ? "" : $" or the database is unreachable ({busy.Cause.Message})");
-        }
-
-        Timers.StartSingleTimer(FenceBusy.Instance, FenceRetry.Instance, TimeSpan.FromMilliseconds(250));
-    }
+    private void OnFenceBusy(FenceBusy busy) => JournalFence.RetryLater(busy, Timers, _log, ref _fenceWaitLogged, "task journal", "queue");
 
     protected override void PostStop()
     {

@@ -100,14 +100,7 @@ internal sealed class ThunkHost<TState> : UntypedActor, IWithTimers, IWithUnboun
                 Common.Recovery.End(Context, this);
                 return true;
             case FenceBusy busy:
-                if (!_fenceWaitLogged)
-                {
-                    _fenceWaitLogged = true;
-                    _log.Warning("The thunk journal is still fenced by the previous coordinator (its node has not stopped yet){0}; waiting for it",
-                        busy.Cause is null ? "" : $" or the database is unreachable ({busy.Cause.Message})");
-                }
-
-                Timers.StartSingleTimer(FenceBusy.Instance, FenceRetry.Instance, TimeSpan.FromMilliseconds(250));
+                JournalFence.RetryLater(busy, Timers, _log, ref _fenceWaitLogged, "thunk journal", "coordinator");
                 return true;
             case FenceRetry:
                 TryFence();
