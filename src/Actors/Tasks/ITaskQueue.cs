@@ -37,6 +37,9 @@ public interface ITaskQueue
     /// </summary>
     Task<TaskQueueStatus> GetStatusAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>How each task type fares: breaker, adaptive limit, error rate, p95 latency, rate limit (<see cref="GetTaskTypeHealth"/>).</summary>
+    Task<IReadOnlyList<TaskTypeHealth>> GetTypeHealthAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
     /// The task's events from now on, ending with its terminal event; empty if the task is unknown or has
     /// already ended (read its record with <see cref="GetAsync"/>).

@@ -33,15 +33,20 @@ public interface ITaskContext
 public sealed class TaskDefinition
 {
     private readonly Func<object?, ITaskContext, Task<object?>> _handler;
+    private readonly Func<IReadOnlyList<object?>, ITaskBatchContext, Task<IReadOnlyList<object?>>>? _batchHandler;
     private readonly Func<object?, string?> _validate;
     private readonly Func<Exception, TaskError?> _classify;
 
     private TaskDefinition(string type, Type inputType, Type resultType, TaskSettings settings, string? description,
-        Func<object?, ITaskContext, Task<object?>> handler, Func<object?, string?> validate, Func<Exception, TaskError?> classify)
+        Func<object?, ITaskContext, Task<object?>> handler, Func<object?, string?> validate, Func<Exception, TaskError?> classify,
+        TaskBatching? batching = null, Func<IReadOnlyList<object?>, ITaskBatchContext, Task<IReadOnlyList<object?>>>? batchHandler = null)
     {
-        (Type, InputType, ResultType, Settings, Description) = (type, inputType, resultType, settings, description);
-        (_handler, _validate, _classify) = (handler, validate, classify);
+        (Type, InputType, ResultType, Settings, Description, Batching) = (type, inputType, resultType, settings, description, batching);
+        (_handler, _validate, _classify, _batchHandler) = (handler, validate, classify, batchHandler);
     }
+
+    /// <summary>For a batching type (<see cref="CreateBatched"/>): how many of its tasks one handler call takes, and how long it waits for more.</summary>
+    public TaskBatching? Batching { get; }
 
     /// <summary>The type's name: letters, digits, '.', '-' and '_' (for example <c>files.hash</c>).</summary>
     public string Type { get; }
@@ -73,13 +78,60 @@ public sealed class TaskDefinition
             input => InputProblem<TInput>(type, input, null), static _ => null);
     }
 
+    /// <summary>
+    /// Defines a batching task type: each task is submitted, queued, retried and reported on its own, but one handler call
+    /// runs up to <see cref="TaskBatching.MaxSize"/> of them that may start at once (waiting up to
+    /// <see cref="TaskBatching.Linger"/> for more), and returns one result per input, in their order. For work that is much
+    /// cheaper in bulk: one transaction for many inserts, one request for many lookups.
+    /// </summary>
+    /// <remarks>
+    /// The type's concurrency limit counts tasks, not handler calls: give it at least <see cref="TaskBatching.MaxSize"/> (twice
+    /// that lets the next batch gather while one runs). If the handler throws, each task of the batch fails with that error
+    /// (and is retried on its own); a task cancelled while its batch runs ends cancelled, and the batch's token fires only
+    /// when all its tasks are cancelled (or time out).
+    /// </remarks>
+    /// <param name="type">The type's name.</param>
+    /// <param name="handler">Runs one batch: returns exactly one result per input, in the inputs' order.</param>
+    /// <param name="settings">Run settings; the concurrency limit at least <paramref name="batching"/>'s maximum size.</param>
+    /// <param name="batching">The batch size and linger window.</param>
+    /// <exception cref="ArgumentException">The name is not valid, or the concurrency limit is below the batch size.</exception>
+    public static TaskDefinition CreateBatched<TInput, TResult>(string type, Func<IReadOnlyList<TInput>, ITaskBatchContext, Task<IReadOnlyList<TResult>>> handler,
+        TaskSettings settings, TaskBatching batching)
+    {
+        ValidateType(type);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(batching);
+        batching.Validate();
+        if (settings.ConcurrencyLimit < batching.MaxSize)
+        {
+            throw new ArgumentException(
+                $"Task type '{type}' batches up to {batching.MaxSize} tasks, but its concurrency limit ({settings.ConcurrencyLimit}) lets fewer run at once; give it a limit of at least {batching.MaxSize}.",
+                nameof(settings));
+        }
+
+        Func<IReadOnlyList<object?>, ITaskBatchContext, Task<IReadOnlyList<object?>>> batch = async (inputs, context) =>
+        {
+            var results = await handler(inputs.Select(input => (TInput)input!).ToList(), context).ConfigureAwait(false);
+            if (results is null || results.Count != inputs.Count)
+            {
+                throw new FatalTaskException($"The batch handler of '{type}' returned {results?.Count ?? 0} results for {inputs.Count} inputs; it must return one per input, in order.");
+            }
+
+            return results.Select(result => (object?)result).ToList();
+        };
+        return new TaskDefinition(type, typeof(TInput), typeof(TResult), settings, null,
+            async (input, context) => (await batch([input], new SingleTaskBatch(context)).ConfigureAwait(false))[0],
+            input => InputProblem<TInput>(type, input, null), static _ => null, batching, batch);
+    }
+
     /// <summary>A copy with a description.</summary>
     public TaskDefinition WithDescription(string description) =>
-        new(Type, InputType, ResultType, Settings, description, _handler, _validate, _classify);
+        new(Type, InputType, ResultType, Settings, description, _handler, _validate, _classify, Batching, _batchHandler);
 
     /// <summary>A copy with other run settings.</summary>
     public TaskDefinition WithSettings(TaskSettings settings) =>
-        new(Type, InputType, ResultType, settings ?? throw new ArgumentNullException(nameof(settings)), Description, _handler, _validate, _classify);
+        new(Type, InputType, ResultType, settings ?? throw new ArgumentNullException(nameof(settings)), Description, _handler, _validate, _classify, Batching, _batchHandler);
 
     /// <summary>
     /// A copy that also checks each input with <paramref name="validate"/>, which returns null when the input
@@ -93,7 +145,7 @@ public sealed class TaskDefinition
             throw new ArgumentException($"Task type '{Type}' takes {InputType.Name} inputs; a validator of {typeof(TInput).Name} cannot check them.", nameof(validate));
         }
 
-        return new TaskDefinition(Type, InputType, ResultType, Settings, Description, _handler, input => InputProblem(Type, input, validate), _classify);
+        return new TaskDefinition(Type, InputType, ResultType, Settings, Description, _handler, input => InputProblem(Type, input, validate), _classify, Batching, _batchHandler);
     }
 
     /// <summary>
@@ -101,7 +153,7 @@ public sealed class TaskDefinition
     /// <see cref="TaskErrorClassifier.Classify"/>).
     /// </summary>
     public TaskDefinition WithErrorClassifier(Func<Exception, TaskError?> classify) =>
-        new(Type, InputType, ResultType, Settings, Description, _handler, _validate, classify ?? throw new ArgumentNullException(nameof(classify)));
+        new(Type, InputType, ResultType, Settings, Description, _handler, _validate, classify ?? throw new ArgumentNullException(nameof(classify)), Batching, _batchHandler);
 
     /// <summary>Null if <paramref name="input"/> is acceptable, else what is wrong with it.</summary>
     public string? Validate(object? input) => _validate(input);
@@ -121,7 +173,6 @@ public sealed class TaskDefinition
         }
     }
 
-    /// <summary>Runs one attempt of the handler (input already validated).</summary>
     /// <summary>
     /// Runs the handler once, as an attempt would, with the context given: for unit tests of a handler
     /// (the queue adds validation, slots, timeouts and retries around it).
@@ -132,6 +183,15 @@ public sealed class TaskDefinition
     {
         ArgumentNullException.ThrowIfNull(context);
         return _handler(input, context);
+    }
+
+    /// <summary>Runs the batch handler once over <paramref name="inputs"/> (a batching type's lane does; tests of a handler may).</summary>
+    /// <exception cref="InvalidOperationException">The type does not batch.</exception>
+    public Task<IReadOnlyList<object?>> InvokeBatchAsync(IReadOnlyList<object?> inputs, ITaskBatchContext context)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(context);
+        return _batchHandler is { } batch ? batch(inputs, context) : throw new InvalidOperationException($"Task type '{Type}' does not batch; run it with InvokeAsync.");
     }
 
     private static string? InputProblem<TInput>(string type, object? input, Func<TInput, string?>? validate)

@@ -10,7 +10,7 @@ namespace Actors.Tasks;
 /// each running attempt's token source, DI scope and progress cell, and reports starts, progress and ends
 /// as data, to the queue (in a cluster, through the queue's proxy, so that reports reach it after it moved).
 /// </summary>
-internal sealed class TaskLaneActor : ReceiveActor
+internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
 {
     private readonly TaskDefinition _definition;
     private readonly IActorRef _queue;
@@ -36,7 +36,23 @@ internal sealed class TaskLaneActor : ReceiveActor
         _node = node;
         _onExecutor = onExecutor;
         _recentlyEnded = onExecutor ? new Queue<AttemptEnded>() : null;
-        Receive<RunTask>(Launch);
+        if (definition.Batching is { } batching)
+        {
+            Receive<RunTask>(run => Gather(run, batching));
+            Receive<FlushBatch>(flush =>
+            {
+                if (flush.Generation == _batchGeneration)
+                {
+                    LaunchBatch();
+                }
+            });
+            Receive<BatchReturned>(OnBatchReturned);
+        }
+        else
+        {
+            Receive<RunTask>(Launch);
+        }
+
         Receive<GetRunningAttempts>(_ => Sender.Tell(new RunningAttempts(_running.Select(p => new AttemptRef(p.Key, _definition.Type, p.Value.Attempt)).ToList(),
             _recentlyEnded?.ToList() ?? [])));
         Receive<CancelAllAttempts>(_ =>
@@ -50,7 +66,14 @@ internal sealed class TaskLaneActor : ReceiveActor
         {
             if (_running.TryGetValue(cancel.TaskId, out var running) && running.Attempt == cancel.Attempt)
             {
-                running.Cancellation.Cancel();
+                if (running.Batch is { } batch)
+                {
+                    CancelInBatch(batch, cancel.TaskId);
+                }
+                else
+                {
+                    running.Cancellation.Cancel();
+                }
             }
         });
         Receive<ProgressSignalled>(signal =>
@@ -68,16 +91,24 @@ internal sealed class TaskLaneActor : ReceiveActor
                 running.Cancellation.Dispose();
             }
 
-            _queue.Tell(returned.Ended);
-            if (_recentlyEnded is { } recent)
-            {
-                recent.Enqueue(returned.Ended);
-                if (recent.Count > RecentEndsKept)
-                {
-                    recent.Dequeue();
-                }
-            }
+            Report(returned.Ended);
         });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Tells the queue an attempt ended, and keeps the end on an executor.</summary>
+    private void Report(AttemptEnded ended)
+    {
+        _queue.Tell(ended);
+        if (_recentlyEnded is { } recent)
+        {
+            recent.Enqueue(ended);
+            if (recent.Count > RecentEndsKept)
+            {
+                recent.Dequeue();
+            }
+        }
     }
 
     /// <param name="definition">The task type it runs.</param>
@@ -104,6 +135,7 @@ internal sealed class TaskLaneActor : ReceiveActor
         var definition = _definition;
         var lane = Self;
         var log = _log;
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         Task.Run(() => definition.InvokeAsync(run.Input, context), CancellationToken.None).ContinueWith(async attempt =>
         {
             if (scope is { } ending)
@@ -119,10 +151,11 @@ internal sealed class TaskLaneActor : ReceiveActor
                 }
             }
 
+            var duration = System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
             var ended = attempt.IsCompletedSuccessfully
-                ? new AttemptEnded(run.TaskId, definition.Type, run.Attempt, attempt.Result, null)
+                ? new AttemptEnded(run.TaskId, definition.Type, run.Attempt, attempt.Result, null, duration)
                 : new AttemptEnded(run.TaskId, definition.Type, run.Attempt, null,
-                    definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled.")));
+                    definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled.")), duration);
             lane.Tell(new AttemptReturned(ended));
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -142,8 +175,8 @@ internal sealed class TaskLaneActor : ReceiveActor
         public static readonly CancelAllAttempts Instance = new();
     }
 
-    /// <summary>What the lane holds of one running attempt.</summary>
-    private sealed record RunningAttempt(int Attempt, CancellationTokenSource Cancellation, ProgressCell Progress);
+    /// <summary>What the lane holds of one running attempt (with the batch it runs in, for a batching type).</summary>
+    private sealed record RunningAttempt(int Attempt, CancellationTokenSource Cancellation, ProgressCell Progress, RunningBatch? Batch = null);
 
     /// <summary>From an attempt's continuation: its handler has returned.</summary>
     private sealed record AttemptReturned(AttemptEnded Ended);

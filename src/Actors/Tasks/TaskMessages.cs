@@ -18,8 +18,8 @@ internal sealed record CancelAttempt(string TaskId, int Attempt) : ITaskExecutor
 /// <summary>A lane started an attempt, on <paramref name="Node"/> (its actor system's address).</summary>
 internal sealed record AttemptStarted(string TaskId, int Attempt, string Node) : ITaskExecutorMessage;
 
-/// <summary>An attempt's handler returned (or threw). <c>Error</c> is null on success.</summary>
-internal sealed record AttemptEnded(string TaskId, string Type, int Attempt, object? Result, TaskError? Error) : ITaskExecutorMessage;
+/// <summary>An attempt's handler returned (or threw) after <c>DurationMs</c> (as its lane measured). <c>Error</c> is null on success.</summary>
+internal sealed record AttemptEnded(string TaskId, string Type, int Attempt, object? Result, TaskError? Error, double DurationMs = 0) : ITaskExecutorMessage;
 
 /// <summary>An attempt ran past its type's timeout.</summary>
 internal sealed record AttemptTimedOut(string TaskId, int Attempt);

@@ -59,33 +59,56 @@ public sealed record TaskSettings
     }
 
     /// <summary>How long one attempt may run.</summary>
-    public TimeSpan Timeout { get; }
+    public TimeSpan Timeout { get; private init; }
 
     /// <summary>How failed attempts are retried.</summary>
-    public RetryPolicy Retry { get; }
+    public RetryPolicy Retry { get; private init; }
 
-    /// <summary>How many tasks of the type run at once.</summary>
-    public int ConcurrencyLimit { get; }
+    /// <summary>How many tasks of the type run at once (with <see cref="Adaptive"/>, the most the adaptive limit may reach).</summary>
+    public int ConcurrencyLimit { get; private init; }
 
     /// <summary>What callers are told to expect.</summary>
-    public TimeSpan EstimatedDuration { get; }
+    public TimeSpan EstimatedDuration { get; private init; }
 
     /// <summary>How many attempts of the type may start per second (with burst cooldown); null for no limit.</summary>
     public TaskRateLimit? RateLimit { get; private init; }
 
+    /// <summary>When the type's attempts stop starting after failures, and how they resume; null for no breaker.</summary>
+    public TaskCircuitBreaker? CircuitBreaker { get; private init; }
+
+    /// <summary>How the type's concurrency adapts to the latency and errors it sees; null for the fixed <see cref="ConcurrencyLimit"/>.</summary>
+    public TaskAdaptiveConcurrency? Adaptive { get; private init; }
+
+    /// <summary>Whether identical inputs share one run (and its result for a while); null for never.</summary>
+    public TaskResultSharing? Sharing { get; private init; }
+
     /// <summary>A copy with another timeout.</summary>
-    public TaskSettings WithTimeout(TimeSpan timeout) => new(timeout, Retry, ConcurrencyLimit, EstimatedDuration) { RateLimit = RateLimit };
+    public TaskSettings WithTimeout(TimeSpan timeout) => new(timeout, Retry, ConcurrencyLimit, EstimatedDuration) { RateLimit = RateLimit, CircuitBreaker = CircuitBreaker, Adaptive = Adaptive, Sharing = Sharing };
 
     /// <summary>A copy with another retry policy.</summary>
-    public TaskSettings WithRetry(RetryPolicy retry) => new(Timeout, retry, ConcurrencyLimit, EstimatedDuration) { RateLimit = RateLimit };
+    public TaskSettings WithRetry(RetryPolicy retry) => new(Timeout, retry, ConcurrencyLimit, EstimatedDuration) { RateLimit = RateLimit, CircuitBreaker = CircuitBreaker, Adaptive = Adaptive, Sharing = Sharing };
 
     /// <summary>A copy with another concurrency limit.</summary>
-    public TaskSettings WithConcurrencyLimit(int concurrencyLimit) => new(Timeout, Retry, concurrencyLimit, EstimatedDuration) { RateLimit = RateLimit };
+    public TaskSettings WithConcurrencyLimit(int concurrencyLimit) =>
+        new(Timeout, Retry, concurrencyLimit, EstimatedDuration) { RateLimit = RateLimit, CircuitBreaker = CircuitBreaker, Adaptive = Adaptive?.Validated(concurrencyLimit), Sharing = Sharing };
+
+    /// <summary>A copy with another estimated duration.</summary>
+    public TaskSettings WithEstimatedDuration(TimeSpan estimatedDuration) =>
+        new(Timeout, Retry, ConcurrencyLimit, estimatedDuration) { RateLimit = RateLimit, CircuitBreaker = CircuitBreaker, Adaptive = Adaptive, Sharing = Sharing };
 
     /// <summary>A copy with a start rate limit (null: none).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value of the limit is out of its range.</exception>
-    public TaskSettings WithRateLimit(TaskRateLimit? rateLimit) => new(Timeout, Retry, ConcurrencyLimit, EstimatedDuration) { RateLimit = rateLimit?.Validated() };
+    public TaskSettings WithRateLimit(TaskRateLimit? rateLimit) => this with { RateLimit = rateLimit?.Validated() };
 
-    /// <summary>A copy with another estimated duration.</summary>
-    public TaskSettings WithEstimatedDuration(TimeSpan estimatedDuration) => new(Timeout, Retry, ConcurrencyLimit, estimatedDuration) { RateLimit = RateLimit };
+    /// <summary>A copy with a circuit breaker (null: none).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value of the breaker is out of its range.</exception>
+    public TaskSettings WithCircuitBreaker(TaskCircuitBreaker? breaker) => this with { CircuitBreaker = breaker?.Validated() };
+
+    /// <summary>A copy whose concurrency adapts between the bounds of <paramref name="adaptive"/> (its maximum at most <see cref="ConcurrencyLimit"/>); null: fixed.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of its range.</exception>
+    public TaskSettings WithAdaptiveConcurrency(TaskAdaptiveConcurrency? adaptive) => this with { Adaptive = adaptive?.Validated(ConcurrencyLimit) };
+
+    /// <summary>A copy in which identical inputs share one run (null: never).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of its range.</exception>
+    public TaskSettings WithResultSharing(TaskResultSharing? sharing) => this with { Sharing = sharing?.Validated() };
 }

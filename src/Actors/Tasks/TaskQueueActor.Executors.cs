@@ -92,6 +92,7 @@ internal sealed partial class TaskQueueActor
             && run.Record.Status == TaskState.Running && run.Record.Attempts == attempt.Attempt)
         {
             TakeSlots(run.Definition.Type);
+            OnAttemptStarting(run);
             Place(run, executor, attempt.Attempt);
             Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, attempt.Attempt), run.Definition.Settings.Timeout);
             return;
@@ -189,6 +190,7 @@ internal sealed partial class TaskQueueActor
     private void RunAgainAfterLoss(TaskRun run, string why)
     {
         Timers.Cancel((run.Record.Id, "timeout"));
+        ObserveNoVerdict(run);
         var record = run.Record;
         if (record.Status == TaskState.Running)
         {

@@ -67,6 +67,11 @@ internal sealed partial class TaskQueueActor
                 _byKey.Remove((forgotten.Record.Type, key));
             }
 
+            if (forgotten.ShareKey is { } shareKey && _byInput.TryGetValue((forgotten.Record.Type, shareKey), out var sharedId) && sharedId == oldest)
+            {
+                _byInput.Remove((forgotten.Record.Type, shareKey));
+            }
+
             if (forgotten.RunningOn is not null)
             {
                 _forgottenRunning[oldest] = forgotten;

@@ -36,7 +36,7 @@ internal sealed partial class TaskQueueActor
             var best = (Urgency: int.MaxValue, Arrival: long.MaxValue);
             foreach (var (type, waiting) in _waiting)
             {
-                if (_slotsTaken[type] >= _definitions[type].Settings.ConcurrencyLimit || _rateGates.Count > 0 && (_rateHeld.Contains(type) || _rateGates.TryGetValue(type, out var gate) && gate.CoolingDown))
+                if (!TypeMayStart(type) || _rateGates.Count > 0 && (_rateHeld.Contains(type) || _rateGates.TryGetValue(type, out var gate) && gate.CoolingDown))
                 {
                     continue;
                 }
@@ -76,6 +76,7 @@ internal sealed partial class TaskQueueActor
     private void Start(TaskRun run, Executor executor)
     {
         TakeSlots(run.Definition.Type);
+        OnAttemptStarting(run);
         var attempt = run.Record.Attempts + 1;
         Place(run, executor, attempt);
         executor.Lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.Definition.Type, attempt, run.Input, run.Record.IdempotencyKey));

@@ -27,6 +27,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     /// <summary>Task ids by type and idempotency key (a key is scoped to its type), while their records are kept.</summary>
     private readonly Dictionary<(string Type, string Key), string> _byKey = [];
 
+    /// <summary>With result sharing: the task of each input (by type and input fingerprint), while it may be shared.</summary>
+    private readonly Dictionary<(string Type, string Input), string> _byInput = [];
+
     /// <summary>Finished tasks, oldest first, so the oldest records are forgotten first.</summary>
     private readonly Queue<string> _finished = new();
 
@@ -74,6 +77,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         StartRateGates();
+        StartPolicies();
         if (!_remoteExecutors)
         {
             StartOwnLanes();
@@ -109,6 +113,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 break;
             case RatePeriodPassed:
                 OnRatePeriodPassed();
+                break;
+            case CircuitOpenPeriodEnded ended:
+                OnCircuitOpenPeriodEnded(ended.Type);
+                break;
+            case GetTaskTypeHealth:
+                Sender.Tell(TypeHealth());
                 break;
             case CancelTask cancel:
                 Cancel(cancel);
@@ -219,6 +229,22 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             }
         }
 
+        string? shareKey = null;
+        if (definition.Settings.Sharing is { } sharing)
+        {
+            shareKey = fingerprint ?? FingerprintOrReject(submit.Input, definition);
+            if (shareKey is null)
+            {
+                return;
+            }
+
+            if (SharedRun(definition.Type, shareKey, sharing) is { } shared)
+            {
+                AnswerWhenDurable(shared, submit.Wait, Sender);
+                return;
+            }
+        }
+
         if (_unfinished >= _settings.Capacity)
         {
             Sender.Tell(new SubmitRejected(SubmitRejection.QueueFull, $"The queue holds {_unfinished} unfinished tasks, its capacity (actors.tasks.capacity); try again later."));
@@ -240,6 +266,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             _byKey.Add((definition.Type, newKey), id);
         }
 
+        if (shareKey is not null)
+        {
+            _byInput[(definition.Type, shareKey)] = id;
+            run.ShareKey = shareKey;
+        }
+
         if ((submit.TimeToLive ?? _settings.TimeToLive) is { } ttl)
         {
             Timers.StartSingleTimer((id, "ttl"), new TaskExpired(id), ttl);
@@ -250,6 +282,24 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         {
             Accepted(run);
         }
+    }
+
+    /// <summary>The task an identical input may share (<see cref="TaskResultSharing"/>): one not ended, or one completed within the TTL.</summary>
+    private TaskRun? SharedRun(string type, string shareKey, TaskResultSharing sharing)
+    {
+        if (!_byInput.TryGetValue((type, shareKey), out var id) || !_tasks.TryGetValue(id, out var run))
+        {
+            return null;
+        }
+
+        var record = run.Record;
+        if (!record.IsTerminal || record.Status == TaskState.Completed && record.EndedAt + (sharing.Ttl ?? TimeSpan.Zero) >= Now && sharing.Ttl > TimeSpan.Zero)
+        {
+            return run;
+        }
+
+        _byInput.Remove((type, shareKey));
+        return null;
     }
 
     /// <summary>A key seen before: the same input gets the first task; another input is a conflict, never the first task's answer.</summary>
@@ -411,6 +461,11 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         Timers.Cancel((run.Record.Id, "timeout"));
         if (run.Record.Status == TaskState.Running && run.Record.Attempts == ended.Attempt)
         {
+            if (!run.CutOffForShutdown)
+            {
+                ObserveVerdict(run, ended.Error, ended.DurationMs);
+            }
+
             if (ended.Error is null)
             {
                 Flush(run.Record.Id);
@@ -422,11 +477,15 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 Fail(run, ended.Error);
             }
         }
-        else if (run.Record.Status == TaskState.RetryWaiting && run.RetryDue)
+        else
         {
-            // The timed-out attempt has returned (its result is discarded) and its backoff had passed.
-            run.RetryDue = false;
-            SendRun(run);
+            ObserveNoVerdict(run);
+            if (run.Record.Status == TaskState.RetryWaiting && run.RetryDue)
+            {
+                // The timed-out attempt has returned (its result is discarded) and its backoff had passed.
+                run.RetryDue = false;
+                SendRun(run);
+            }
         }
 
         ReplyIfDrained();
@@ -437,8 +496,10 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         if (_tasks.TryGetValue(timedOut.TaskId, out var run) && run.Record.Status == TaskState.Running && run.Record.Attempts == timedOut.Attempt)
         {
             CancelAttempt(run);
-            Fail(run, new TaskError($"Attempt {timedOut.Attempt} timed out after {run.Definition.Settings.Timeout}.", TaskErrorClass.Retryable,
-                TechnicalDetails: "The attempt's token was cancelled; its result, if it still produces one, is discarded."));
+            var error = new TaskError($"Attempt {timedOut.Attempt} timed out after {run.Definition.Settings.Timeout}.", TaskErrorClass.Retryable,
+                TechnicalDetails: "The attempt's token was cancelled; its result, if it still produces one, is discarded.");
+            ObserveVerdict(run, error, run.Definition.Settings.Timeout.TotalMilliseconds);
+            Fail(run, error);
         }
     }
 
@@ -568,6 +629,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         /// <summary>Whether a handler is still running (possibly a timed-out one).</summary>
         public bool AttemptRunning => RunningAttempt is not null;
 
+        /// <summary>Its running attempt's place in the order of starts (for the adaptive limit's rounds).</summary>
+        public long StartSequence { get; set; }
+
         /// <summary>The backoff passed while a timed-out handler was still running.</summary>
         public bool RetryDue { get; set; }
 
@@ -588,6 +652,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         /// <summary>With an idempotency key: what tells its input from another's (<see cref="TaskJournalCodec.Fingerprint(object?, Type)"/>).</summary>
         public string? InputFingerprint { get; init; }
+
+        /// <summary>With result sharing: its input's fingerprint, under which identical inputs find it.</summary>
+        public string? ShareKey { get; set; }
 
         /// <summary>Its first event, until it is announced.</summary>
         public TaskQueued? Queued { get; set; }

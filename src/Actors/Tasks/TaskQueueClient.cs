@@ -26,6 +26,9 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
     public Task<TaskQueueStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
         Queue.Ask<TaskQueueStatus>(GetTaskQueueStatus.Instance, askTimeout, cancellationToken);
 
+    public async Task<IReadOnlyList<TaskTypeHealth>> GetTypeHealthAsync(CancellationToken cancellationToken = default) =>
+        (await Queue.Ask<TaskTypeHealthReport>(GetTaskTypeHealth.Instance, askTimeout, cancellationToken).ConfigureAwait(false)).Types;
+
     public async Task<IReadOnlyList<TaskRecord>> ListAsync(TaskState? status = null, int limit = 100, CancellationToken cancellationToken = default) =>
         (await Queue.Ask<TaskList>(new ListTasks(status, limit), askTimeout, cancellationToken).ConfigureAwait(false)).Tasks;
 
@@ -93,6 +96,8 @@ internal sealed class RegisteredTaskQueue(ActorSystem system) : ITaskQueue
         Started.ListAsync(status, limit, cancellationToken);
 
     public Task<TaskQueueStatus> GetStatusAsync(CancellationToken cancellationToken = default) => Started.GetStatusAsync(cancellationToken);
+
+    public Task<IReadOnlyList<TaskTypeHealth>> GetTypeHealthAsync(CancellationToken cancellationToken = default) => Started.GetTypeHealthAsync(cancellationToken);
 
     public IAsyncEnumerable<TaskEvent> WatchAsync(string taskId, CancellationToken cancellationToken = default) => Started.WatchAsync(taskId, cancellationToken);
 }

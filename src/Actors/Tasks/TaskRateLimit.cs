@@ -45,6 +45,9 @@ internal sealed class TaskRateGate(TaskRateLimit limit)
     private int _burstsInARow;
     private int _coolingFor;
 
+    /// <summary>The permits left this period.</summary>
+    public int Permits => _tokens;
+
     /// <summary>Whether the type is cooling down after bursts at its limit.</summary>
     public bool CoolingDown => _coolingFor > 0;
 

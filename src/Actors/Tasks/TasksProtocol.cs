@@ -128,6 +128,42 @@ public sealed record TaskList(IReadOnlyList<TaskRecord> Tasks);
 /// <param name="Subscriber">The actor to tell.</param>
 public sealed record WatchTask(string TaskId, IActorRef Subscriber) : ITaskQueueCommand;
 
+/// <summary>Asks how each task type fares (breaker, adaptive limit, error rate, latency, rate limit). Replies <see cref="TaskTypeHealthReport"/>.</summary>
+public sealed record GetTaskTypeHealth : ITaskQueueCommand
+{
+    /// <summary>The one instance.</summary>
+    public static readonly GetTaskTypeHealth Instance = new();
+
+    private GetTaskTypeHealth()
+    {
+    }
+}
+
+/// <summary>The reply to <see cref="GetTaskTypeHealth"/>: one entry per task type, by name.</summary>
+/// <param name="Types">The types.</param>
+public sealed record TaskTypeHealthReport(IReadOnlyList<TaskTypeHealth> Types);
+
+/// <summary>How one task type fares, from its last attempts (up to 100).</summary>
+/// <param name="Type">The type.</param>
+/// <param name="Circuit">Its breaker's state (<see cref="TaskCircuitState.Closed"/> when it has none).</param>
+/// <param name="ConcurrencyLimit">How many may run at once now (the adaptive limit, when it has one).</param>
+/// <param name="Running">Attempts running.</param>
+/// <param name="Waiting">Tasks waiting to start (cancelled ones may be counted until they reach the head).</param>
+/// <param name="RecentAttempts">How many attempts the rates and latency below come from.</param>
+/// <param name="ErrorRate">The share of those that failed (retryable failures and timeouts), 0 to 1.</param>
+/// <param name="P95LatencyMs">The 95th percentile of their durations, in milliseconds; null before any.</param>
+/// <param name="RatePermits">With a rate limit: the permits left this second; null without one.</param>
+/// <param name="RateCoolingDown">With a rate limit: whether it is cooling down after bursts.</param>
+public sealed record TaskTypeHealth(string Type, TaskCircuitState Circuit, int ConcurrencyLimit, int Running, int Waiting, int RecentAttempts, double ErrorRate,
+    double? P95LatencyMs, int? RatePermits, bool RateCoolingDown);
+
+/// <summary>A task type's circuit breaker changed state (published on the event stream, like task events).</summary>
+/// <param name="TaskType">The type.</param>
+/// <param name="State">Its new state.</param>
+/// <param name="Reason">Why, for people.</param>
+/// <param name="Timestamp">When.</param>
+public sealed record TaskCircuitChanged(string TaskType, TaskCircuitState State, string Reason, DateTimeOffset Timestamp);
+
 /// <summary>Limits the queue enforces on what it is sent.</summary>
 public static class TaskQueueLimits
 {

@@ -1,0 +1,141 @@
+using Akka.Actor;
+using Akka.Event;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Actors.Tasks;
+
+// A batching type's lane: the attempts the queue sends it gather until a batch is full or its linger window has
+// passed, then one handler call runs them all. Each attempt keeps its own start, end and result for the queue, which
+// schedules, times out and retries them one by one as it does any attempt.
+internal sealed partial class TaskLaneActor
+{
+    private readonly List<RunTask> _gathering = [];
+
+    /// <summary>Counts the batches launched, so that a linger timer of a batch already launched (it filled up) does nothing.</summary>
+    private int _batchGeneration;
+
+    private void Gather(RunTask run, TaskBatching batching)
+    {
+        _gathering.Add(run);
+        if (_gathering.Count >= batching.MaxSize)
+        {
+            LaunchBatch();
+        }
+        else if (_gathering.Count == 1)
+        {
+            var flush = new FlushBatch(_batchGeneration);
+            if (batching.Linger > TimeSpan.Zero)
+            {
+                Timers.StartSingleTimer(flush, flush, batching.Linger);
+            }
+            else
+            {
+                // Behind whatever attempts are already in the mailbox: they join this batch.
+                Self.Tell(flush);
+            }
+        }
+    }
+
+    private void LaunchBatch()
+    {
+        if (_gathering.Count == 0)
+        {
+            return;
+        }
+
+        var runs = _gathering.ToList();
+        _gathering.Clear();
+        _batchGeneration++;
+        var batch = new RunningBatch(new CancellationTokenSource(), runs.Count);
+        foreach (var run in runs)
+        {
+            _running[run.TaskId] = new RunningAttempt(run.Attempt, batch.Cancellation, new ProgressCell(), batch);
+            if (!_onExecutor)
+            {
+                _queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, _node));
+            }
+        }
+
+        var scope = _scopes?.CreateAsyncScope();
+        var context = new BatchContext(runs.Select(r => r.TaskId).ToList(), runs.Select(r => r.Attempt).ToList(), batch.Cancellation.Token,
+            scope?.ServiceProvider ?? NoServices.Instance);
+        var definition = _definition;
+        var lane = Self;
+        var log = _log;
+        var inputs = runs.Select(r => r.Input).ToList();
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        Task.Run(() => definition.InvokeBatchAsync(inputs, context), CancellationToken.None).ContinueWith(async attempt =>
+        {
+            if (scope is { } ending)
+            {
+                try
+                {
+                    await ending.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    log.Error(e, "Disposing the DI scope of a batch of {0} {1} tasks threw", runs.Count, definition.Type);
+                }
+            }
+
+            var duration = System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
+            var error = attempt.IsCompletedSuccessfully
+                ? null
+                : definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The batch was cancelled."));
+            var ended = runs.Select((run, i) => new AttemptEnded(run.TaskId, definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration)).ToList();
+            lane.Tell(new BatchReturned(batch, ended));
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void OnBatchReturned(BatchReturned returned)
+    {
+        foreach (var ended in returned.Ended)
+        {
+            if (_running.TryGetValue(ended.TaskId, out var running) && running.Batch == returned.Batch)
+            {
+                _running.Remove(ended.TaskId);
+            }
+
+            Report(ended);
+        }
+
+        returned.Batch.Cancellation.Dispose();
+    }
+
+    /// <summary>One task of a running batch is cancelled: the batch's token fires once all of them are.</summary>
+    private static void CancelInBatch(RunningBatch batch, string taskId)
+    {
+        if (batch.Cancelled.Add(taskId) && batch.Cancelled.Count == batch.Size)
+        {
+            batch.Cancellation.Cancel();
+        }
+    }
+
+    /// <summary>A batch being run: its one token, and which of its tasks have been cancelled.</summary>
+    private sealed class RunningBatch(CancellationTokenSource cancellation, int size)
+    {
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+
+        public int Size { get; } = size;
+
+        public HashSet<string> Cancelled { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>The linger window of the batch gathering as number <paramref name="Generation"/> has passed.</summary>
+    private sealed record FlushBatch(int Generation);
+
+    /// <summary>From a batch's continuation: its handler has returned, with each task's end.</summary>
+    private sealed record BatchReturned(RunningBatch Batch, IReadOnlyList<AttemptEnded> Ended);
+
+    private sealed class BatchContext(IReadOnlyList<string> taskIds, IReadOnlyList<int> attempts, CancellationToken cancellationToken, IServiceProvider services)
+        : ITaskBatchContext
+    {
+        public IReadOnlyList<string> TaskIds { get; } = taskIds;
+
+        public IReadOnlyList<int> Attempts { get; } = attempts;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public IServiceProvider Services { get; } = services;
+    }
+}
