@@ -51,7 +51,7 @@ internal static class ServiceSetup
         builder.Services.AddBuiltInTasks(options);
         builder.Services.AddSingleton(provider => new TaskCatalog(provider.GetServices<TaskDefinition>().Select(options.Configure)));
         builder.Services.AddSingleton<JobWatchers>();
-        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]);
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]).AddCheck<TaskTypesHealthCheck>("task-types");
         builder.Services.AddSingleton<ServiceStartup>();
 
         var hocon = options.ToHocon();
@@ -117,8 +117,8 @@ internal static class ServiceSetup
         app.UseMiddleware<ApiKeyMiddleware>();
 
         app.MapOpenApi();
-        app.MapHealthChecks("/health", new() { Predicate = check => !check.Tags.Contains(ReadinessCheck.Tag) });
-        app.MapHealthChecks("/health/ready");
+        app.MapHealthChecks("/health", new() { Predicate = check => !check.Tags.Contains(ReadinessCheck.Tag), ResponseWriter = HealthReportJson.WriteAsync });
+        app.MapHealthChecks("/health/ready", new() { ResponseWriter = HealthReportJson.WriteAsync });
         var api = app.MapGroup("/api");
         api.MapTaskEndpoints();
         api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), CounterJob.InitialState, CounterJob.Problem, CounterJob.Problem);

@@ -18,7 +18,7 @@ public sealed class ServiceLifecycleSpecs
         var exitCode = await service.TerminateAsync(Patience);
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        Assert.Equal("Healthy", body);
+        Assert.Equal("Healthy", System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("status").GetString());
         Assert.Equal(0, exitCode);
         Assert.Contains("CoordinatedShutdown invoked", service.Output);
         Assert.Contains("Application is shutting down", service.Output);

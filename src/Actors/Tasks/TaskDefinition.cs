@@ -39,11 +39,17 @@ public sealed class TaskDefinition
 
     private TaskDefinition(string type, Type inputType, Type resultType, TaskSettings settings, string? description,
         Func<object?, ITaskContext, Task<object?>> handler, Func<object?, string?> validate, Func<Exception, TaskError?> classify,
-        TaskBatching? batching = null, Func<IReadOnlyList<object?>, ITaskBatchContext, Task<IReadOnlyList<object?>>>? batchHandler = null)
+        TaskBatching? batching = null, Func<IReadOnlyList<object?>, ITaskBatchContext, Task<IReadOnlyList<object?>>>? batchHandler = null,
+        Func<object?, string?>? policyKey = null)
     {
         (Type, InputType, ResultType, Settings, Description, Batching) = (type, inputType, resultType, settings, description, batching);
-        (_handler, _validate, _classify, _batchHandler) = (handler, validate, classify, batchHandler);
+        (_handler, _validate, _classify, _batchHandler, _policyKey) = (handler, validate, classify, batchHandler, policyKey);
     }
+
+    private readonly Func<object?, string?>? _policyKey;
+
+    /// <summary>Whether the type's rate limit, circuit breaker and adaptive limit apply per key of its input (<see cref="WithPolicyKey"/>).</summary>
+    public bool HasPolicyKey => _policyKey is not null;
 
     /// <summary>For a batching type (<see cref="CreateBatched"/>): how many of its tasks one handler call takes, and how long it waits for more.</summary>
     public TaskBatching? Batching { get; }
@@ -127,11 +133,11 @@ public sealed class TaskDefinition
 
     /// <summary>A copy with a description.</summary>
     public TaskDefinition WithDescription(string description) =>
-        new(Type, InputType, ResultType, Settings, description, _handler, _validate, _classify, Batching, _batchHandler);
+        new(Type, InputType, ResultType, Settings, description, _handler, _validate, _classify, Batching, _batchHandler, _policyKey);
 
     /// <summary>A copy with other run settings.</summary>
     public TaskDefinition WithSettings(TaskSettings settings) =>
-        new(Type, InputType, ResultType, settings ?? throw new ArgumentNullException(nameof(settings)), Description, _handler, _validate, _classify, Batching, _batchHandler);
+        new(Type, InputType, ResultType, settings ?? throw new ArgumentNullException(nameof(settings)), Description, _handler, _validate, _classify, Batching, _batchHandler, _policyKey);
 
     /// <summary>
     /// A copy that also checks each input with <paramref name="validate"/>, which returns null when the input
@@ -145,7 +151,40 @@ public sealed class TaskDefinition
             throw new ArgumentException($"Task type '{Type}' takes {InputType.Name} inputs; a validator of {typeof(TInput).Name} cannot check them.", nameof(validate));
         }
 
-        return new TaskDefinition(Type, InputType, ResultType, Settings, Description, _handler, input => InputProblem(Type, input, validate), _classify, Batching, _batchHandler);
+        return new TaskDefinition(Type, InputType, ResultType, Settings, Description, _handler, input => InputProblem(Type, input, validate), _classify, Batching, _batchHandler, _policyKey);
+    }
+
+    /// <summary>
+    /// A copy whose rate limit, circuit breaker and adaptive limit apply per key of the input rather than to the type as a
+    /// whole: per host for an HTTP fetch (<c>input => new Uri(input.Url).Host</c>), per tenant, per database. One host's
+    /// open breaker then holds back only that host's tasks. The concurrency limit still counts the whole type. A null key
+    /// puts the task in the type's own group.
+    /// </summary>
+    /// <remarks>The queue keeps the policies of up to 10,000 keys; beyond that it forgets those of idle keys.</remarks>
+    public TaskDefinition WithPolicyKey<TInput>(Func<TInput, string?> key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (typeof(TInput) != InputType)
+        {
+            throw new ArgumentException($"Task type '{Type}' takes {InputType.Name} inputs; a key of {typeof(TInput).Name} cannot read them.", nameof(key));
+        }
+
+        return new TaskDefinition(Type, InputType, ResultType, Settings, Description, _handler, _validate, _classify, Batching, _batchHandler,
+            input => input is TInput typed ? key(typed) : null);
+    }
+
+    /// <summary>The policy key of <paramref name="input"/>; null without <see cref="WithPolicyKey"/> (or when the key function throws or gives none).</summary>
+    public string? PolicyKeyOf(object? input)
+    {
+        try
+        {
+            return _policyKey?.Invoke(input);
+        }
+        catch (Exception)
+        {
+            // A key that cannot be told (a malformed URL that passed no validator) puts the task with the type's own group.
+            return null;
+        }
     }
 
     /// <summary>
@@ -153,7 +192,7 @@ public sealed class TaskDefinition
     /// <see cref="TaskErrorClassifier.Classify"/>).
     /// </summary>
     public TaskDefinition WithErrorClassifier(Func<Exception, TaskError?> classify) =>
-        new(Type, InputType, ResultType, Settings, Description, _handler, _validate, classify ?? throw new ArgumentNullException(nameof(classify)), Batching, _batchHandler);
+        new(Type, InputType, ResultType, Settings, Description, _handler, _validate, classify ?? throw new ArgumentNullException(nameof(classify)), Batching, _batchHandler, _policyKey);
 
     /// <summary>Null if <paramref name="input"/> is acceptable, else what is wrong with it.</summary>
     public string? Validate(object? input) => _validate(input);

@@ -91,7 +91,7 @@ internal sealed partial class TaskQueueActor
         if (_unclaimed?.Remove(attempt.TaskId) == true && known is { } run
             && run.Record.Status == TaskState.Running && run.Record.Attempts == attempt.Attempt)
         {
-            TakeSlots(run.Definition.Type);
+            TakeSlots(run);
             OnAttemptStarting(run);
             Place(run, executor, attempt.Attempt);
             Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, attempt.Attempt), run.Definition.Settings.Timeout);
@@ -111,11 +111,11 @@ internal sealed partial class TaskQueueActor
         if (_unclaimed?.Remove(ended.TaskId) == true && _tasks.TryGetValue(ended.TaskId, out var run)
             && run.Record.Status == TaskState.Running && run.Record.Attempts == ended.Attempt)
         {
-            TakeSlots(run.Definition.Type);
+            TakeSlots(run);
             Place(run, executor, ended.Attempt);
             Unplace(run);
             EndAttempt(ended);
-            FreeSlotsWhenStored(ended.Type);
+            FreeSlotsWhenStored(run);
         }
     }
 
@@ -179,7 +179,7 @@ internal sealed partial class TaskQueueActor
         {
             var attempt = run.RunningAttempt;
             Unplace(run);
-            ReleaseSlots(run.Definition.Type);
+            ReleaseSlots(GroupOf(run));
             RunAgainAfterLoss(run, $"The node {executor.Node} was lost while attempt {attempt} ran; it runs again.");
         }
 

@@ -2,60 +2,36 @@ using Akka.Event;
 
 namespace Actors.Tasks;
 
-// Per-type policies beyond slots and start rates: the circuit breaker (which holds a type's tasks back while open),
-// the adaptive concurrency limit (AIMD on latency and overload), and each type's recent outcomes, from which its
+// Per-group policies beyond slots and start rates: the circuit breaker (which holds a group's tasks back while open),
+// the adaptive concurrency limit (AIMD on latency and overload), and each group's recent outcomes, from which its
 // health is told. Every attempt's verdict comes through ObserveVerdict: a result, a failure, or a timeout.
 internal sealed partial class TaskQueueActor
 {
-    private readonly Dictionary<string, TaskBreakerGate> _breakers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, AdaptiveLimit> _adaptive = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RecentOutcomes> _outcomes = new(StringComparer.Ordinal);
+    /// <summary>Each type's recent outcomes, over all its groups.</summary>
+    private readonly Dictionary<string, RecentOutcomes> _typeOutcomes = new(StringComparer.Ordinal);
 
     /// <summary>Counts attempts started, so an adaptive limit can tell the attempts started before its last decrease.</summary>
     private long _startSequence;
-
-    private void StartPolicies()
-    {
-        foreach (var definition in _definitions.Values)
-        {
-            _outcomes.Add(definition.Type, new RecentOutcomes());
-            if (definition.Settings.CircuitBreaker is { } breaker)
-            {
-                _breakers.Add(definition.Type, new TaskBreakerGate(breaker));
-            }
-
-            if (definition.Settings.Adaptive is { } adaptive)
-            {
-                _adaptive.Add(definition.Type, new AdaptiveLimit(adaptive));
-            }
-        }
-    }
-
-    /// <summary>Whether a type's slots and breaker let another attempt start now.</summary>
-    private bool TypeMayStart(string type) =>
-        _slotsTaken[type] < LimitOf(type) && (_breakers.Count == 0 || !_breakers.TryGetValue(type, out var breaker) || breaker.MayStart);
-
-    /// <summary>How many attempts of the type may run at once now.</summary>
-    private int LimitOf(string type) =>
-        _adaptive.Count > 0 && _adaptive.TryGetValue(type, out var adaptive) ? adaptive.Current : _definitions[type].Settings.ConcurrencyLimit;
 
     /// <summary>An attempt starts: noted for its round (adaptive limit) and the breaker's probe.</summary>
     private void OnAttemptStarting(TaskRun run)
     {
         run.StartSequence = ++_startSequence;
-        if (_breakers.Count > 0 && _breakers.TryGetValue(run.Definition.Type, out var breaker))
-        {
-            breaker.OnStarting(run.Record.Id);
-        }
+        GroupOf(run).Breaker?.OnStarting(run.Record.Id);
     }
 
     /// <summary>An attempt's verdict after <paramref name="latencyMs"/> (as its lane measured): succeeded (<paramref name="error"/> null) or failed; a timeout is a retryable failure.</summary>
     private void ObserveVerdict(TaskRun run, TaskError? error, double latencyMs)
     {
-        var type = run.Definition.Type;
+        var group = GroupOf(run);
         var overloaded = error is { IsRetryable: true };
-        _outcomes[type].Add(overloaded, latencyMs);
-        if (_adaptive.Count > 0 && _adaptive.TryGetValue(type, out var adaptive))
+        group.Outcomes.Add(overloaded, latencyMs);
+        if (group.Key is not null)
+        {
+            TypeOutcomes(run.Definition.Type).Add(overloaded, latencyMs);
+        }
+
+        if (group.Adaptive is { } adaptive)
         {
             if (overloaded)
             {
@@ -67,54 +43,64 @@ internal sealed partial class TaskQueueActor
             }
         }
 
-        if (_breakers.Count > 0 && _breakers.TryGetValue(type, out var breaker) && breaker.OnOutcome(run.Record.Id, overloaded) is { } why)
+        if (group.Breaker is { } breaker && breaker.OnOutcome(run.Record.Id, overloaded) is { } why)
         {
-            CircuitChanged(type, breaker, why);
+            CircuitChanged(group, why);
         }
     }
 
     /// <summary>An attempt ended without a verdict (its task was cancelled or cut off): if it was the probe, another may probe.</summary>
-    private void ObserveNoVerdict(TaskRun run)
-    {
-        if (_breakers.Count > 0 && _breakers.TryGetValue(run.Definition.Type, out var breaker))
-        {
-            breaker.OnProbeLost(run.Record.Id);
-        }
-    }
+    private void ObserveNoVerdict(TaskRun run) => GroupOf(run).Breaker?.OnProbeLost(run.Record.Id);
 
-    private void CircuitChanged(string type, TaskBreakerGate breaker, string why)
+    private void CircuitChanged(TaskGroup group, string why)
     {
+        var breaker = group.Breaker!;
+        var name = NameOf(group);
         if (breaker.State == TaskCircuitState.Open)
         {
-            Timers.StartSingleTimer(("circuit", type), new CircuitOpenPeriodEnded(type), breaker.Settings.OpenPeriod);
-            _log.Warning("The circuit breaker of task type {0} opened ({1}); its tasks wait for {2}, then one probes", type, why, breaker.Settings.OpenPeriod);
+            Timers.StartSingleTimer(("circuit", name), new CircuitOpenPeriodEnded(name), breaker.Settings.OpenPeriod);
+            _log.Warning("The circuit breaker of task type {0} opened ({1}); its tasks wait for {2}, then one probes", name, why, breaker.Settings.OpenPeriod);
         }
         else
         {
-            _log.Info("The circuit breaker of task type {0} is {1} ({2})", type, breaker.State, why);
+            _log.Info("The circuit breaker of task type {0} is {1} ({2})", name, breaker.State, why);
         }
 
-        _publish(new TaskCircuitChanged(type, breaker.State, why, Now));
+        _publish(new TaskCircuitChanged(group.Definition.Type, breaker.State, why, Now, group.Key));
     }
 
-    private void OnCircuitOpenPeriodEnded(string type)
+    private void OnCircuitOpenPeriodEnded(string name)
     {
-        if (_breakers.TryGetValue(type, out var breaker) && breaker.OnOpenPeriodEnded())
+        if (_groups.TryGetValue(name, out var group) && group.Breaker is { } breaker && breaker.OnOpenPeriodEnded())
         {
-            CircuitChanged(type, breaker, $"open for {breaker.Settings.OpenPeriod}: one attempt probes");
+            CircuitChanged(group, $"open for {breaker.Settings.OpenPeriod}: one attempt probes");
             StartWhatMayStart();
         }
     }
 
-    private TaskTypeHealthReport TypeHealth() => new(_definitions.Keys.Order(StringComparer.Ordinal).Select(type =>
-    {
-        var outcomes = _outcomes[type];
-        var rate = _rateGates.GetValueOrDefault(type);
-        return new TaskTypeHealth(type, _breakers.GetValueOrDefault(type)?.State ?? TaskCircuitState.Closed, LimitOf(type), _slotsTaken[type], _waiting[type].Count,
-            outcomes.Count, outcomes.ErrorRate, outcomes.P95LatencyMs, rate?.Permits, rate?.CoolingDown ?? false);
-    }).ToList());
+    private static string NameOf(TaskGroup group) => group.Key is null ? group.Definition.Type : $"{group.Definition.Type}[{group.Key}]";
 
-    /// <summary>A type's last attempts' verdicts and durations: a ring of fixed size.</summary>
+    private RecentOutcomes TypeOutcomes(string type) => _typeOutcomes.TryGetValue(type, out var outcomes) ? outcomes : _typeOutcomes[type] = new RecentOutcomes();
+
+    /// <summary>
+    /// Each type's health (its own group's policies; running and waiting over all its groups; outcomes over all its keys),
+    /// then each policy key's, types and keys in order.
+    /// </summary>
+    private TaskTypeHealthReport TypeHealth() => new(_groups.Values
+        .OrderBy(group => group.Definition.Type, StringComparer.Ordinal).ThenBy(group => group.Key, StringComparer.Ordinal)
+        .Select(group =>
+        {
+            var type = group.Definition.Type;
+            var own = group.Key is null;
+            var outcomes = own && group.Definition.HasPolicyKey ? TypeOutcomes(type) : group.Outcomes;
+            var limit = group.Adaptive?.Current ?? group.Definition.Settings.ConcurrencyLimit;
+            var running = own ? _slotsTaken[type] : group.Running;
+            var waiting = own ? _groups.Values.Where(g => g.Definition.Type == type).Sum(g => g.Waiting.Count) : group.Waiting.Count;
+            return new TaskTypeHealth(type, group.Breaker?.State ?? TaskCircuitState.Closed, limit, running, waiting, outcomes.Count, outcomes.ErrorRate,
+                outcomes.P95LatencyMs, group.Rate?.Permits, group.Rate?.CoolingDown ?? false, group.Key);
+        }).ToList());
+
+    /// <summary>A group's last attempts' verdicts and durations: a ring of fixed size.</summary>
     private sealed class RecentOutcomes
     {
         private const int Size = 100;
@@ -149,5 +135,5 @@ internal sealed partial class TaskQueueActor
     }
 }
 
-/// <summary>A type's breaker has been open for its period: it goes half open.</summary>
-internal sealed record CircuitOpenPeriodEnded(string Type);
+/// <summary>A group's breaker has been open for its period: it goes half open.</summary>
+internal sealed record CircuitOpenPeriodEnded(string Group);

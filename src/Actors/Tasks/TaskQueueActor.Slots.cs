@@ -1,42 +1,106 @@
 using Akka.Actor;
+using Akka.Event;
 
 namespace Actors.Tasks;
 
-// Scheduling: which waiting attempt starts when. Waiting tasks wait here, per type, most urgent first and
-// in arrival order within a priority; an attempt is sent to a lane (of the least busy executor) only when
-// a slot of its type and one in all are free. Slots come back through messages: at an attempt's end, or with a journal once its end
-// is stored (so after a crash no more attempts run again than there are slots).
+// Scheduling: which waiting attempt starts when. Waiting tasks wait here, in groups (a type's tasks, or those of one of
+// its policy keys), most urgent first and in arrival order within a priority; an attempt is sent to a lane (of the least
+// busy executor) only when a slot of its type and one in all are free and its group's policies (rate, breaker, adaptive
+// limit) let it start. Slots come back through messages: at an attempt's end, or with a journal once its end is stored
+// (so after a crash no more attempts run again than there are slots).
 internal sealed partial class TaskQueueActor
 {
-    private readonly Dictionary<string, PriorityQueue<TaskRun, (int Urgency, long Arrival)>> _waiting = new(StringComparer.Ordinal);
+    /// <summary>The most policy keys whose groups are kept; beyond it, idle keys' groups are forgotten.</summary>
+    private const int MaxKeyedGroups = 10_000;
+
+    /// <summary>Every group, by name: one per type (its name), plus one per policy key seen (<c>type[key]</c>).</summary>
+    private readonly Dictionary<string, TaskGroup> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _slotsTaken = new(StringComparer.Ordinal);
     private int _slotsTakenInAll;
+    private int _keyedGroups;
 
-    /// <summary>The rate-limited types' gates (<see cref="TaskRateLimit"/>), replenished by the queue's timer.</summary>
-    private readonly Dictionary<string, TaskRateGate> _rateGates = new(StringComparer.Ordinal);
-
-    /// <summary>Types out of permits in the current pass of <see cref="StartWhatMayStart"/>.</summary>
-    private readonly HashSet<string> _rateHeld = new(StringComparer.Ordinal);
+    /// <summary>Groups with a rate limit: their buckets are refilled by the queue's timer.</summary>
+    private bool _rateLimited;
     private long _arrivals;
+
+    /// <summary>Creates each type's own group and, if any type has a start rate, the rate period's timer.</summary>
+    private void StartGroups()
+    {
+        foreach (var definition in _definitions.Values)
+        {
+            _groups.Add(definition.Type, new TaskGroup(definition, null));
+            _slotsTaken[definition.Type] = 0;
+            _rateLimited |= definition.Settings.RateLimit is not null;
+        }
+
+        if (_rateLimited)
+        {
+            Timers.StartPeriodicTimer(RatePeriodPassed.Instance, RatePeriodPassed.Instance, TaskRateLimit.Period);
+        }
+    }
+
+    /// <summary>The group a task waits and runs in: its policy key's, or its type's.</summary>
+    private TaskGroup GroupOf(TaskRun run)
+    {
+        if (run.Group is { Forgotten: false } known)
+        {
+            return known;
+        }
+
+        var key = run.Definition.HasPolicyKey ? run.Definition.PolicyKeyOf(run.Input) : null;
+        var name = key is null ? run.Definition.Type : $"{run.Definition.Type}[{key}]";
+        if (!_groups.TryGetValue(name, out var group))
+        {
+            ForgetIdleKeysIfFull();
+            _groups.Add(name, group = new TaskGroup(run.Definition, key));
+            _keyedGroups++;
+        }
+
+        return run.Group = group;
+    }
+
+    private void ForgetIdleKeysIfFull()
+    {
+        if (_keyedGroups < MaxKeyedGroups)
+        {
+            return;
+        }
+
+        var idle = _groups.Where(g => g.Value.Key is not null && g.Value.Idle).Select(g => g.Key).ToList();
+        foreach (var name in idle)
+        {
+            _groups.Remove(name, out var forgotten);
+            forgotten!.Forgotten = true;
+        }
+
+        _keyedGroups -= idle.Count;
+        _log.Info("The queue kept the policies of {0} keys; it forgot the {1} idle ones", MaxKeyedGroups, idle.Count);
+    }
 
     /// <summary>Queues the task's next attempt and starts whatever may start.</summary>
     private void SendRun(TaskRun run)
     {
-        _waiting[run.Definition.Type].Enqueue(run, (-run.Record.Priority, ++_arrivals));
+        GroupOf(run).Waiting.Enqueue(run, (-run.Record.Priority, ++_arrivals));
         StartWhatMayStart();
     }
 
-    /// <summary>While slots are free (and the queue is not draining), starts the most urgent waiting attempt of a type with a free slot.</summary>
+    /// <summary>While slots are free (and the queue is not draining), starts the most urgent waiting attempt of a group that may start.</summary>
     private void StartWhatMayStart()
     {
-        _rateHeld.Clear();
+        foreach (var group in _groups.Values)
+        {
+            group.RateHeld = false;
+        }
+
         while (!_draining && _slotsTakenInAll < _settings.GlobalConcurrency && PickExecutor() is { } executor)
         {
             TaskRun? next = null;
+            TaskGroup? from = null;
             var best = (Urgency: int.MaxValue, Arrival: long.MaxValue);
-            foreach (var (type, waiting) in _waiting)
+            foreach (var group in _groups.Values)
             {
-                if (!TypeMayStart(type) || _rateGates.Count > 0 && (_rateHeld.Contains(type) || _rateGates.TryGetValue(type, out var gate) && gate.CoolingDown))
+                var waiting = group.Waiting;
+                if (waiting.Count == 0 || !group.MayStart || _slotsTaken[group.Definition.Type] >= group.Definition.Settings.ConcurrencyLimit)
                 {
                     continue;
                 }
@@ -49,23 +113,23 @@ internal sealed partial class TaskQueueActor
 
                 if (waiting.TryPeek(out var candidate, out var order) && order.CompareTo(best) < 0)
                 {
-                    (next, best) = (candidate, order);
+                    (next, from, best) = (candidate, group, order);
                 }
             }
 
-            if (next is null)
+            if (next is null || from is null)
             {
                 return;
             }
 
-            if (_rateGates.Count > 0 && _rateGates.TryGetValue(next.Definition.Type, out var rate) && !rate.TryTake())
+            if (from.Rate is { } rate && !rate.TryTake())
             {
-                // Out of permits this period: the type waits for the next one, the others go on.
-                _rateHeld.Add(next.Definition.Type);
+                // Out of permits this period: the group waits for the next one, the others go on.
+                from.RateHeld = true;
                 continue;
             }
 
-            _waiting[next.Definition.Type].Dequeue();
+            from.Waiting.Dequeue();
             Start(next, executor);
         }
     }
@@ -75,7 +139,7 @@ internal sealed partial class TaskQueueActor
 
     private void Start(TaskRun run, Executor executor)
     {
-        TakeSlots(run.Definition.Type);
+        TakeSlots(run);
         OnAttemptStarting(run);
         var attempt = run.Record.Attempts + 1;
         Place(run, executor, attempt);
@@ -87,35 +151,37 @@ internal sealed partial class TaskQueueActor
         }
     }
 
-    private void TakeSlots(string type)
+    private void TakeSlots(TaskRun run)
     {
-        _slotsTaken[type]++;
+        _slotsTaken[run.Definition.Type]++;
         _slotsTakenInAll++;
+        GroupOf(run).Running++;
     }
 
-    private void ReleaseSlots(string type)
+    private void ReleaseSlots(TaskGroup group)
     {
-        _slotsTaken[type]--;
+        _slotsTaken[group.Definition.Type]--;
         _slotsTakenInAll--;
+        group.Running--;
     }
 
-    /// <summary>An attempt of <paramref name="type"/> has ended (and, with a journal, its end is stored): its slots are free.</summary>
-    private void FreeSlots(string type)
+    /// <summary>An attempt of <paramref name="group"/> has ended (and, with a journal, its end is stored): its slots are free.</summary>
+    private void FreeSlots(TaskGroup group)
     {
-        ReleaseSlots(type);
+        ReleaseSlots(group);
         StartWhatMayStart();
     }
 
     /// <summary>Frees an ended attempt's slots once everything written so far (its end included) is stored; at once without a journal.</summary>
-    private void FreeSlotsWhenStored(string type)
+    private void FreeSlotsWhenStored(TaskRun run)
     {
         if (_journal is null)
         {
-            FreeSlots(type);
+            FreeSlots(GroupOf(run));
             return;
         }
 
-        _journal.Tell(new ConfirmWhenWritten(new SlotsFreed(type)));
+        _journal.Tell(new ConfirmWhenWritten(new SlotsFreed(GroupOf(run))));
     }
 
     /// <summary>Fires the token of the task's running attempt, if one runs.</summary>
@@ -127,36 +193,60 @@ internal sealed partial class TaskQueueActor
         }
     }
 
-    /// <summary>Creates the gates of the rate-limited types and their period's timer.</summary>
-    private void StartRateGates()
-    {
-        foreach (var definition in _definitions.Values.Where(d => d.Settings.RateLimit is not null))
-        {
-            _rateGates.Add(definition.Type, new TaskRateGate(definition.Settings.RateLimit!));
-        }
-
-        if (_rateGates.Count > 0)
-        {
-            Timers.StartPeriodicTimer(RatePeriodPassed.Instance, RatePeriodPassed.Instance, TaskRateLimit.Period);
-        }
-    }
-
     private void OnRatePeriodPassed()
     {
-        foreach (var gate in _rateGates.Values)
+        foreach (var group in _groups.Values)
         {
-            gate.OnPeriod();
+            group.Rate?.OnPeriod();
         }
 
         StartWhatMayStart();
     }
+
+    /// <summary>From the journal (the queue's child, so local only): the end of an attempt of this group is stored; its slots may go to the next task.</summary>
+    private sealed record SlotsFreed(TaskGroup Group);
+
+    /// <summary>
+    /// A type's tasks under one policy key (the type's own group when it has none, or the key is null): the waiting
+    /// queue, the attempts running, and the policies that apply to them together. Owned by the queue actor.
+    /// </summary>
+    private sealed class TaskGroup(TaskDefinition definition, string? key)
+    {
+        public TaskDefinition Definition { get; } = definition;
+
+        /// <summary>The policy key; null for the type's own group.</summary>
+        public string? Key { get; } = key;
+
+        public PriorityQueue<TaskRun, (int Urgency, long Arrival)> Waiting { get; } = new();
+
+        /// <summary>Attempts of the group running (their slots taken).</summary>
+        public int Running { get; set; }
+
+        public TaskRateGate? Rate { get; } = definition.Settings.RateLimit is { } rate ? new TaskRateGate(rate) : null;
+
+        public TaskBreakerGate? Breaker { get; } = definition.Settings.CircuitBreaker is { } breaker ? new TaskBreakerGate(breaker) : null;
+
+        public AdaptiveLimit? Adaptive { get; } = definition.Settings.Adaptive is { } adaptive ? new AdaptiveLimit(adaptive) : null;
+
+        public RecentOutcomes Outcomes { get; } = new();
+
+        /// <summary>Out of rate permits in the current pass of <see cref="StartWhatMayStart"/>.</summary>
+        public bool RateHeld { get; set; }
+
+        /// <summary>Whether its policies let another attempt start now (the type's slots aside).</summary>
+        public bool MayStart =>
+            (Breaker is null || Breaker.MayStart) && (Adaptive is null || Running < Adaptive.Current) && (Rate is null || !RateHeld && !Rate.CoolingDown);
+
+        /// <summary>Forgotten while idle: a task that still names it (one waiting for its retry) finds its key's new group.</summary>
+        public bool Forgotten { get; set; }
+
+        /// <summary>Nothing waits or runs and its breaker is closed: forgetting it loses only what its limits learned.</summary>
+        public bool Idle => Running == 0 && Waiting.Count == 0 && (Breaker is null || Breaker.State == TaskCircuitState.Closed);
+    }
 }
 
-/// <summary>A second has passed: the rate-limited types get their next permits.</summary>
+/// <summary>A second has passed: the rate-limited groups get their next permits.</summary>
 internal sealed record RatePeriodPassed
 {
     public static readonly RatePeriodPassed Instance = new();
 }
-
-/// <summary>From the journal: the end of an attempt of this type is stored; its slots may go to the next task.</summary>
-internal sealed record SlotsFreed(string Type);

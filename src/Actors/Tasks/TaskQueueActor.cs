@@ -72,12 +72,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         foreach (var definition in _definitions.Values)
         {
-            _waiting[definition.Type] = new PriorityQueue<TaskRun, (int, long)>();
-            _slotsTaken[definition.Type] = 0;
         }
 
-        StartRateGates();
-        StartPolicies();
+        StartGroups();
         if (!_remoteExecutors)
         {
             StartOwnLanes();
@@ -115,7 +112,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 OnRatePeriodPassed();
                 break;
             case CircuitOpenPeriodEnded ended:
-                OnCircuitOpenPeriodEnded(ended.Type);
+                OnCircuitOpenPeriodEnded(ended.Group);
                 break;
             case GetTaskTypeHealth:
                 Sender.Tell(TypeHealth());
@@ -154,7 +151,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 OnSubmitDurable(durable.TaskId);
                 break;
             case SlotsFreed freed:
-                FreeSlots(freed.Type);
+                FreeSlots(freed.Group);
                 break;
             case Terminated terminated when terminated.ActorRef.Equals(_journal):
                 OnJournalFailed();
@@ -447,7 +444,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         EndAttempt(ended);
 
         // After the attempt's end has been handed to the journal, so the slots wait for it to be stored.
-        FreeSlotsWhenStored(ended.Type);
+        FreeSlotsWhenStored(run);
     }
 
     private void EndAttempt(AttemptEnded ended)
@@ -628,6 +625,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         /// <summary>Whether a handler is still running (possibly a timed-out one).</summary>
         public bool AttemptRunning => RunningAttempt is not null;
+
+        /// <summary>The group it waits and runs in (<see cref="GroupOf"/>), once known.</summary>
+        public TaskGroup? Group { get; set; }
 
         /// <summary>Its running attempt's place in the order of starts (for the adaptive limit's rounds).</summary>
         public long StartSequence { get; set; }

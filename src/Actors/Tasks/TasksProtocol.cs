@@ -154,15 +154,17 @@ public sealed record TaskTypeHealthReport(IReadOnlyList<TaskTypeHealth> Types);
 /// <param name="P95LatencyMs">The 95th percentile of their durations, in milliseconds; null before any.</param>
 /// <param name="RatePermits">With a rate limit: the permits left this second; null without one.</param>
 /// <param name="RateCoolingDown">With a rate limit: whether it is cooling down after bursts.</param>
+/// <param name="Key">For a type with a policy key (<see cref="TaskDefinition.WithPolicyKey"/>): the key these policies are of; null for the type's own entry.</param>
 public sealed record TaskTypeHealth(string Type, TaskCircuitState Circuit, int ConcurrencyLimit, int Running, int Waiting, int RecentAttempts, double ErrorRate,
-    double? P95LatencyMs, int? RatePermits, bool RateCoolingDown);
+    double? P95LatencyMs, int? RatePermits, bool RateCoolingDown, string? Key = null);
 
-/// <summary>A task type's circuit breaker changed state (published on the event stream, like task events).</summary>
+/// <summary>A task type's circuit breaker (or one of its policy key's) changed state (published on the event stream, like task events).</summary>
 /// <param name="TaskType">The type.</param>
 /// <param name="State">Its new state.</param>
 /// <param name="Reason">Why, for people.</param>
 /// <param name="Timestamp">When.</param>
-public sealed record TaskCircuitChanged(string TaskType, TaskCircuitState State, string Reason, DateTimeOffset Timestamp);
+/// <param name="Key">The policy key whose breaker it is; null for the type's own.</param>
+public sealed record TaskCircuitChanged(string TaskType, TaskCircuitState State, string Reason, DateTimeOffset Timestamp, string? Key = null);
 
 /// <summary>Limits the queue enforces on what it is sent.</summary>
 public static class TaskQueueLimits

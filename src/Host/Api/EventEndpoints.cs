@@ -133,6 +133,7 @@ internal static class EventEndpoints
         JobStarted => "job.started",
         JobStopped => "job.stopped",
         JobStateEvent => "job.state",
+        TaskCircuitChanged => "task-type.circuit",
         _ => "event",
     };
 

@@ -17,8 +17,14 @@ internal static class TaskEndpoints
         api.MapGet("/tasks/{id}", GetAsync).WithTags("Tasks").WithSummary("A task's record").Produces<TaskView>().ProducesProblem(404);
         api.MapGet("/tasks", ListAsync).WithTags("Tasks").WithSummary("Tasks, newest first, optionally by status").Produces<TaskView[]>().ProducesProblem(400);
         api.MapDelete("/tasks/{id}", CancelAsync).WithTags("Tasks").WithSummary("Cancel a task").Produces<TaskView>().ProducesProblem(404).ProducesProblem(409);
-        api.MapGet("/task-types", (TaskCatalog catalog) => catalog.Definitions.Select(TaskTypeView.Of)).WithTags("Tasks").WithSummary("The task types this service runs")
+        api.MapGet("/task-types", ListTypesAsync).WithTags("Tasks").WithSummary("The task types this service runs, their policies and how each fares now")
             .Produces<TaskTypeView[]>();
+    }
+
+    private static async Task<IResult> ListTypesAsync(TaskCatalog catalog, ITaskQueue queue, CancellationToken cancellationToken)
+    {
+        var health = await TaskTypesHealthCheck.TryGetAsync(queue, cancellationToken);
+        return Results.Ok(catalog.Definitions.Select(definition => TaskTypeView.Of(definition, health?.FirstOrDefault(h => h.Type == definition.Type))));
     }
 
     private static async Task<IResult> SubmitAsync(string type, HttpRequest request, TaskCatalog catalog, ITaskQueue queue, JsonBody reader, CancellationToken cancellationToken)

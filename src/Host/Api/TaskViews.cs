@@ -31,17 +31,28 @@ public sealed record TaskErrorView(string Message, TaskErrorClass Class, string?
 /// <summary>A task that goes on in the background: where to follow it.</summary>
 public sealed record TaskAcceptedView(string Id, string Location, string Events);
 
-/// <summary>A task type as <c>GET /api/task-types</c> shows it.</summary>
-public sealed record TaskTypeView(string Type, string? Description, string Input, double TimeoutSeconds, int MaxAttempts, int ConcurrencyLimit, double EstimatedSeconds)
+/// <summary>A task type as <c>GET /api/task-types</c> shows it: its settings, its policies, and how it fares now.</summary>
+public sealed record TaskTypeView(string Type, string? Description, string Input, double TimeoutSeconds, int MaxAttempts, int ConcurrencyLimit, double EstimatedSeconds,
+    TaskPoliciesView Policies, TaskTypeHealth? Health)
 {
-    /// <summary>The view of a definition.</summary>
-    public static TaskTypeView Of(TaskDefinition definition) => new(definition.Type, definition.Description, JsonNaming(definition.InputType),
-        definition.Settings.Timeout.TotalSeconds, definition.Settings.Retry.MaxAttempts, definition.Settings.ConcurrencyLimit, definition.Settings.EstimatedDuration.TotalSeconds);
+    /// <summary>The view of a definition, with its health (null when the queue did not answer).</summary>
+    public static TaskTypeView Of(TaskDefinition definition, TaskTypeHealth? health) => new(definition.Type, definition.Description, JsonNaming(definition.InputType),
+        definition.Settings.Timeout.TotalSeconds, definition.Settings.Retry.MaxAttempts, definition.Settings.ConcurrencyLimit, definition.Settings.EstimatedDuration.TotalSeconds,
+        TaskPoliciesView.Of(definition), health);
 
     private static string JsonNaming(Type input) =>
         input.IsPrimitive || input == typeof(string)
             ? JsonNames.Describe(input)
             : "{ " + string.Join(", ", input.GetProperties().Select(p => $"{JsonNamingPolicy.CamelCase.ConvertName(p.Name)}: {JsonNames.Describe(p)}")) + " }";
+}
+
+/// <summary>A task type's policies (each null when it has none).</summary>
+public sealed record TaskPoliciesView(TaskRateLimit? RateLimit, TaskCircuitBreaker? CircuitBreaker, TaskAdaptiveConcurrency? Adaptive, TaskBatching? Batching,
+    TaskResultSharing? Sharing)
+{
+    /// <summary>The policies of a definition.</summary>
+    public static TaskPoliciesView Of(TaskDefinition definition) => new(definition.Settings.RateLimit, definition.Settings.CircuitBreaker, definition.Settings.Adaptive,
+        definition.Batching, definition.Settings.Sharing);
 }
 
 /// <summary>The body of <c>POST /api/tasks/{type}</c>.</summary>

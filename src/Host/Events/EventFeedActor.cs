@@ -11,7 +11,7 @@ namespace Actors.Host.Events;
 /// </summary>
 internal sealed class EventFeedActor(EventBuffer buffer, EventFilter filter) : UntypedActor
 {
-    public static readonly Type[] Topics = [typeof(TaskEvent), typeof(ThunkEvent), typeof(JobStarted), typeof(JobStopped)];
+    public static readonly Type[] Topics = [typeof(TaskEvent), typeof(ThunkEvent), typeof(JobStarted), typeof(JobStopped), typeof(TaskCircuitChanged)];
 
 
     protected override void OnReceive(object message)

@@ -38,6 +38,7 @@ internal sealed record EventFilter(string? TaskId, string? JobKey, IReadOnlySet<
         JobStopped e => Types.Contains("job") && (JobKey is null || e.Key == JobKey),
         JobStateEvent e => Types.Contains("job") && (JobKey is null || e.Key == JobKey),
         ThunkEvent => Types.Contains("thunk"),
+        TaskCircuitChanged => Types.Contains("task") && TaskId is null,
         _ => false,
     };
 }

@@ -82,6 +82,37 @@ public sealed class TaskCircuitBreakerSpecs() : Akka.TestKit.Xunit2.TestKit(
     }
 
     [Fact]
+    public async Task With_a_policy_key_one_hosts_open_breaker_should_hold_back_only_that_hosts_tasks()
+    {
+        var queue = TaskQueue.Start(Sys,
+        [
+            TaskDefinition.Create<string, string>("fetch", (url, _) => url.StartsWith("down/", StringComparison.Ordinal)
+                    ? throw new RetryableTaskException("503 Service Unavailable")
+                    : Task.FromResult(url),
+                TaskPresets.ExternalApi.WithRetry(RetryPolicy.None).WithConcurrencyLimit(1).WithCircuitBreaker(new TaskCircuitBreaker(FailuresToOpen: 2)))
+                .WithPolicyKey<string>(url => url.Split('/')[0]),
+        ]);
+        var circuit = CreateTestProbe();
+        Sys.EventStream.Subscribe(circuit, typeof(TaskCircuitChanged));
+
+        foreach (var path in new[] { "down/1", "down/2" })
+        {
+            Assert.Equal(TaskState.Failed, Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("fetch", path, wait: TimeSpan.FromSeconds(5))).Record.Status);
+        }
+
+        var opened = circuit.ExpectMsg<TaskCircuitChanged>();
+        Assert.Equal(("fetch", "down", TaskCircuitState.Open), (opened.TaskType, opened.Key, opened.State));
+        var held = Assert.IsType<SubmitAccepted>(await queue.SubmitAsync("fetch", "down/3"));
+        Assert.Equal(TaskState.Completed, Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("fetch", "up/1", wait: TimeSpan.FromSeconds(5))).Record.Status);
+        Assert.Equal(TaskState.Waiting, (await queue.GetAsync(held.TaskId))!.Status);
+
+        var health = await queue.GetTypeHealthAsync();
+        Assert.Equal([(null, TaskCircuitState.Closed), ("down", TaskCircuitState.Open), ("up", TaskCircuitState.Closed)],
+            health.Select(h => (h.Key, h.Circuit)).ToList());
+        Assert.Equal((3, 1), (health[0].RecentAttempts, health[0].Waiting));
+    }
+
+    [Fact]
     public void A_breaker_out_of_range_should_be_refused_naming_the_value()
     {
         Assert.Equal("FailuresToOpen", Assert.Throws<ArgumentOutOfRangeException>(() => TaskPresets.ExternalApi.WithCircuitBreaker(new TaskCircuitBreaker(0))).ParamName);
