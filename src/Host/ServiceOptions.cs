@@ -117,6 +117,12 @@ public sealed class ServiceOptions
             throw new InvalidOperationException("Service:TaskTypeConcurrency limits and Service:TaskTypeRatePerSecond rates must be at least 1.");
         }
 
+        if (HttpFetch is { BreakerFailures: < 1 } or { BreakerOpenSeconds: <= 0 } or { PerHostRatePerSecond: < 1 } or { CacheSeconds: < 0 })
+        {
+            throw new InvalidOperationException(
+                "Service:HttpFetch: BreakerFailures and PerHostRatePerSecond must be at least 1, BreakerOpenSeconds above 0, and CacheSeconds not negative.");
+        }
+
         if (Port is < 0 or > 65535 || MaxRequestBodyKb < 1 || EventClientBuffer < 16 || string.IsNullOrWhiteSpace(DataFolder) || string.IsNullOrWhiteSpace(FilesRoot))
         {
             throw new InvalidOperationException("Service settings: Port must be 0-65535, MaxRequestBodyKb at least 1, EventClientBuffer at least 16, DataFolder and FilesRoot set.");
@@ -142,4 +148,16 @@ public sealed class HttpFetchOptions
     /// default: the service would otherwise fetch its own API, or a cloud metadata endpoint, for any caller).
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>How many fetches of one host may start per second (each host has its own limit); unset for no limit.</summary>
+    public int? PerHostRatePerSecond { get; set; }
+
+    /// <summary>How many failed fetches of a host in a row open its circuit breaker (its fetches then wait); 5 by default.</summary>
+    public int BreakerFailures { get; set; } = 5;
+
+    /// <summary>How long a host's open breaker waits before one fetch probes it, in seconds; 30 by default.</summary>
+    public double BreakerOpenSeconds { get; set; } = 30;
+
+    /// <summary>How long a fetched URL's result serves identical fetches, in seconds; unset (the default) for no caching.</summary>
+    public double? CacheSeconds { get; set; }
 }

@@ -51,7 +51,7 @@ internal static class ServiceSetup
         builder.Services.AddBuiltInTasks(options);
         builder.Services.AddSingleton(provider => new TaskCatalog(provider.GetServices<TaskDefinition>().Select(options.Configure)));
         builder.Services.AddSingleton<JobWatchers>();
-        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]).AddCheck<TaskTypesHealthCheck>("task-types");
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]).AddCheck<TaskTypesHealthCheck>(TaskTypesHealthCheck.Name);
         builder.Services.AddSingleton<ServiceStartup>();
 
         var hocon = options.ToHocon();
@@ -118,7 +118,8 @@ internal static class ServiceSetup
 
         app.MapOpenApi();
         app.MapHealthChecks("/health", new() { Predicate = check => !check.Tags.Contains(ReadinessCheck.Tag), ResponseWriter = HealthReportJson.WriteAsync });
-        app.MapHealthChecks("/health/ready", new() { ResponseWriter = HealthReportJson.WriteAsync });
+        // Readiness is about taking work: an open breaker holds back one type's tasks, not the service's intake.
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Name != TaskTypesHealthCheck.Name, ResponseWriter = HealthReportJson.WriteAsync });
         var api = app.MapGroup("/api");
         api.MapTaskEndpoints();
         api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), CounterJob.InitialState, CounterJob.Problem, CounterJob.Problem);

@@ -10,6 +10,8 @@ namespace Actors.Host;
 /// </summary>
 internal sealed class TaskTypesHealthCheck(ITaskQueue queue) : IHealthCheck
 {
+    public const string Name = "task-types";
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (await TryGetAsync(queue, cancellationToken) is not { } types)
@@ -17,8 +19,8 @@ internal sealed class TaskTypesHealthCheck(ITaskQueue queue) : IHealthCheck
             return HealthCheckResult.Degraded("The task queue did not answer within 2 s (starting, moving, or overloaded).");
         }
 
-        var data = types.ToDictionary(type => type.Type, type => (object)type);
-        var tripped = types.Where(type => type.Circuit != TaskCircuitState.Closed).Select(type => $"{type.Type} ({type.Circuit})").ToList();
+        var data = types.ToDictionary(type => type.Name, type => (object)type);
+        var tripped = types.Where(type => type.Circuit != TaskCircuitState.Closed).Select(type => $"{type.Name} ({type.Circuit})").ToList();
         return tripped.Count == 0
             ? HealthCheckResult.Healthy($"{types.Count} task types; no circuit breaker open.", data)
             : HealthCheckResult.Degraded($"Circuit breaker not closed: {string.Join(", ", tripped)}; their tasks wait.", data: data);

@@ -206,7 +206,7 @@ public sealed class HttpFetchGuardSpecs() : ApiSpecWith(new Dictionary<string, s
             return Task.CompletedTask;
         });
         var guard = new NetworkGuard(address => address.Equals(IPAddress.Loopback));
-        var definition = HttpFetchTask.Create(guard);
+        var definition = HttpFetchTask.Create(guard, new HttpFetchOptions());
 
         var error = await Assert.ThrowsAsync<Actors.Tasks.UserActionableTaskException>(() =>
             definition.InvokeAsync(new HttpFetchInput(outside.Urls.Single() + "/start"), new HandlerContext("task-1", 1, CancellationToken.None, _ => { })));

@@ -32,7 +32,7 @@ public sealed record TaskAdaptiveConcurrency(int Min = 1, int? Max = null, int? 
             throw new ArgumentOutOfRangeException(nameof(Backoff), Backoff, "The backoff is a factor above 0 and below 1.");
         }
 
-        return this with { Max = max };
+        return this;
     }
 }
 
@@ -42,11 +42,11 @@ public sealed record TaskAdaptiveConcurrency(int Min = 1, int? Max = null, int? 
 /// median of the last 20 rounds: one slow attempt (a pause of the machine, a cold cache) is noise, half a round of them is
 /// a queue building up upstream. The baseline follows an upstream that became slower for good, after 20 rounds.
 /// </remarks>
-internal sealed class AdaptiveLimit(TaskAdaptiveConcurrency settings)
+internal sealed class AdaptiveLimit(TaskAdaptiveConcurrency settings, int concurrencyLimit)
 {
     private const int MinRound = 10;
     private const int RoundsKept = 20;
-    private readonly int _max = settings.Max!.Value;
+    private readonly int _max = settings.Max ?? concurrencyLimit;
     private double _limit = settings.Initial ?? settings.Min;
     private readonly List<double> _round = [];
     private readonly Queue<double> _roundMedians = new();

@@ -226,7 +226,7 @@ internal sealed partial class TaskQueueActor
 
         public TaskBreakerGate? Breaker { get; } = definition.Settings.CircuitBreaker is { } breaker ? new TaskBreakerGate(breaker) : null;
 
-        public AdaptiveLimit? Adaptive { get; } = definition.Settings.Adaptive is { } adaptive ? new AdaptiveLimit(adaptive) : null;
+        public AdaptiveLimit? Adaptive { get; } = definition.Settings.Adaptive is { } adaptive ? new AdaptiveLimit(adaptive, definition.Settings.ConcurrencyLimit) : null;
 
         public RecentOutcomes Outcomes { get; } = new();
 

@@ -156,7 +156,11 @@ public sealed record TaskTypeHealthReport(IReadOnlyList<TaskTypeHealth> Types);
 /// <param name="RateCoolingDown">With a rate limit: whether it is cooling down after bursts.</param>
 /// <param name="Key">For a type with a policy key (<see cref="TaskDefinition.WithPolicyKey"/>): the key these policies are of; null for the type's own entry.</param>
 public sealed record TaskTypeHealth(string Type, TaskCircuitState Circuit, int ConcurrencyLimit, int Running, int Waiting, int RecentAttempts, double ErrorRate,
-    double? P95LatencyMs, int? RatePermits, bool RateCoolingDown, string? Key = null);
+    double? P95LatencyMs, int? RatePermits, bool RateCoolingDown, string? Key = null)
+{
+    /// <summary>The type, or <c>type[key]</c> for a policy key's entry.</summary>
+    public string Name => Key is null ? Type : $"{Type}[{Key}]";
+}
 
 /// <summary>A task type's circuit breaker (or one of its policy key's) changed state (published on the event stream, like task events).</summary>
 /// <param name="TaskType">The type.</param>

@@ -24,7 +24,8 @@ internal static class TaskEndpoints
     private static async Task<IResult> ListTypesAsync(TaskCatalog catalog, ITaskQueue queue, CancellationToken cancellationToken)
     {
         var health = await TaskTypesHealthCheck.TryGetAsync(queue, cancellationToken);
-        return Results.Ok(catalog.Definitions.Select(definition => TaskTypeView.Of(definition, health?.FirstOrDefault(h => h.Type == definition.Type))));
+        return Results.Ok(catalog.Definitions.Select(definition => TaskTypeView.Of(definition,
+            health?.FirstOrDefault(h => h.Type == definition.Type && h.Key is null), health?.Where(h => h.Type == definition.Type && h.Key is not null).ToList() ?? [])));
     }
 
     private static async Task<IResult> SubmitAsync(string type, HttpRequest request, TaskCatalog catalog, ITaskQueue queue, JsonBody reader, CancellationToken cancellationToken)

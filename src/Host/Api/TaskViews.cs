@@ -31,14 +31,17 @@ public sealed record TaskErrorView(string Message, TaskErrorClass Class, string?
 /// <summary>A task that goes on in the background: where to follow it.</summary>
 public sealed record TaskAcceptedView(string Id, string Location, string Events);
 
-/// <summary>A task type as <c>GET /api/task-types</c> shows it: its settings, its policies, and how it fares now.</summary>
+/// <summary>
+/// A task type as <c>GET /api/task-types</c> shows it: its settings, its policies, how it fares now (<c>Health</c>, null
+/// when the queue did not answer) and, for a type with a policy key (<c>http.fetch</c>: per host), how each key fares.
+/// </summary>
 public sealed record TaskTypeView(string Type, string? Description, string Input, double TimeoutSeconds, int MaxAttempts, int ConcurrencyLimit, double EstimatedSeconds,
-    TaskPoliciesView Policies, TaskTypeHealth? Health)
+    TaskPoliciesView Policies, TaskTypeHealth? Health, IReadOnlyList<TaskTypeHealth> Keys)
 {
-    /// <summary>The view of a definition, with its health (null when the queue did not answer).</summary>
-    public static TaskTypeView Of(TaskDefinition definition, TaskTypeHealth? health) => new(definition.Type, definition.Description, JsonNaming(definition.InputType),
-        definition.Settings.Timeout.TotalSeconds, definition.Settings.Retry.MaxAttempts, definition.Settings.ConcurrencyLimit, definition.Settings.EstimatedDuration.TotalSeconds,
-        TaskPoliciesView.Of(definition), health);
+    /// <summary>The view of a definition, with its health and its keys'.</summary>
+    public static TaskTypeView Of(TaskDefinition definition, TaskTypeHealth? health, IReadOnlyList<TaskTypeHealth> keys) => new(definition.Type, definition.Description,
+        JsonNaming(definition.InputType), definition.Settings.Timeout.TotalSeconds, definition.Settings.Retry.MaxAttempts, definition.Settings.ConcurrencyLimit,
+        definition.Settings.EstimatedDuration.TotalSeconds, TaskPoliciesView.Of(definition), health, keys);
 
     private static string JsonNaming(Type input) =>
         input.IsPrimitive || input == typeof(string)

@@ -18,7 +18,8 @@ internal static class BuiltInTasks
         services.AddSingleton(FilesScanTask.Create(guard));
         services.AddSingleton(CodeAnalyzeTask.Create(guard));
         services.AddSingleton(SqliteBulkTask.Create(Path.GetFullPath(options.DataFolder)));
-        services.AddSingleton(HttpFetchTask.Create(new NetworkGuard(options.HttpFetch.AllowPrivateNetworks)));
+        services.AddSingleton(SqliteInsertTask.Create(Path.GetFullPath(options.DataFolder), SqliteInsertTask.Batching));
+        services.AddSingleton(HttpFetchTask.Create(new NetworkGuard(options.HttpFetch.AllowPrivateNetworks), options.HttpFetch));
         services.AddSingleton(provider => ComputePrimesTask.Create(new Lazy<IComputePool>(provider.GetRequiredService<IComputePool>)));
         return services;
     }

@@ -10,8 +10,8 @@ public static class HttpFetchTask
 {
     private const int DefaultMaxBytes = 10 << 20;
 
-    /// <summary>The task type's definition, fetching through a client whose connections <paramref name="guard"/> checks.</summary>
-    public static TaskDefinition Create(NetworkGuard guard) => Create(guard, new HttpClient(new SocketsHttpHandler
+    /// <summary>The task type's definition, fetching through a client whose connections <paramref name="guard"/> checks, with the policies of <paramref name="options"/>.</summary>
+    public static TaskDefinition Create(NetworkGuard guard, HttpFetchOptions options) => Create(guard, options, new HttpClient(new SocketsHttpHandler
     {
         ConnectTimeout = TimeSpan.FromSeconds(10),
         MaxAutomaticRedirections = 5,
@@ -23,11 +23,25 @@ public static class HttpFetchTask
         Timeout = TimeSpan.FromSeconds(30),
     });
 
-    /// <summary>The task type's definition, fetching with <paramref name="client"/> (whose handler should connect through <paramref name="guard"/>).</summary>
-    public static TaskDefinition Create(NetworkGuard guard, HttpClient client) =>
-        TaskDefinition.Create<HttpFetchInput, FetchResult>("http.fetch", (input, context) => FetchAsync(client, input, context), TaskPresets.ExternalApi)
+    /// <summary>
+    /// The task type's definition, fetching with <paramref name="client"/> (whose handler should connect through <paramref name="guard"/>).
+    /// Each host has its own circuit breaker and adaptive concurrency limit (and, if configured, start rate): a host that
+    /// fails or slows down holds back its own fetches, not the others'.
+    /// </summary>
+    public static TaskDefinition Create(NetworkGuard guard, HttpFetchOptions options, HttpClient client) =>
+        TaskDefinition.Create<HttpFetchInput, FetchResult>("http.fetch", (input, context) => FetchAsync(client, input, context), Policies(options))
             .WithValidation<HttpFetchInput>(input => Problem(guard, input))
-            .WithDescription("GET an http(s) URL with retries on transient errors (input: { url, maxBytes? }): status, type, size, SHA-256; internal addresses are refused");
+            .WithPolicyKey<HttpFetchInput>(input => new Uri(input.Url).Authority)
+            .WithDescription("GET an http(s) URL with retries on transient errors (input: { url, maxBytes? }): status, type, size, SHA-256; internal addresses are refused; per host: a circuit breaker and an adaptive limit");
+
+    private static TaskSettings Policies(HttpFetchOptions options)
+    {
+        var settings = TaskPresets.ExternalApi
+            .WithCircuitBreaker(new TaskCircuitBreaker(options.BreakerFailures, TimeSpan.FromSeconds(options.BreakerOpenSeconds)))
+            .WithAdaptiveConcurrency(new TaskAdaptiveConcurrency(Min: 1, Initial: 4));
+        settings = options.PerHostRatePerSecond is { } rate ? settings.WithRateLimit(new TaskRateLimit(rate)) : settings;
+        return options.CacheSeconds is { } seconds ? settings.WithResultSharing(new TaskResultSharing(TimeSpan.FromSeconds(seconds))) : settings;
+    }
 
     private static string? Problem(NetworkGuard guard, HttpFetchInput? input) => input switch
     {

@@ -30,15 +30,14 @@ public static partial class SqliteBulkTask
         null => "'input' is required: { \"rows\": 100000 }.",
         { Rows: < 1 or > MaxRows } => $"'rows' must be from 1 to {MaxRows}.",
         { BatchSize: < 1 or > 1_000_000 } => "'batchSize' must be from 1 to 1000000.",
-        { Database: { } name } when !DatabaseName().IsMatch(name) => "'database' must be a file name of letters, digits, '-' and '_' (up to 64), optionally ending in .db.",
+        { Database: { } name } when !IsDatabaseName(name) => "'database' must be a file name of letters, digits, '-' and '_' (up to 64), optionally ending in .db.",
         _ => null,
     };
 
     private static BulkResult Insert(string folder, SqliteBulkInput input, ITaskContext context)
     {
         Directory.CreateDirectory(folder);
-        var name = input.Database ?? "bulk";
-        var path = Path.Combine(folder, name.EndsWith(".db", StringComparison.Ordinal) ? name : name + ".db");
+        var path = Path.Combine(folder, FileName(input.Database ?? "bulk"));
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString());
         connection.Open();
         Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;"
@@ -103,6 +102,12 @@ public static partial class SqliteBulkTask
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
+
+    /// <summary>Whether <paramref name="name"/> is a database name the bulk folder takes: letters, digits, '-' and '_', optionally ending in .db.</summary>
+    internal static bool IsDatabaseName(string name) => DatabaseName().IsMatch(name);
+
+    /// <summary>The file of a database name: the name, with <c>.db</c> added if it lacks it.</summary>
+    internal static string FileName(string name) => name.EndsWith(".db", StringComparison.Ordinal) ? name : name + ".db";
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}(\\.db)?$")]
     private static partial Regex DatabaseName();
