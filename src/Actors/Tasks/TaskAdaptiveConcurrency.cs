@@ -60,10 +60,21 @@ internal sealed class AdaptiveLimit(TaskAdaptiveConcurrency settings, int concur
     /// <summary>The fastest recent round's median latency, in milliseconds (0 before the first round).</summary>
     public double BaselineMs { get; private set; }
 
+    /// <summary>The limit at the last overload; near it, the limit grows a quarter as fast. Null once it has been passed by two.</summary>
+    private double? _ceiling;
+
     /// <summary>An attempt (started as number <paramref name="startedAt"/>) succeeded after <paramref name="latencyMs"/>.</summary>
     public void OnSuccess(long startedAt, long nowSequence, double latencyMs)
     {
-        _limit = Math.Min(_max, _limit + 1 / _limit);
+        // One more per round of successes, but near the limit that last overloaded the type one per four rounds: the
+        // limit spends its time just below that point instead of overshooting it again at once.
+        var nearCeiling = _ceiling is { } ceiling && _limit >= ceiling - 1;
+        _limit = Math.Min(_max, _limit + (nearCeiling ? 0.25 : 1) / _limit);
+        if (_limit >= _ceiling + 2)
+        {
+            _ceiling = null;
+        }
+
         _round.Add(latencyMs);
         if (_round.Count < Math.Max(MinRound, Current))
         {
@@ -96,6 +107,7 @@ internal sealed class AdaptiveLimit(TaskAdaptiveConcurrency settings, int concur
         }
 
         _decreasedAt = nowSequence;
+        _ceiling = _limit;
         _limit = Math.Max(settings.Min, _limit * settings.Backoff);
     }
 }

@@ -1,5 +1,6 @@
 using Actors.Configuration;
 using Actors.Tasks;
+using Actors.TestKit;
 
 namespace Actors.Tests.Tasks;
 
@@ -48,36 +49,3 @@ public sealed class TaskAdaptiveConcurrencySpecs() : Akka.TestKit.Xunit2.TestKit
     }
 }
 
-/// <summary>
-/// An upstream with a capacity: up to it, a call takes the base latency; beyond it, latency grows with the load and the
-/// calls past the capacity are refused with a 503 (as a retryable failure).
-/// </summary>
-public sealed class SimulatedUpstream(int capacity, TimeSpan baseLatency)
-{
-    private int _inFlight;
-    private int _rejected;
-
-    /// <summary>Calls refused with a 503 so far.</summary>
-    public int Rejected => Volatile.Read(ref _rejected);
-
-    /// <summary>One call.</summary>
-    public async Task<int> CallAsync(int n, CancellationToken cancellationToken)
-    {
-        var load = Interlocked.Increment(ref _inFlight);
-        try
-        {
-            await Task.Delay(baseLatency * Math.Max(1.0, (double)load / capacity), cancellationToken);
-            if (load > capacity)
-            {
-                Interlocked.Increment(ref _rejected);
-                throw new RetryableTaskException("503 Service Unavailable");
-            }
-
-            return n;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _inFlight);
-        }
-    }
-}
