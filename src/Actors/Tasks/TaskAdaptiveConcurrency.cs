@@ -60,7 +60,7 @@ internal sealed class AdaptiveLimit(TaskAdaptiveConcurrency settings, int concur
     /// <summary>The fastest recent round's median latency, in milliseconds (0 before the first round).</summary>
     public double BaselineMs { get; private set; }
 
-    /// <summary>The limit at the last overload; near it, the limit grows a quarter as fast. Null once it has been passed by two.</summary>
+    /// <summary>The limit at the last refusal (an error, not slowness, so noise does not set it); near it, the limit grows a quarter as fast. Null once passed by two.</summary>
     private double? _ceiling;
 
     /// <summary>An attempt (started as number <paramref name="startedAt"/>) succeeded after <paramref name="latencyMs"/>.</summary>
@@ -86,7 +86,7 @@ internal sealed class AdaptiveLimit(TaskAdaptiveConcurrency settings, int concur
         _round.Clear();
         if (BaselineMs > 0 && median > settings.LatencyTolerance * BaselineMs)
         {
-            OnOverload(startedAt, nowSequence);
+            Decrease(startedAt, nowSequence);
         }
 
         _roundMedians.Enqueue(median);
@@ -98,16 +98,24 @@ internal sealed class AdaptiveLimit(TaskAdaptiveConcurrency settings, int concur
         BaselineMs = _roundMedians.Min();
     }
 
-    /// <summary>An attempt (started as number <paramref name="startedAt"/>) found the type overloaded.</summary>
+    /// <summary>An attempt (started as number <paramref name="startedAt"/>) was refused or failed: the type is overloaded.</summary>
     public void OnOverload(long startedAt, long nowSequence)
+    {
+        if (Decrease(startedAt, nowSequence))
+        {
+            _ceiling = _limit / settings.Backoff;
+        }
+    }
+
+    private bool Decrease(long startedAt, long nowSequence)
     {
         if (startedAt < _decreasedAt)
         {
-            return;
+            return false;
         }
 
         _decreasedAt = nowSequence;
-        _ceiling = _limit;
         _limit = Math.Max(settings.Min, _limit * settings.Backoff);
+        return true;
     }
 }
