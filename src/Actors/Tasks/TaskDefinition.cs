@@ -24,6 +24,36 @@ public interface ITaskContext
 
     /// <summary>Reports progress, 0 to 100; cheap to call often (events are throttled, the last value always delivered).</summary>
     void ReportProgress(double percent, string? currentOperation = null);
+
+    /// <summary>
+    /// Results handed to this task by name: in a flow, the results of the node's dependencies, by node name (a dependency that
+    /// failed or was skipped has none). Empty for a task submitted on its own. Values are the results as the upstream tasks
+    /// returned them, or <see cref="System.Text.Json.JsonElement"/>s after a restart or from another node: read them with
+    /// <see cref="TaskContextExtensions.UpstreamResult{T}"/>.
+    /// </summary>
+    IReadOnlyDictionary<string, object?> Upstream => TaskContextExtensions.NoUpstream;
+}
+
+/// <summary>Helpers for handlers.</summary>
+public static class TaskContextExtensions
+{
+    internal static readonly IReadOnlyDictionary<string, object?> NoUpstream = new Dictionary<string, object?>();
+
+    /// <summary>The result <paramref name="name"/> handed to the task (<see cref="ITaskContext.Upstream"/>) as a <typeparamref name="T"/>, or default when there is none.</summary>
+    /// <exception cref="System.Text.Json.JsonException">The stored result does not read as a <typeparamref name="T"/>.</exception>
+    public static T? UpstreamResult<T>(this ITaskContext context, string name)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Upstream.TryGetValue(name, out var value) switch
+        {
+            false => default,
+            true when value is T typed => typed,
+            true when value is System.Text.Json.JsonElement json => System.Text.Json.JsonSerializer.Deserialize<T>(json, WireJsonOptions),
+            _ => default,
+        };
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions WireJsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web);
 }
 
 /// <summary>

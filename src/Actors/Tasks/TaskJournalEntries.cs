@@ -7,9 +7,10 @@ namespace Actors.Tasks;
 // input and result as JSON so that a type renamed in code does not break old journals. Read back by
 // ActorsJsonSerializer by their [StoredAs] names; change a shape only by adding a v2.
 
-/// <summary>A task was accepted (<see cref="TaskQueued"/>), with its input.</summary>
+/// <summary>A task was accepted (<see cref="TaskQueued"/>), with its input (and, added later as an optional field, the results handed to it).</summary>
 [StoredAs("task.accepted.v1")]
-internal sealed record TaskAcceptedV1(string Id, string Type, int Priority, TimeSpan EstimatedDuration, string? IdempotencyKey, DateTimeOffset At, JsonElement? Input) : IStored;
+internal sealed record TaskAcceptedV1(string Id, string Type, int Priority, TimeSpan EstimatedDuration, string? IdempotencyKey, DateTimeOffset At, JsonElement? Input,
+    JsonElement? Upstream = null) : IStored;
 
 /// <summary><see cref="TaskStarted"/>.</summary>
 [StoredAs("task.started.v1")] // Node was added later as an optional field: entries without it read back with none.
@@ -55,10 +56,11 @@ internal static class TaskJournalCodec
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The entry for an event; null for progress, which is not stored.</summary>
-    public static IStored? Encode(TaskEvent taskEvent, object? input = null, Type? inputType = null) => taskEvent switch
+    public static IStored? Encode(TaskEvent taskEvent, object? input = null, Type? inputType = null, IReadOnlyDictionary<string, object?>? upstream = null) => taskEvent switch
     {
         TaskQueued e => new TaskAcceptedV1(e.TaskId, e.TaskType, e.Priority, e.EstimatedDuration, e.IdempotencyKey, e.Timestamp,
-            input is null ? null : JsonSerializer.SerializeToElement(input, inputType ?? input.GetType(), Json)),
+            input is null ? null : JsonSerializer.SerializeToElement(input, inputType ?? input.GetType(), Json),
+            upstream is null ? null : JsonSerializer.SerializeToElement(upstream, Json)),
         TaskStarted e => new TaskStartedV1(e.TaskId, e.TaskType, e.Attempt, e.Timestamp, e.Node),
         TaskCompleted e => new TaskCompletedV1(e.TaskId, e.TaskType, e.Result is null ? null : JsonSerializer.SerializeToElement(e.Result, e.Result.GetType(), Json), e.Duration, e.Timestamp),
         TaskFailed e => new TaskFailedV1(e.TaskId, e.TaskType, e.Error.Class, e.Error.Message, e.Error.SuggestedAction, e.Error.TechnicalDetails, e.Error.RetryAfter,
@@ -88,6 +90,10 @@ internal static class TaskJournalCodec
     /// <inheritdoc cref="Fingerprint(object?, Type)"/>
     public static string Fingerprint(JsonElement? input) =>
         input is { } json ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json.GetRawText()))) : "null";
+
+    /// <summary>The results handed to an accepted task (<see cref="SubmitTask.Upstream"/>), as JSON values; null when it had none.</summary>
+    public static IReadOnlyDictionary<string, object?>? Upstream(TaskAcceptedV1 accepted) =>
+        accepted.Upstream is { ValueKind: JsonValueKind.Object } json ? json.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal) : null;
 
     /// <summary>The input of an accepted task, read back as its type's input type.</summary>
     public static object? Input(TaskAcceptedV1 accepted, Type inputType) => accepted.Input is { } json ? json.Deserialize(inputType, Json) : null;

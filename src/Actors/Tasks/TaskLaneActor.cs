@@ -126,7 +126,8 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         var running = new RunningAttempt(run.Attempt, new CancellationTokenSource(), new ProgressCell());
         _running[run.TaskId] = running;
         var scope = _scopes?.CreateAsyncScope();
-        var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, running.Cancellation.Token, running.Progress, Self, scope?.ServiceProvider ?? NoServices.Instance);
+        var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, running.Cancellation.Token, running.Progress, Self, scope?.ServiceProvider ?? NoServices.Instance,
+            run.Upstream ?? TaskContextExtensions.NoUpstream);
         if (!_onExecutor)
         {
             _queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, _node));
@@ -186,8 +187,10 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
 
     /// <summary>The handler's view of its attempt.</summary>
     private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationToken cancellationToken, ProgressCell progress, IActorRef lane,
-        IServiceProvider services) : ITaskContext
+        IServiceProvider services, IReadOnlyDictionary<string, object?> upstream) : ITaskContext
     {
+        public IReadOnlyDictionary<string, object?> Upstream { get; } = upstream;
+
         public IServiceProvider Services { get; } = services;
 
         public string TaskId { get; } = taskId;

@@ -250,12 +250,15 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         var id = $"task-{++_nextId}";
         var queued = new TaskQueued(id, definition.Type, submit.Priority, definition.Settings.EstimatedDuration, submit.IdempotencyKey, Now);
-        if (!TryJournalAccepted(queued, submit.Input, definition))
+        if (!TryJournalAccepted(queued, submit.Input, definition, submit.Upstream))
         {
             return;
         }
 
-        var run = new TaskRun(definition, submit.Input, TaskRecord.Start(queued)) { Queued = queued, Durable = _journal is null, InputFingerprint = fingerprint };
+        var run = new TaskRun(definition, submit.Input, TaskRecord.Start(queued))
+        {
+            Queued = queued, Durable = _journal is null, InputFingerprint = fingerprint, Upstream = submit.Upstream,
+        };
         _tasks.Add(id, run);
         _unfinished++;
         if (submit.IdempotencyKey is { } newKey)
@@ -584,6 +587,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         run.Input = null;
+        run.Upstream = null;
         run.Watchers = null;
         _unfinished--;
         Timers.Cancel((run.Record.Id, "progress"));
@@ -614,6 +618,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         /// <summary>The input, kept until the task ends.</summary>
         public object? Input { get; set; } = input;
+
+        /// <summary>Results handed to the task (<see cref="SubmitTask.Upstream"/>), kept until it ends.</summary>
+        public IReadOnlyDictionary<string, object?>? Upstream { get; set; }
 
         public TaskRecord Record { get; set; } = record;
 

@@ -18,13 +18,16 @@ public interface ITaskQueueCommand;
 /// <param name="IdempotencyKey">A second submit of the same type with the same key and input gets the first task (while its record is kept);
 /// with another input it is rejected (<see cref="SubmitRejection.IdempotencyConflict"/>). Keys are scoped to their type, at most 200 characters.</param>
 /// <param name="TimeToLive">How long it may wait for a slot before it fails as expired; null for <c>actors.tasks.time-to-live</c>.</param>
+/// <param name="Upstream">Results the handler may read (<see cref="ITaskContext.Upstream"/>), by name: a flow passes its node's
+/// dependencies' results so. Data only (they are stored with the task as JSON).</param>
 public sealed record SubmitTask(
     string Type,
     object? Input,
     int Priority = TaskPriority.Default,
     TimeSpan? Wait = null,
     string? IdempotencyKey = null,
-    TimeSpan? TimeToLive = null) : ITaskQueueCommand;
+    TimeSpan? TimeToLive = null,
+    IReadOnlyDictionary<string, object?>? Upstream = null) : ITaskQueueCommand;
 
 /// <summary>The reply to <see cref="SubmitTask"/>.</summary>
 public abstract record SubmitResult;

@@ -61,7 +61,7 @@ public sealed class StartupSpecs : Akka.TestKit.Xunit2.TestKit
         var repeated = await Assert.ThrowsAsync<StartupConfigurationException>(() => Startup.RunAsync(Sys,
             [new StartupComponent("api", _ => Task.CompletedTask), new StartupComponent("api", _ => Task.CompletedTask)]));
 
-        Assert.Contains("'api' depends on 'queue', which is not a component", unknown.Message);
+        Assert.Contains("'api' depends on 'queue', which is not a start-up component", unknown.Message);
         Assert.Contains("'api'", repeated.Message);
     }
 
