@@ -72,7 +72,7 @@ public static class ActorsServiceCollectionExtensions
 
     /// <summary>
     /// Registers the facades for code that is not an actor (<see cref="IJobManager{TState,TAction}"/>,
-    /// <see cref="IJobManagers"/>, <see cref="IThunkProcessor"/>, <see cref="ITaskQueue"/>, <see cref="IComputePool"/>). <see cref="AddActors"/> calls it; call it yourself only when you use
+    /// <see cref="IJobManagers"/>, <see cref="IThunkProcessor"/>, <see cref="ITaskQueue"/>, <see cref="IComputePool"/>, <see cref="Orchestration.IFlowRunner"/>). <see cref="AddActors"/> calls it; call it yourself only when you use
     /// <c>AddAkka</c> directly. Calling it twice does nothing.
     /// </summary>
     public static IServiceCollection AddActorsFacades(this IServiceCollection services)
@@ -83,6 +83,7 @@ public static class ActorsServiceCollectionExtensions
         services.TryAddSingleton<IThunkProcessor, RegisteredThunkProcessor>();
         services.TryAddSingleton<ITaskQueue, RegisteredTaskQueue>();
         services.TryAddSingleton<IComputePool, RegisteredComputePool>();
+        services.TryAddSingleton<Orchestration.IFlowRunner, Orchestration.RegisteredFlowRunner>();
         return services;
     }
 }

@@ -182,6 +182,9 @@ internal sealed class TaskTypes : IExtension
 
     public TaskDefinition? Find(string type) => _byName.GetValueOrDefault(type);
 
+    /// <summary>The registered types' names.</summary>
+    public IEnumerable<string> Names => _byName.Keys;
+
     private sealed class TaskTypesProvider : ExtensionIdProvider<TaskTypes>
     {
         public override TaskTypes CreateExtension(ExtendedActorSystem system) => new();
