@@ -85,6 +85,12 @@ internal static class ServiceSetup
                 .WithThunks(Ledger.Empty, Ledger.Apply, journaled
                     ? new ThunkDurability(new Dictionary<string, Type> { ["ledger.deposit"] = typeof(Deposit), ["ledger.withdraw"] = typeof(Withdraw) })
                     : null);
+            if (!cluster.Enabled)
+            {
+                // Flows run on one node for now (the flow manager is not a cluster singleton yet).
+                akka.WithFlows();
+            }
+
             if (hocon.Length > 0)
             {
                 akka.AddHocon(hocon, HoconAddMode.Prepend);
@@ -124,6 +130,7 @@ internal static class ServiceSetup
         api.MapTaskEndpoints();
         api.MapJobKind<CounterState, CounterAction, CounterStart>(CounterJob.Kind, new CounterStart(), CounterJob.InitialState, CounterJob.Problem, CounterJob.Problem);
         api.MapThunkEndpoints();
+        api.MapFlowEndpoints();
         api.MapEventEndpoints();
         return app;
     }

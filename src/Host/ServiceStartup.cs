@@ -9,7 +9,8 @@ namespace Actors.Host;
 
 /// <summary>
 /// The service's own start-up, ordered (<see cref="Startup"/>): on a cluster this node's membership first, then the
-/// task queue, the job kinds and the thunk system, each answering once it has recovered from its journal.
+/// task queue, the job kinds and the thunk system (and, without a cluster, the flows after the queue), each answering once it
+/// has recovered from its journal.
 /// <c>/health/ready</c> is Unhealthy until it is done; a part that does not come up within
 /// <c>Service:StartupTimeoutSeconds</c> (120) stops the service with exit code 1, naming it.
 /// </summary>
@@ -43,6 +44,13 @@ internal sealed class ServiceStartup(IServiceProvider services, IConfiguration c
                 afterMembership, Timeout: timeout),
             new("thunks", token => UntilAsync(async ask => await thunks.GetSummaryAsync(ask) is not null, token), afterMembership, Timeout: timeout),
         };
+        if (!clustered)
+        {
+            // Flows resubmit their nodes once the queue is back, so they come up after it.
+            var flows = services.GetRequiredService<IFlowRunner>();
+            components.Add(new StartupComponent("flows", token => UntilAsync(async ask => await flows.ListAsync(1, ask) is not null, token), ["task-queue"], Timeout: timeout));
+        }
+
         if (clustered)
         {
             components.Add(new StartupComponent("cluster-membership",

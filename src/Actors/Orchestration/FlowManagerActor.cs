@@ -192,12 +192,10 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
     {
         flow.Runs[index].TaskId = taskId;
         _byTask[taskId] = (flow, index);
-        if (flow.State == FlowState.Running)
+        _queue.Tell(new WatchTask(taskId, Self));
+        if (flow.State != FlowState.Running)
         {
-            _queue.Tell(new WatchTask(taskId, Self));
-        }
-        else
-        {
+            // Accepted after its flow ended: cancelled at once; the watch still brings its end.
             _queue.Tell(new CancelTask(taskId, flow.Reason));
         }
 

@@ -7,6 +7,9 @@ namespace Actors.Orchestration;
 /// <summary>Starts the flow manager (what <c>WithFlows</c> calls for you).</summary>
 public static class Flows
 {
+    /// <summary>The most nodes a flow may have.</summary>
+    public const int MaxNodes = FlowManagerActor.MaxNodes;
+
     /// <summary>
     /// Starts the flow manager (<c>/user/flows</c>) over a started task queue. With a store (<paramref name="durability"/>, or the
     /// system's <c>actors.durability</c>), flows are kept in its journal and resume after a restart.

@@ -16,13 +16,13 @@ internal static class EventEndpoints
 
     public static void MapEventEndpoints(this RouteGroupBuilder api) =>
         api.MapGet("/events", StreamAsync).WithTags("Events")
-            .WithSummary("Server-sent events: task.*, job.*, thunk.*; filter with ?task=id, ?job=key or ?types=task,job,thunk. A client that falls behind is disconnected.")
+            .WithSummary("Server-sent events: task.*, task-type.circuit, job.*, thunk.*, flow.*; filter with ?task=id, ?job=key, ?flow=id or ?types=task,job,thunk,flow. A client that falls behind is disconnected.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(400);
 
-    private static async Task StreamAsync(HttpContext context, string? task, string? job, string? types, ActorSystem system, ITaskQueue queue,
+    private static async Task StreamAsync(HttpContext context, string? task, string? job, string? flow, string? types, ActorSystem system, ITaskQueue queue,
         JobWatchers watchers, IOptions<ServiceOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
-        var (filter, problem) = EventFilter.Parse(task, job, types);
+        var (filter, problem) = EventFilter.Parse(task, job, types, flow);
         if (filter is null)
         {
             await Problems.BadRequest(problem!, "types").ExecuteAsync(context);
@@ -134,6 +134,7 @@ internal static class EventEndpoints
         JobStopped => "job.stopped",
         JobStateEvent => "job.state",
         TaskCircuitChanged => "task-type.circuit",
+        Actors.Orchestration.FlowEvent e => "flow." + Strip(e.GetType().Name, "Flow"),
         _ => "event",
     };
 

@@ -11,7 +11,8 @@ namespace Actors.Host.Events;
 /// </summary>
 internal sealed class EventFeedActor(EventBuffer buffer, EventFilter filter) : UntypedActor
 {
-    public static readonly Type[] Topics = [typeof(TaskEvent), typeof(ThunkEvent), typeof(JobStarted), typeof(JobStopped), typeof(TaskCircuitChanged)];
+    public static readonly Type[] Topics = [typeof(TaskEvent), typeof(ThunkEvent), typeof(JobStarted), typeof(JobStopped), typeof(TaskCircuitChanged),
+        typeof(Actors.Orchestration.FlowEvent)];
 
 
     protected override void OnReceive(object message)

@@ -1,16 +1,17 @@
 using Actors.Jobs;
+using Actors.Orchestration;
 using Actors.Tasks;
 using Actors.Thunks;
 
 namespace Actors.Host.Events;
 
-/// <summary>Which events a client asked for: <c>?task=id</c>, <c>?job=key</c>, <c>?types=task,job,thunk</c>.</summary>
-internal sealed record EventFilter(string? TaskId, string? JobKey, IReadOnlySet<string> Types)
+/// <summary>Which events a client asked for: <c>?task=id</c>, <c>?job=key</c>, <c>?flow=id</c>, <c>?types=task,job,thunk,flow</c>.</summary>
+internal sealed record EventFilter(string? TaskId, string? JobKey, IReadOnlySet<string> Types, string? FlowId = null)
 {
-    public static readonly IReadOnlySet<string> AllTypes = new HashSet<string>(["task", "job", "thunk"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> AllTypes = new HashSet<string>(["task", "job", "thunk", "flow"], StringComparer.Ordinal);
 
     /// <summary>The filter from the query, or what is wrong with it.</summary>
-    public static (EventFilter? Filter, string? Problem) Parse(string? task, string? job, string? types)
+    public static (EventFilter? Filter, string? Problem) Parse(string? task, string? job, string? types, string? flow = null)
     {
         var chosen = types is null ? AllTypes : types.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         var unknown = chosen.Except(AllTypes).ToArray();
@@ -27,8 +28,12 @@ internal sealed record EventFilter(string? TaskId, string? JobKey, IReadOnlySet<
         {
             chosen = new HashSet<string>(["job"], StringComparer.Ordinal);
         }
+        else if (flow is not null)
+        {
+            chosen = new HashSet<string>(["flow"], StringComparer.Ordinal);
+        }
 
-        return (new EventFilter(task, job, chosen), null);
+        return (new EventFilter(task, job, chosen, flow), null);
     }
 
     public bool Matches(object feedEvent) => feedEvent switch
@@ -39,6 +44,7 @@ internal sealed record EventFilter(string? TaskId, string? JobKey, IReadOnlySet<
         JobStateEvent e => Types.Contains("job") && (JobKey is null || e.Key == JobKey),
         ThunkEvent => Types.Contains("thunk"),
         TaskCircuitChanged => Types.Contains("task") && TaskId is null,
+        FlowEvent e => Types.Contains("flow") && (FlowId is null || e.FlowId == FlowId),
         _ => false,
     };
 }
