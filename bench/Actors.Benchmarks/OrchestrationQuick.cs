@@ -41,6 +41,7 @@ internal static class OrchestrationQuick
         figures.Report("baseline.startup.sequential.per_node_us", baseline, "us");
         figures.Report("orchestration.startup.per_node_us", startup, "us");
         figures.Goal("orchestration.startup.per_node_us", startup, "<= 50", startup <= 50);
+        await OrchestrationFlowsQuick.RunAsync(figures);
         await OrchestrationPoliciesQuick.RunAsync(figures);
     }
 

@@ -55,12 +55,36 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
             case SubmitNodeAgain again:
                 if (_flows.TryGetValue(again.FlowId, out var waiting) && waiting.State == FlowState.Running && waiting.Runs[again.Node].State == FlowNodeState.Queued)
                 {
-                    Submit(waiting, again.Node);
+                    SubmitAsking(waiting, again.Node);
                 }
 
                 break;
             case TaskRecordReply reply:
-                OnRecord(reply);
+                OnRecord(reply.TaskId, reply.Record);
+                break;
+            case SubmitAccepted:
+                // Its watch brings the record, which names the node (the reply does not).
+                break;
+            case SubmitCompleted completed:
+                OnRecord(completed.Record.Id, completed.Record);
+                break;
+            case SubmitRejected rejected:
+                // A reply without the node it is about: each node still without a task is submitted again, one by one, asking.
+                _log.Warning("The task queue refused a node's task ({0}); nodes without a task are submitted again in 1 s", rejected.Reason);
+                Timers.StartSingleTimer(ResubmitUnassigned.Instance, ResubmitUnassigned.Instance, TimeSpan.FromSeconds(1));
+                break;
+            case ResubmitUnassigned:
+                foreach (var flow in _flows.Values.Where(f => f.State == FlowState.Running))
+                {
+                    for (var i = 0; i < flow.Runs.Length; i++)
+                    {
+                        if (flow.Runs[i] is { State: FlowNodeState.Queued, TaskId: null })
+                        {
+                            SubmitAsking(flow, i);
+                        }
+                    }
+                }
+
                 break;
             case TaskEvent taskEvent:
                 OnTaskEvent(taskEvent);
@@ -142,8 +166,15 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
     private void Submit(FlowRun flow, int index)
     {
         var node = flow.Nodes[index];
-        var run = flow.Runs[index];
         SetState(flow, index, FlowNodeState.Queued);
+
+        // Watched from its acceptance: the record that comes then names the node by its idempotency key.
+        _queue.Tell(new SubmitTask(node.Type, flow.Runs[index].Input, node.Priority, IdempotencyKey: KeyOf(flow, index), Upstream: UpstreamOf(flow, index), Watcher: Self));
+    }
+
+    /// <summary>The results of the node's completed dependencies, by name; null when there are none.</summary>
+    private static Dictionary<string, object?>? UpstreamOf(FlowRun flow, int index)
+    {
         Dictionary<string, object?>? upstream = null;
         foreach (var dependency in flow.Graph.DependsOn[index])
         {
@@ -154,7 +185,16 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
             }
         }
 
-        var submit = new SubmitTask(node.Type, run.Input, node.Priority, IdempotencyKey: $"{flow.Id}:{node.Name}", Upstream: upstream);
+        return upstream;
+    }
+
+    private static string KeyOf(FlowRun flow, int index) => $"{flow.Id}:{flow.Nodes[index].Name}";
+
+    /// <summary>Submits a node's task asking, so that the answer (a refusal included) is known to be about this node.</summary>
+    private void SubmitAsking(FlowRun flow, int index)
+    {
+        var node = flow.Nodes[index];
+        var submit = new SubmitTask(node.Type, flow.Runs[index].Input, node.Priority, IdempotencyKey: KeyOf(flow, index), Upstream: UpstreamOf(flow, index));
         var (flowId, self) = (flow.Id, Self);
         _queue.Ask<SubmitResult>(submit, _askTimeout).PipeTo(self, success: result => new NodeSubmitted(flowId, index, result),
             failure: e => new NodeSubmitted(flowId, index, new SubmitRejected(SubmitRejection.ShuttingDown, $"The task queue did not answer ({e.GetBaseException().Message}).")));
@@ -188,11 +228,15 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
         }
     }
 
-    private void Watch(FlowRun flow, int index, string taskId)
+    private void Watch(FlowRun flow, int index, string taskId, bool watching = false)
     {
         flow.Runs[index].TaskId = taskId;
         _byTask[taskId] = (flow, index);
-        _queue.Tell(new WatchTask(taskId, Self));
+        if (!watching)
+        {
+            _queue.Tell(new WatchTask(taskId, Self));
+        }
+
         if (flow.State != FlowState.Running)
         {
             // Accepted after its flow ended: cancelled at once; the watch still brings its end.
@@ -202,25 +246,41 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
         CheckpointSoon();
     }
 
-    private void OnRecord(TaskRecordReply reply)
+    private void OnRecord(string taskId, TaskRecord? record)
     {
-        if (!_byTask.TryGetValue(reply.TaskId, out var at))
+        if (!_byTask.TryGetValue(taskId, out var at) && !TryAssign(taskId, record, out at))
         {
             return;
         }
 
-        switch (reply.Record)
+        switch (record)
         {
             case null:
-                Ended(at.Flow, at.Node, TaskState.Failed, null, new TaskError($"The task queue no longer knows task {reply.TaskId}.", TaskErrorClass.Fatal));
+                Ended(at.Flow, at.Node, TaskState.Failed, null, new TaskError($"The task queue no longer knows task {taskId}.", TaskErrorClass.Fatal));
                 break;
-            case { IsTerminal: true } record:
-                Ended(at.Flow, at.Node, record.Status, record.Result, record.Error);
+            case { IsTerminal: true } ended:
+                Ended(at.Flow, at.Node, ended.Status, ended.Result, ended.Error);
                 break;
             case { Status: TaskState.Running }:
                 SetState(at.Flow, at.Node, FlowNodeState.Running);
                 break;
         }
+    }
+
+    /// <summary>A record from a submit's watch: its idempotency key (<c>flow:node</c>) names the node that now has this task.</summary>
+    private bool TryAssign(string taskId, TaskRecord? record, out (FlowRun Flow, int Node) at)
+    {
+        at = default;
+        if (record?.IdempotencyKey is not { } key || key.IndexOf(':', StringComparison.Ordinal) is not (> 0 and var colon)
+            || !_flows.TryGetValue(key[..colon], out var flow) || !flow.Graph.Index.TryGetValue(key[(colon + 1)..], out var index)
+            || flow.Runs[index] is not { State: FlowNodeState.Queued, TaskId: null })
+        {
+            return false;
+        }
+
+        Watch(flow, index, taskId, watching: true);
+        at = (flow, index);
+        return true;
     }
 
     private void OnTaskEvent(TaskEvent taskEvent)
@@ -544,6 +604,12 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
 
     /// <summary>The queue answered a node's submit.</summary>
     private sealed record NodeSubmitted(string FlowId, int Node, SubmitResult Result);
+
+    /// <summary>The queue refused a submit: nodes still without a task are submitted again, asking.</summary>
+    private sealed record ResubmitUnassigned
+    {
+        public static readonly ResubmitUnassigned Instance = new();
+    }
 
     /// <summary>A node the queue could not take is submitted again.</summary>
     private sealed record SubmitNodeAgain(string FlowId, int Node);

@@ -221,7 +221,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
             if (_byKey.TryGetValue((definition.Type, key), out var existingId))
             {
-                AnswerReuse(_tasks[existingId], key, fingerprint, submit.Wait);
+                AnswerReuse(_tasks[existingId], key, fingerprint, submit.Wait, submit.Watcher);
                 return;
             }
         }
@@ -238,6 +238,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             if (SharedRun(definition.Type, shareKey, sharing) is { } shared)
             {
                 AnswerWhenDurable(shared, submit.Wait, Sender);
+                WatchOnSubmit(shared, submit.Watcher);
                 return;
             }
         }
@@ -258,6 +259,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         var run = new TaskRun(definition, submit.Input, TaskRecord.Start(queued))
         {
             Queued = queued, Durable = _journal is null, InputFingerprint = fingerprint, Upstream = submit.Upstream,
+            Watchers = submit.Watcher is { } watcher ? [watcher] : null,
         };
         _tasks.Add(id, run);
         _unfinished++;
@@ -303,7 +305,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     }
 
     /// <summary>A key seen before: the same input gets the first task; another input is a conflict, never the first task's answer.</summary>
-    private void AnswerReuse(TaskRun existing, string key, string fingerprint, TimeSpan? wait)
+    private void AnswerReuse(TaskRun existing, string key, string fingerprint, TimeSpan? wait, IActorRef? watcher)
     {
         if (existing.InputFingerprint != fingerprint)
         {
@@ -313,6 +315,16 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         AnswerWhenDurable(existing, wait, Sender);
+        WatchOnSubmit(existing, watcher);
+    }
+
+    /// <summary>A submit that got an earlier task, with a watcher: it watches that task.</summary>
+    private void WatchOnSubmit(TaskRun existing, IActorRef? watcher)
+    {
+        if (watcher is not null)
+        {
+            Watch(new WatchTask(existing.Record.Id, watcher));
+        }
     }
 
     /// <summary>The input's fingerprint for its idempotency key; null, having answered the submitter, if it cannot be serialized.</summary>
@@ -334,6 +346,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         Publish(run.Queued!);
         run.Queued = null;
+        run.Watchers?.ForEach(watcher => watcher.Tell(new TaskRecordReply(run.Record.Id, run.Record)));
         if (!run.Record.IsTerminal)
         {
             SendRun(run);

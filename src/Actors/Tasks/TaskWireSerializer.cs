@@ -19,6 +19,7 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
     private static readonly FrozenDictionary<Type, string> Manifests = new Dictionary<Type, string>
     {
         [typeof(SubmitTask)] = "tasks.submit.v1",
+        [typeof(WatchedSubmitWire)] = "tasks.submit-watched.v1",
         [typeof(SubmitAccepted)] = "tasks.submit-accepted.v1",
         [typeof(SubmitCompleted)] = "tasks.submit-completed.v1",
         [typeof(SubmitRejected)] = "tasks.submit-rejected.v1",
@@ -65,12 +66,13 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
 
     /// <inheritdoc />
     public override string Manifest(object o) =>
-        Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new ArgumentException($"{o.GetType().FullName} is not part of the task queue's wire protocol.", nameof(o));
+        o is SubmitTask { Watcher: not null } ? Manifests[typeof(WatchedSubmitWire)] : Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new ArgumentException($"{o.GetType().FullName} is not part of the task queue's wire protocol.", nameof(o));
 
     /// <inheritdoc />
     /// <remarks>Inputs and results are <c>object</c>s: System.Text.Json writes them as their runtime type, in one pass.</remarks>
     public override byte[] ToBinary(object obj) => obj switch
     {
+        SubmitTask { Watcher: { } watcher } submit => Write(new WatchedSubmitWire(submit with { Watcher = null }, Path(watcher))),
         SubmitCompleted completed => Write(new RecordWire(Wire(completed.Record))),
         TaskCancelRequested requested => Write(new RecordWire(Wire(requested.Record))),
         TaskNotCancellable refused => Write(new NotCancellableWire(refused.TaskId, refused.Reason, refused.Record is null ? null : Wire(refused.Record))),
@@ -98,6 +100,7 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
         return type switch
         {
             _ when type == typeof(SubmitTask) => TypedInput(Read<SubmitTask>(bytes)),
+            _ when type == typeof(WatchedSubmitWire) => Read<WatchedSubmitWire>(bytes) is var watched ? TypedInput(watched.Submit) with { Watcher = Actor(watched.Watcher) } : null!,
             _ when type == typeof(SubmitCompleted) => new SubmitCompleted(Record(Read<RecordWire>(bytes).Record)),
             _ when type == typeof(TaskCancelRequested) => new TaskCancelRequested(Record(Read<RecordWire>(bytes).Record)),
             _ when type == typeof(TaskNotCancellable) => NotCancellable(Read<NotCancellableWire>(bytes)),
@@ -167,6 +170,9 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
     private sealed record NotCancellableWire(string TaskId, string Reason, TaskRecordWire? Record);
 
     private sealed record WatchWire(string TaskId, string Subscriber);
+
+    /// <summary>A <see cref="SubmitTask"/> with a watcher: the submit without it, and the watcher's path.</summary>
+    private sealed record WatchedSubmitWire(SubmitTask Submit, string Watcher);
 
     private sealed record RegisterWire(string Executor, string Node, Dictionary<string, string> Lanes, List<AttemptRef> Running, List<AttemptEnded> RecentlyEnded);
 }

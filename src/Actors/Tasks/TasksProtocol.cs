@@ -20,6 +20,9 @@ public interface ITaskQueueCommand;
 /// <param name="TimeToLive">How long it may wait for a slot before it fails as expired; null for <c>actors.tasks.time-to-live</c>.</param>
 /// <param name="Upstream">Results the handler may read (<see cref="ITaskContext.Upstream"/>), by name: a flow passes its node's
 /// dependencies' results so. Data only (they are stored with the task as JSON).</param>
+/// <param name="Watcher">Also watch the task (as <see cref="WatchTask"/>): once it is accepted (or, for a submit that gets an earlier
+/// task, at once) this actor gets its record in a <see cref="TaskRecordReply"/> (whose idempotency key tells an actor that submits
+/// many apart), then each of its events. Saves the round trip of a separate watch.</param>
 public sealed record SubmitTask(
     string Type,
     object? Input,
@@ -27,7 +30,8 @@ public sealed record SubmitTask(
     TimeSpan? Wait = null,
     string? IdempotencyKey = null,
     TimeSpan? TimeToLive = null,
-    IReadOnlyDictionary<string, object?>? Upstream = null) : ITaskQueueCommand;
+    IReadOnlyDictionary<string, object?>? Upstream = null,
+    IActorRef? Watcher = null) : ITaskQueueCommand;
 
 /// <summary>The reply to <see cref="SubmitTask"/>.</summary>
 public abstract record SubmitResult;
