@@ -141,7 +141,8 @@ internal sealed partial class FlowManagerActor
             var run = flow.Runs[i];
             if (run.State is FlowNodeState.Queued or FlowNodeState.Running || run.State == FlowNodeState.Pending && flow.Waiting[i] == 0)
             {
-                run.State = FlowNodeState.Pending;
+                // Submitted again under the same key: the queue hands back the same task, and its record assigns it again.
+                (run.State, run.TaskId) = (FlowNodeState.Pending, null);
                 if (BlockedBy(flow, i) is { } blocker)
                 {
                     run.Error = new TaskError($"Skipped: node '{blocker}' it depends on did not complete.", TaskErrorClass.Fatal);
