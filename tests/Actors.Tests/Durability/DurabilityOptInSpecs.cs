@@ -54,6 +54,7 @@ public sealed class DurabilityOptInSpecs() : Akka.TestKit.Xunit2.TestKit(ActorsC
         // A manifest names stored data forever: renaming one orphans every journal written before.
         Assert.Equal(new SortedDictionary<string, string>
         {
+            ["FlowsCheckpointV1"] = "flows.checkpoint.v1",
             ["JobsCheckpointV1"] = "jobs.checkpoint.v1",
             ["TaskAcceptedV1"] = "task.accepted.v1",
             ["TaskCancelledV1"] = "task.cancelled.v1",

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Actors.Configuration;
 using Actors.Durability;
 using Actors.TestSupport;
+using Actors.Orchestration;
 using Actors.Tasks;
 using Akka.Actor;
 using Akka.Configuration;
@@ -72,6 +73,28 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
         var conflict = Assert.IsType<SubmitRejected>(await second.Queue.SubmitAsync("gate", 99, idempotencyKey: "order-2"));
         Assert.Equal(runningId, again.Record.Id);
         Assert.Equal(SubmitRejection.IdempotencyConflict, conflict.Kind);
+    }
+
+    [Fact]
+    public async Task After_a_crash_mid_flow_the_flow_should_complete_without_running_a_completed_node_again()
+    {
+        string flowId, firstTask;
+        await using (var first = await StartAsync())
+        {
+            flowId = Assert.IsType<FlowAccepted>(await first.Flows.StartAsync(
+                [new FlowNode("a", "echo", 1), new FlowNode("b", "gate", 2, ["a"]), new FlowNode("c", "echo", 3, ["b"])])).FlowId;
+            await Until(() => _runs.Any(r => r.Input == 2));
+            firstTask = (await first.Flows.GetAsync(flowId))!.Nodes[0].TaskId!;
+        }
+
+        _release.SetResult();
+        await using var second = await StartAsync();
+        var flow = await Until(async () => (await second.Flows.GetAsync(flowId))!, f => f.State == FlowState.Completed);
+
+        Assert.Equal(firstTask, flow.Nodes[0].TaskId);
+        Assert.Equal([1, 2, 2, 3], _runs.Select(r => r.Input));
+        Assert.Equal([1, 2], _runs.Where(r => r.Input == 2).Select(r => r.Attempt));
+        Assert.Equal("2", flow.Nodes[1].Result!.ToString());
     }
 
     [Fact]
@@ -163,7 +186,7 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
             TaskDefinition.Create<int, int>("flaky", (n, ctx) => Record(n, ctx, ctx.Attempt == 1 ? Task.FromException<int>(new RetryableTaskException("try later")) : Task.FromResult(n)),
                 oneAtATime.WithRetry(new RetryPolicy(3, TimeSpan.FromSeconds(2), 1, TimeSpan.FromSeconds(2), 0))),
         ], TaskQueueSettings.Create(system) with { GlobalConcurrency = 1 }, persistence);
-        return new Node(system, queue);
+        return new Node(system, queue, Flows.Start(system, queue, persistence));
     }
 
     private Task<int> Record(int input, ITaskContext context, Task<int> result)
@@ -196,7 +219,7 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
     }
 
     /// <summary>One run of the actor system; disposing it stops the system without draining, as a crash would.</summary>
-    private sealed record Node(ActorSystem System, ITaskQueue Queue) : IAsyncDisposable
+    private sealed record Node(ActorSystem System, ITaskQueue Queue, IFlowRunner Flows) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await System.Terminate();
     }
