@@ -111,7 +111,8 @@ internal sealed partial class TaskQueueActor
                     waiting.Dequeue();
                 }
 
-                if (waiting.TryPeek(out var candidate, out var order) && order.CompareTo(best) < 0)
+                // Its most urgent task is at the head: if load shedding holds that one back, it holds them all.
+                if (waiting.TryPeek(out var candidate, out var order) && order.CompareTo(best) < 0 && candidate.Record.Priority >= _holdBelow)
                 {
                     (next, from, best) = (candidate, group, order);
                 }

@@ -75,6 +75,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         StartGroups();
+        StartLoadShedding();
         if (!_remoteExecutors)
         {
             StartOwnLanes();
@@ -110,6 +111,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 break;
             case RatePeriodPassed:
                 OnRatePeriodPassed();
+                break;
+            case LoadSampleDue:
+                OnLoadSampleDue();
                 break;
             case CircuitOpenPeriodEnded ended:
                 OnCircuitOpenPeriodEnded(ended.Group);

@@ -19,6 +19,19 @@ public sealed record TaskQueueSettings(int GlobalConcurrency, int Capacity, Time
     /// </summary>
     public TimeSpan ClaimWindow { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether the queue holds back lower priorities while the system is overloaded (<see cref="LoadProbe"/> at 1 or more): each
+    /// second of overload raises the priority below which nothing starts by 2 (to 8 at most: priorities 8 to 10 always
+    /// start), each calm second lowers it by 2. Off by default (<c>actors.tasks.load-shedding</c>).
+    /// </summary>
+    public bool LoadShedding { get; init; }
+
+    /// <summary>
+    /// Reads the system's load once a second when <see cref="LoadShedding"/> is on: 1 or more is overloaded, below 0.7 calm. Null
+    /// for <see cref="SystemLoad.Sample"/> (the thread pool's queue and the process's CPU); a test or an app may give its own.
+    /// </summary>
+    public Func<double>? LoadProbe { get; init; }
+
     /// <summary>Reads <c>actors.tasks</c>, falling back to the library defaults.</summary>
     public static TaskQueueSettings Create(ActorSystem system)
     {
@@ -30,7 +43,7 @@ public sealed record TaskQueueSettings(int GlobalConcurrency, int Capacity, Time
             string.Equals(ttl, "infinite", StringComparison.OrdinalIgnoreCase) ? null : config.GetTimeSpan("time-to-live"),
             config.GetInt("keep-finished"),
             config.GetTimeSpan("shutdown-grace"),
-            config.GetTimeSpan("ask-timeout")) { ClaimWindow = config.GetTimeSpan("claim-window") };
+            config.GetTimeSpan("ask-timeout")) { ClaimWindow = config.GetTimeSpan("claim-window"), LoadShedding = config.GetBoolean("load-shedding") };
         return settings.Validated();
     }
 

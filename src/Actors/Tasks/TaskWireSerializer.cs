@@ -36,6 +36,7 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
         [typeof(GetTaskTypeHealth)] = "tasks.type-health-get.v1",
         [typeof(TaskTypeHealthReport)] = "tasks.type-health.v1",
         [typeof(TaskCircuitChanged)] = "tasks.circuit-changed.v1",
+        [typeof(TaskLoadShed)] = "tasks.load-shed.v1",
         [typeof(TaskQueued)] = "tasks.queued.v1",
         [typeof(TaskStarted)] = "tasks.started.v1",
         [typeof(TaskProgress)] = "tasks.progress.v1",

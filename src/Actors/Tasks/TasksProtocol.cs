@@ -177,6 +177,15 @@ public sealed record TaskTypeHealth(string Type, TaskCircuitState Circuit, int C
 /// <param name="Key">The policy key whose breaker it is; null for the type's own.</param>
 public sealed record TaskCircuitChanged(string TaskType, TaskCircuitState State, string Reason, DateTimeOffset Timestamp, string? Key = null);
 
+/// <summary>
+/// The queue's load shedding changed (<see cref="TaskQueueSettings.LoadShedding"/>): tasks of a priority below
+/// <paramref name="HeldBelowPriority"/> do not start until the load eases (0: every priority starts).
+/// </summary>
+/// <param name="HeldBelowPriority">Priorities below this are held back; 0 for none, at most 8.</param>
+/// <param name="Load">The load read (1 or more is overloaded).</param>
+/// <param name="Timestamp">When.</param>
+public sealed record TaskLoadShed(int HeldBelowPriority, double Load, DateTimeOffset Timestamp);
+
 /// <summary>Limits the queue enforces on what it is sent.</summary>
 public static class TaskQueueLimits
 {
