@@ -68,6 +68,9 @@ public sealed class ServiceOptions
     /// <summary>Settings of the <c>http.fetch</c> task type.</summary>
     public HttpFetchOptions HttpFetch { get; set; } = new();
 
+    /// <summary>Whether the queue holds back lower priorities while the process is overloaded (<c>actors.tasks.load-shedding</c>); off by default.</summary>
+    public bool? LoadShedding { get; set; }
+
     /// <summary>Compute pool workers (<c>actors.compute.pool-size</c>); unset for one per core.</summary>
     public int? ComputeWorkers { get; set; }
 
@@ -92,6 +95,11 @@ public sealed class ServiceOptions
         {
             lines.Add($"actors.tasks.shutdown-grace = {grace.ToString(CultureInfo.InvariantCulture)}s");
             lines.Add($"akka.coordinated-shutdown.phases.service-stop.timeout = {(grace + ShutdownMarginSeconds).ToString(CultureInfo.InvariantCulture)}s");
+        }
+
+        if (LoadShedding is { } shedding)
+        {
+            lines.Add($"actors.tasks.load-shedding = {(shedding ? "on" : "off")}");
         }
 
         if (ComputeWorkers is { } workers)

@@ -16,7 +16,7 @@ public static class FlowsHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.WithActors((system, registry) =>
         {
-            var queue = Common.StartedFacade<ITaskQueue>.Get(system, "Add akka.WithTaskQueue(tasks => tasks.Add(...)) before WithFlows().");
+            var queue = TaskQueue.Started(system, "Add akka.WithTaskQueue(tasks => tasks.Add(...)) before WithFlows().");
             registry.Register<IFlowRunner>(Flows.Start(system, queue).Manager);
         });
     }

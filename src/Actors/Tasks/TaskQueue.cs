@@ -17,6 +17,9 @@ public static class TaskQueue
     /// <summary>The DistributedPubSub topic of task events in a cluster.</summary>
     internal const string EventTopic = "actors-task-events";
 
+    /// <summary>The queue started in <paramref name="system"/>, or an error that says <paramref name="howToStart"/>.</summary>
+    internal static ITaskQueue Started(ActorSystem system, string howToStart) => StartedFacade<ITaskQueue>.Get(system, howToStart);
+
     /// <summary>
     /// Starts the queue (<c>/user/tasks</c>) with one lane per definition. During CoordinatedShutdown
     /// (service-stop phase) it stops intake, lets running tasks finish within the grace period, then

@@ -93,7 +93,8 @@ internal sealed partial class TaskQueueActor
             var type = group.Definition.Type;
             var own = group.Key is null;
             var outcomes = own && group.Definition.HasPolicyKey ? TypeOutcomes(type) : group.Outcomes;
-            var limit = group.Adaptive?.Current ?? group.Definition.Settings.ConcurrencyLimit;
+            // A keyed type's own entry stands for the whole type: its slots, not the adaptive limit of its (rarely used) keyless group.
+            var limit = own && group.Definition.HasPolicyKey ? group.Definition.Settings.ConcurrencyLimit : group.Adaptive?.Current ?? group.Definition.Settings.ConcurrencyLimit;
             var running = own ? _slotsTaken[type] : group.Running;
             var waiting = own ? _groups.Values.Where(g => g.Definition.Type == type).Sum(g => g.Waiting.Count) : group.Waiting.Count;
             return new TaskTypeHealth(type, group.Breaker?.State ?? TaskCircuitState.Closed, limit, running, waiting, outcomes.Count, outcomes.ErrorRate,
