@@ -64,7 +64,14 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         });
         Receive<CancelAttempt>(cancel =>
         {
-            if (_running.TryGetValue(cancel.TaskId, out var running) && running.Attempt == cancel.Attempt)
+            if (_gathering.FindIndex(run => run.TaskId == cancel.TaskId && run.Attempt == cancel.Attempt) is >= 0 and var gathered)
+            {
+                // Not launched yet: it leaves its batch and ends at once, so its slot comes back now.
+                _gathering.RemoveAt(gathered);
+                Report(new AttemptEnded(cancel.TaskId, _definition.Type, cancel.Attempt, null,
+                    _definition.Classify(new OperationCanceledException("The attempt was cancelled before its batch ran."))));
+            }
+            else if (_running.TryGetValue(cancel.TaskId, out var running) && running.Attempt == cancel.Attempt)
             {
                 if (running.Batch is { } batch)
                 {

@@ -21,6 +21,9 @@ internal sealed partial class TaskQueueActor
 
     /// <summary>Groups with a rate limit: their buckets are refilled by the queue's timer.</summary>
     private bool _rateLimited;
+
+    /// <summary>Groups out of rate permits in the current pass of <see cref="StartWhatMayStart"/>.</summary>
+    private readonly List<TaskGroup> _rateHeld = [];
     private long _arrivals;
 
     /// <summary>Creates each type's own group and, if any type has a start rate, the rate period's timer.</summary>
@@ -87,11 +90,8 @@ internal sealed partial class TaskQueueActor
     /// <summary>While slots are free (and the queue is not draining), starts the most urgent waiting attempt of a group that may start.</summary>
     private void StartWhatMayStart()
     {
-        foreach (var group in _groups.Values)
-        {
-            group.RateHeld = false;
-        }
-
+        _rateHeld.ForEach(group => group.RateHeld = false);
+        _rateHeld.Clear();
         while (!_draining && _slotsTakenInAll < _settings.GlobalConcurrency && PickExecutor() is { } executor)
         {
             TaskRun? next = null;
@@ -127,6 +127,7 @@ internal sealed partial class TaskQueueActor
             {
                 // Out of permits this period: the group waits for the next one, the others go on.
                 from.RateHeld = true;
+                _rateHeld.Add(from);
                 continue;
             }
 

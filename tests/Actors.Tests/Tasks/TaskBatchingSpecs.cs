@@ -72,6 +72,27 @@ public sealed class TaskBatchingSpecs() : Akka.TestKit.Xunit2.TestKit(ActorsConf
     }
 
     [Fact]
+    public async Task A_task_cancelled_while_its_batch_gathers_should_leave_it_and_free_its_slot_at_once()
+    {
+        var batches = new System.Collections.Concurrent.ConcurrentQueue<IReadOnlyList<int>>();
+        var queue = TaskQueue.Start(Sys,
+        [
+            TaskDefinition.CreateBatched<int, int>("gathered", (inputs, _) =>
+            {
+                batches.Enqueue(inputs);
+                return Task.FromResult(inputs);
+            }, TaskPresets.DatabaseOperations.WithConcurrencyLimit(3), new TaskBatching(3, TimeSpan.FromMinutes(1))),
+        ]);
+        var first = Assert.IsType<SubmitAccepted>(await queue.SubmitAsync("gathered", 0)).TaskId;
+
+        Assert.IsType<TaskCancelRequested>(await queue.CancelAsync(first));
+        var results = await Task.WhenAll(Enumerable.Range(1, 3).Select(i => queue.SubmitAsync("gathered", i, wait: TimeSpan.FromSeconds(10))));
+
+        Assert.All(results, result => Assert.Equal(TaskState.Completed, Assert.IsType<SubmitCompleted>(result).Record.Status));
+        Assert.Equal([1, 2, 3], Assert.Single(batches).Order());
+    }
+
+    [Fact]
     public void A_batch_larger_than_the_concurrency_limit_should_be_refused_with_the_reason() =>
         Assert.Contains("limit of at least 100", Assert.Throws<ArgumentException>(() => TaskDefinition.CreateBatched<int, int>("x",
             (inputs, _) => Task.FromResult(inputs), TaskPresets.DatabaseOperations, new TaskBatching(100, TimeSpan.Zero))).Message);
