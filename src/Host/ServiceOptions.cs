@@ -157,8 +157,8 @@ public sealed class HttpFetchOptions
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
 
-    /// <summary>How many fetches of one host may start per second (each host has its own limit); unset for no limit.</summary>
-    public int? PerHostRatePerSecond { get; set; }
+    /// <summary>How many fetches of one host may start per second (each host has its own limit): 20 by default, a polite crawler's pace; null for no limit.</summary>
+    public int? PerHostRatePerSecond { get; set; } = 20;
 
     /// <summary>How many failed fetches of a host in a row open its circuit breaker (its fetches then wait); 5 by default.</summary>
     public int BreakerFailures { get; set; } = 5;

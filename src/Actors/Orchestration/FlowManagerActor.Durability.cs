@@ -12,9 +12,6 @@ namespace Actors.Orchestration;
 // again with the same idempotency key, which gets their first task (ended or not): no completed node runs again.
 internal sealed partial class FlowManagerActor
 {
-    /// <summary>How many finished flows the checkpoint keeps (for GET after a restart).</summary>
-    private const int StoredFinished = 100;
-
     private readonly bool _durable;
     private IActorRef? _journal;
     private bool _checkpointDue;
@@ -60,7 +57,7 @@ internal sealed partial class FlowManagerActor
             return;
         }
 
-        var finished = _finished.Reverse().Take(StoredFinished).ToHashSet(StringComparer.Ordinal);
+        var finished = _finished.Reverse().Take(_settings.StoredFinished).ToHashSet(StringComparer.Ordinal);
         var flows = _flows.Values.Where(f => f.State == FlowState.Running || finished.Contains(f.Id)).OrderBy(f => f.Number).Select(Stored).ToList();
         _journal.Tell(new FlowsCheckpointV1(_nextId, flows));
     }

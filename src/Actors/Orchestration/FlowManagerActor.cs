@@ -14,10 +14,9 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
 {
     internal const int MaxNodes = 1_000;
     internal const int MaxNameLength = 100;
-    private const int KeepFinished = 1_000;
 
     private readonly IActorRef _queue;
-    private readonly TimeSpan _askTimeout;
+    private readonly FlowSettings _settings;
     private readonly TaskTypes _types;
     private readonly Dictionary<string, FlowRun> _flows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (FlowRun Flow, int Node)> _byTask = new(StringComparer.Ordinal);
@@ -25,9 +24,9 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _nextId;
 
-    public FlowManagerActor(IActorRef queue, TimeSpan askTimeout, bool durable)
+    public FlowManagerActor(IActorRef queue, FlowSettings settings, bool durable)
     {
-        (_queue, _askTimeout, _durable) = (queue, askTimeout, durable);
+        (_queue, _settings, _durable) = (queue, settings, durable);
         _types = TaskTypes.For(Context.System);
     }
 
@@ -35,7 +34,7 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef queue, TimeSpan askTimeout, bool durable) => Akka.Actor.Props.Create(() => new FlowManagerActor(queue, askTimeout, durable));
+    public static Props Props(IActorRef queue, FlowSettings settings, bool durable) => Akka.Actor.Props.Create(() => new FlowManagerActor(queue, settings, durable));
 
     protected override void PreStart() => StartJournal();
 
@@ -127,7 +126,7 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
         // Stored before it is acknowledged or any node is submitted: a flow the caller was told of survives a crash, and no task runs for one that was not.
         SaveCheckpoint();
         var (id, replyTo) = (flow.Id, Sender);
-        _journal.Ask<Durability.CheckpointsSaved>(Durability.ConfirmWhenSaved.Instance, _askTimeout)
+        _journal.Ask<Durability.CheckpointsSaved>(Durability.ConfirmWhenSaved.Instance, _settings.AskTimeout)
             .PipeTo(Self, success: saved => new FlowStored(id, replyTo, saved.Stored), failure: _ => new FlowStored(id, replyTo, false));
     }
 
@@ -196,7 +195,7 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
         var node = flow.Nodes[index];
         var submit = new SubmitTask(node.Type, flow.Runs[index].Input, node.Priority, IdempotencyKey: KeyOf(flow, index), Upstream: UpstreamOf(flow, index));
         var (flowId, self) = (flow.Id, Self);
-        _queue.Ask<SubmitResult>(submit, _askTimeout).PipeTo(self, success: result => new NodeSubmitted(flowId, index, result),
+        _queue.Ask<SubmitResult>(submit, _settings.AskTimeout).PipeTo(self, success: result => new NodeSubmitted(flowId, index, result),
             failure: e => new NodeSubmitted(flowId, index, new SubmitRejected(SubmitRejection.ShuttingDown, $"The task queue did not answer ({e.GetBaseException().Message}).")));
     }
 
@@ -434,7 +433,7 @@ internal sealed partial class FlowManagerActor : UntypedActor, IWithUnboundedSta
 
         Publish(new FlowEnded(flow.Id, state, reason, Now));
         _finished.Enqueue(flow.Id);
-        while (_finished.Count > KeepFinished && _finished.TryDequeue(out var oldest))
+        while (_finished.Count > _settings.KeepFinished && _finished.TryDequeue(out var oldest))
         {
             _flows.Remove(oldest);
         }

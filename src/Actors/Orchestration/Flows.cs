@@ -17,8 +17,9 @@ public static class Flows
     /// <param name="system">The actor system.</param>
     /// <param name="queue">The task queue the nodes' tasks run on.</param>
     /// <param name="durability">Where flows are kept; null for the system's store.</param>
+    /// <param name="settings">Overrides of <c>actors.orchestration.flows</c>; null to read them from the configuration.</param>
     /// <exception cref="NotSupportedException">The actor system is a cluster member: flows run on one node for now.</exception>
-    public static IFlowRunner Start(ActorSystem system, ITaskQueue queue, DurabilitySettings? durability = null)
+    public static IFlowRunner Start(ActorSystem system, ITaskQueue queue, DurabilitySettings? durability = null, FlowSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(queue);
@@ -28,9 +29,9 @@ public static class Flows
         }
 
         durability ??= DurabilitySettings.Create(system);
-        var askTimeout = TaskQueueSettings.Create(system).AskTimeout;
-        var manager = system.ActorOf(FlowManagerActor.Props(queue.Queue, askTimeout, durability.IsDurable), "flows");
-        var runner = new FlowRunnerClient(manager, askTimeout);
+        settings = (settings ?? FlowSettings.Create(system)).Validated();
+        var manager = system.ActorOf(FlowManagerActor.Props(queue.Queue, settings, durability.IsDurable), "flows");
+        var runner = new FlowRunnerClient(manager, settings.AskTimeout);
         Common.StartedFacade<IFlowRunner>.For(system).Value = runner;
         return runner;
     }

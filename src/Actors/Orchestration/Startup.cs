@@ -19,7 +19,7 @@ public static class Startup
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
-        options ??= new StartupOptions();
+        options ??= StartupOptions.Create(system);
         if (options.Concurrency < 1 || options.DefaultTimeout is { } timeout && timeout <= TimeSpan.Zero)
         {
             throw new StartupConfigurationException($"A start-up's concurrency must be at least 1 and its default timeout positive; got {options}.");

@@ -28,6 +28,13 @@ public sealed record StartupComponent(
 /// <param name="DefaultTimeout">How long one attempt of a component may take unless it sets its own.</param>
 public sealed record StartupOptions(int Concurrency = 4, TimeSpan? DefaultTimeout = null)
 {
+    /// <summary>Reads <c>actors.orchestration.startup</c> (see <c>hocon/orchestration.conf</c>).</summary>
+    public static StartupOptions Create(Akka.Actor.ActorSystem system)
+    {
+        var config = Configuration.ActorsConfig.For(system).GetConfig("actors.orchestration.startup");
+        return new StartupOptions(config.GetInt("concurrency"), config.GetTimeSpan("default-timeout"));
+    }
+
     /// <summary>The default timeout of an attempt: 30 s.</summary>
     internal TimeSpan AttemptTimeout => DefaultTimeout ?? TimeSpan.FromSeconds(30);
 }
