@@ -125,10 +125,10 @@ public sealed class ServiceOptions
             throw new InvalidOperationException("Service:TaskTypeConcurrency limits and Service:TaskTypeRatePerSecond rates must be at least 1.");
         }
 
-        if (HttpFetch is { BreakerFailures: < 1 } or { BreakerOpenSeconds: <= 0 } or { PerHostRatePerSecond: < 1 } or { CacheSeconds: < 0 })
+        if (HttpFetch is { BreakerFailures: < 1 } or { BreakerOpenSeconds: <= 0 } or { PerHostRatePerSecond: < 0 } or { CacheSeconds: < 0 })
         {
             throw new InvalidOperationException(
-                "Service:HttpFetch: BreakerFailures and PerHostRatePerSecond must be at least 1, BreakerOpenSeconds above 0, and CacheSeconds not negative.");
+                "Service:HttpFetch: BreakerFailures must be at least 1, BreakerOpenSeconds above 0, PerHostRatePerSecond and CacheSeconds not negative (0: none).");
         }
 
         if (Port is < 0 or > 65535 || MaxRequestBodyKb < 1 || EventClientBuffer < 16 || string.IsNullOrWhiteSpace(DataFolder) || string.IsNullOrWhiteSpace(FilesRoot))
@@ -157,8 +157,11 @@ public sealed class HttpFetchOptions
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
 
-    /// <summary>How many fetches of one host may start per second (each host has its own limit): 20 by default, a polite crawler's pace; null for no limit.</summary>
-    public int? PerHostRatePerSecond { get; set; } = 20;
+    /// <summary>How many fetches of one host may start per second (each host has its own limit): 20 by default, a polite crawler's pace; 0 for no limit.</summary>
+    public int PerHostRatePerSecond { get; set; } = 20;
+
+    /// <summary>Whether each host's concurrency adapts to its latency and errors (from 4, up to the type's limit); true by default. Off: the type's limit alone.</summary>
+    public bool AdaptivePerHost { get; set; } = true;
 
     /// <summary>How many failed fetches of a host in a row open its circuit breaker (its fetches then wait); 5 by default.</summary>
     public int BreakerFailures { get; set; } = 5;

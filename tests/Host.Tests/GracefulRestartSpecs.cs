@@ -41,6 +41,9 @@ public abstract class GracefulRestartScenarios
             ["Service__TaskConcurrency"] = $"{Running}",
             ["Service__TaskTypeConcurrency__http.fetch"] = $"{Running}",
             ["Service__HttpFetch__AllowPrivateNetworks"] = "true",
+            // 100 fetches of one host at once: its adaptive limit and start rate would (rightly) hold most back.
+            ["Service__HttpFetch__AdaptivePerHost"] = "false",
+            ["Service__HttpFetch__PerHostRatePerSecond"] = "0",
         };
 
         var ids = new ConcurrentBag<string>();

@@ -36,11 +36,10 @@ public static class HttpFetchTask
 
     private static TaskSettings Policies(HttpFetchOptions options)
     {
-        var settings = TaskPresets.ExternalApi
-            .WithCircuitBreaker(new TaskCircuitBreaker(options.BreakerFailures, TimeSpan.FromSeconds(options.BreakerOpenSeconds)))
-            .WithAdaptiveConcurrency(new TaskAdaptiveConcurrency(Min: 1, Initial: 4));
-        settings = options.PerHostRatePerSecond is { } rate ? settings.WithRateLimit(new TaskRateLimit(rate)) : settings;
-        return options.CacheSeconds is { } seconds ? settings.WithResultSharing(new TaskResultSharing(TimeSpan.FromSeconds(seconds))) : settings;
+        var settings = TaskPresets.ExternalApi.WithCircuitBreaker(new TaskCircuitBreaker(options.BreakerFailures, TimeSpan.FromSeconds(options.BreakerOpenSeconds)));
+        settings = options.AdaptivePerHost ? settings.WithAdaptiveConcurrency(new TaskAdaptiveConcurrency(Min: 1, Initial: 4)) : settings;
+        settings = options.PerHostRatePerSecond > 0 ? settings.WithRateLimit(new TaskRateLimit(options.PerHostRatePerSecond)) : settings;
+        return options.CacheSeconds is > 0 and var seconds ? settings.WithResultSharing(new TaskResultSharing(TimeSpan.FromSeconds(seconds))) : settings;
     }
 
     private static string? Problem(NetworkGuard guard, HttpFetchInput? input) => input switch

@@ -23,6 +23,9 @@ public sealed class TaskLoadSheddingSpecs() : Akka.TestKit.Xunit2.TestKit(
         Sys.EventStream.Subscribe(started, typeof(TaskStarted));
         Sys.EventStream.Subscribe(shed, typeof(TaskLoadShed));
 
+        // The queue has started (and scheduled its load samples) once it answers; only then may virtual time pass.
+        Assert.True((await queue.GetStatusAsync()).AcceptsSubmits);
+
         // Two overloaded seconds hold back priorities below 4.
         _load = 1.5f;
         Clock.Advance(TimeSpan.FromSeconds(1));
