@@ -60,31 +60,13 @@ internal sealed partial class TaskLaneActor
         var context = new BatchContext(runs.Select(r => r.TaskId).ToList(), runs.Select(r => r.Attempt).ToList(), batch.Cancellation.Token,
             scope?.ServiceProvider ?? NoServices.Instance);
         var definition = _definition;
-        var lane = Self;
-        var log = _log;
         var inputs = runs.Select(r => r.Input).ToList();
-        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        Task.Run(() => definition.InvokeBatchAsync(inputs, context), CancellationToken.None).ContinueWith(async attempt =>
+        RunThenReport(() => definition.InvokeBatchAsync(inputs, context), scope, $"a batch of {runs.Count} {definition.Type} tasks", (attempt, duration) =>
         {
-            if (scope is { } ending)
-            {
-                try
-                {
-                    await ending.DisposeAsync().ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    log.Error(e, "Disposing the DI scope of a batch of {0} {1} tasks threw", runs.Count, definition.Type);
-                }
-            }
-
-            var duration = System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
-            var error = attempt.IsCompletedSuccessfully
-                ? null
-                : definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The batch was cancelled."));
-            var ended = runs.Select((run, i) => new AttemptEnded(run.TaskId, definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration)).ToList();
-            lane.Tell(new BatchReturned(batch, ended));
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(attempt);
+            return new BatchReturned(batch, runs.Select((run, i) => new AttemptEnded(run.TaskId, definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration))
+                .ToList());
+        });
     }
 
     private void OnBatchReturned(BatchReturned returned)

@@ -141,10 +141,22 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         }
 
         var definition = _definition;
-        var lane = Self;
-        var log = _log;
+        RunThenReport(() => definition.InvokeAsync(run.Input, context), scope, $"task {run.TaskId} attempt {run.Attempt}", (attempt, duration) =>
+            new AttemptReturned(attempt.IsCompletedSuccessfully
+                ? new AttemptEnded(run.TaskId, definition.Type, run.Attempt, attempt.Result, null, duration)
+                : new AttemptEnded(run.TaskId, definition.Type, run.Attempt, null, ErrorOf(attempt), duration)));
+    }
+
+    /// <summary>
+    /// Runs a handler call on the thread pool; once it has returned, disposes its DI scope (a failure to is logged: the
+    /// call's outcome stands, and the queue must still hear it, or its slots would never come back) and tells the lane
+    /// what <paramref name="report"/> makes of the call and its duration in milliseconds.
+    /// </summary>
+    private void RunThenReport<T>(Func<Task<T>> call, AsyncServiceScope? scope, string what, Func<Task<T>, double, object> report)
+    {
+        var (lane, log) = (Self, _log);
         var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        Task.Run(() => definition.InvokeAsync(run.Input, context), CancellationToken.None).ContinueWith(async attempt =>
+        Task.Run(call, CancellationToken.None).ContinueWith(async attempt =>
         {
             if (scope is { } ending)
             {
@@ -154,19 +166,16 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
                 }
                 catch (Exception e)
                 {
-                    // The attempt's outcome stands, and the queue must still hear it, or its slots would never come back.
-                    log.Error(e, "Disposing the DI scope of task {0} attempt {1} threw", run.TaskId, run.Attempt);
+                    log.Error(e, "Disposing the DI scope of {0} threw", what);
                 }
             }
 
-            var duration = System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
-            var ended = attempt.IsCompletedSuccessfully
-                ? new AttemptEnded(run.TaskId, definition.Type, run.Attempt, attempt.Result, null, duration)
-                : new AttemptEnded(run.TaskId, definition.Type, run.Attempt, null,
-                    definition.Classify(attempt.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled.")), duration);
-            lane.Tell(new AttemptReturned(ended));
+            lane.Tell(report(attempt, System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds));
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
+
+    /// <summary>How a call that did not complete is recorded: its exception classified (a cancelled call as cancelled).</summary>
+    private TaskError ErrorOf(Task call) => _definition.Classify(call.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled."));
 
     /// <summary>Asks which attempts the lane runs; answered with <see cref="RunningAttempts"/>.</summary>
     internal sealed record GetRunningAttempts
