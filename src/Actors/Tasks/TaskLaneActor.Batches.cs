@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Actors.Tasks;
