@@ -149,12 +149,18 @@ internal sealed class TaskJournal : UntypedPersistentActor
 
         var stored = 0;
         _inFlight += entries.Length;
+        var writing = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAllAsync(entries, entry =>
         {
             Keep(entry);
             _inFlight--;
             _sinceSnapshot++;
-            stored++;
+            if (++stored == entries.Length)
+            {
+                TaskMetrics.JournalWriteDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(writing).TotalSeconds);
+                TaskMetrics.JournalBatchSize.Record(entries.Length);
+            }
+
             for (; next < confirmations.Length && confirmations[next].After <= stored; next++)
             {
                 Context.Parent.Tell(confirmations[next].Confirmation);

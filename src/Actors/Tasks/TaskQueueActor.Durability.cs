@@ -48,6 +48,7 @@ internal sealed partial class TaskQueueActor
 
     protected override void PostStop()
     {
+        UncountWaiting();
         _fence?.Dispose();
         base.PostStop();
     }

@@ -33,6 +33,7 @@ internal sealed partial class TaskQueueActor
 
         if (group.Adaptive is { } adaptive)
         {
+            var before = adaptive.Current;
             if (overloaded)
             {
                 adaptive.OnOverload(run.StartSequence, _startSequence);
@@ -40,6 +41,11 @@ internal sealed partial class TaskQueueActor
             else
             {
                 adaptive.OnSuccess(run.StartSequence, _startSequence, latencyMs);
+            }
+
+            if (adaptive.Current != before)
+            {
+                TaskMetrics.ConcurrencyLimit.Record(adaptive.Current, TaskMetrics.Type(group.Definition.Type), new KeyValuePair<string, object?>("key", group.Key));
             }
         }
 
@@ -67,6 +73,8 @@ internal sealed partial class TaskQueueActor
         }
 
         _publish(new TaskCircuitChanged(group.Definition.Type, breaker.State, why, Now, group.Key));
+        TaskMetrics.Circuit.Record(breaker.State switch { TaskCircuitState.Closed => 0, TaskCircuitState.HalfOpen => 1, _ => 2 },
+            TaskMetrics.Type(group.Definition.Type), new KeyValuePair<string, object?>("key", group.Key));
     }
 
     private void OnCircuitOpenPeriodEnded(string name)

@@ -84,6 +84,7 @@ internal sealed partial class TaskQueueActor
     private void SendRun(TaskRun run)
     {
         GroupOf(run).Waiting.Enqueue(run, (-run.Record.Priority, ++_arrivals));
+        CountWaiting(run, +1);
         StartWhatMayStart();
     }
 
@@ -108,7 +109,7 @@ internal sealed partial class TaskQueueActor
                 // Tasks cancelled or expired while they waited leave when they reach the head.
                 while (waiting.TryPeek(out var head, out _) && !MayStart(head))
                 {
-                    waiting.Dequeue();
+                    CountWaiting(waiting.Dequeue(), -1);
                 }
 
                 // Its most urgent task is at the head: if load shedding holds that one back, it holds them all.
@@ -131,8 +132,24 @@ internal sealed partial class TaskQueueActor
                 continue;
             }
 
-            from.Waiting.Dequeue();
+            CountWaiting(from.Waiting.Dequeue(), -1);
             Start(next, executor);
+        }
+    }
+
+    /// <summary>Counts a task into or out of the waiting (by type and priority) that the metrics show.</summary>
+    private static void CountWaiting(TaskRun run, int change) =>
+        TaskMetrics.Waiting.Add(change, TaskMetrics.Type(run.Definition.Type), new KeyValuePair<string, object?>("priority", run.Record.Priority));
+
+    /// <summary>The queue stops (or restarts after a failed journal write): its waiting tasks leave the count with it.</summary>
+    private void UncountWaiting()
+    {
+        foreach (var group in _groups.Values)
+        {
+            foreach (var (run, _) in group.Waiting.UnorderedItems)
+            {
+                CountWaiting(run, -1);
+            }
         }
     }
 

@@ -348,6 +348,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     /// <summary>The task is stored (or nothing is stored): it is published, sent to its lane, and its submitters are answered.</summary>
     private void Accepted(TaskRun run)
     {
+        TaskMetrics.Submitted.Add(1, TaskMetrics.Type(run.Definition.Type));
         Publish(run.Queued!);
         run.Queued = null;
         run.Watchers?.ForEach(watcher => watcher.Tell(new TaskRecordReply(run.Record.Id, run.Record)));
@@ -449,6 +450,11 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         // The timeout runs from the moment anyone sees the start.
         Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, attempt), run.Definition.Settings.Timeout);
         Timers.Cancel((run.Record.Id, "ttl"));
+        if (attempt == 1 && TaskMetrics.WaitDuration.Enabled)
+        {
+            TaskMetrics.WaitDuration.Record((Now - run.Record.QueuedAt).TotalSeconds, TaskMetrics.Type(run.Definition.Type));
+        }
+
         Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, attempt, Now, node));
     }
 
@@ -461,6 +467,11 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         Unplace(run);
+        if (TaskMetrics.AttemptDuration.Enabled)
+        {
+            TaskMetrics.AttemptDuration.Record(ended.DurationMs / 1000, TaskMetrics.Type(ended.Type), TaskMetrics.Outcome(ended.Error is null ? "completed" : "failed"));
+        }
+
         EndAttempt(ended);
 
         // After the attempt's end has been handed to the journal, so the slots wait for it to be stored.
@@ -530,6 +541,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             delay = error.RetryAfter is { } after && after > delay ? after : delay;
             // Timer first, event second: whoever reacts to the event finds the retry already scheduled.
             Timers.StartSingleTimer((run.Record.Id, "retry"), new RetryDue(run.Record.Id), delay);
+            TaskMetrics.Retries.Add(1, TaskMetrics.Type(run.Definition.Type));
             Apply(run, new TaskFailed(run.Record.Id, run.Record.Type, error, attempt, Now + delay, Now));
             return;
         }
@@ -603,6 +615,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return;
         }
 
+        TaskMetrics.Ended.Add(1, TaskMetrics.Type(run.Definition.Type), TaskMetrics.Outcome(run.Record.Status switch
+        {
+            TaskState.Completed => "completed",
+            TaskState.Failed => "failed",
+            _ => "cancelled",
+        }));
         run.Input = null;
         run.Upstream = null;
         run.Watchers = null;
