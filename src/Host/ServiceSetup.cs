@@ -53,6 +53,7 @@ internal static class ServiceSetup
         builder.Services.AddSingleton<JobWatchers>();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("task-queue", tags: [ReadinessCheck.Tag]).AddCheck<TaskTypesHealthCheck>(TaskTypesHealthCheck.Name);
         builder.Services.AddSingleton<ServiceStartup>();
+        builder.Services.AddServiceTelemetry(builder.Configuration);
 
         var hocon = options.ToHocon();
         var persistence = DurabilityOptions.From(builder.Configuration, options);
@@ -123,6 +124,7 @@ internal static class ServiceSetup
         app.UseMiddleware<ApiKeyMiddleware>();
 
         app.MapOpenApi();
+        app.MapServiceTelemetry();
         app.MapHealthChecks("/health", new() { Predicate = check => !check.Tags.Contains(ReadinessCheck.Tag), ResponseWriter = HealthReportJson.WriteAsync });
         // Readiness is about taking work: an open breaker holds back one type's tasks, not the service's intake.
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Name != TaskTypesHealthCheck.Name, ResponseWriter = HealthReportJson.WriteAsync });

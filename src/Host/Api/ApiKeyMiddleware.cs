@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace Actors.Host.Api;
 
 /// <summary>
-/// When the service listens beyond loopback, every <c>/api</c> call must carry the configured key in the
+/// When the service listens beyond loopback, every <c>/api</c> call (and <c>/metrics</c>) must carry the configured key in the
 /// <c>X-Api-Key</c> header (compared in constant time; never logged). Whether it listens beyond loopback is
 /// decided from the addresses the server actually bound (Kestrel's own configuration can add or override
 /// addresses); an in-process test server binds nothing, and then the configured addresses count.
@@ -24,7 +24,8 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, Exposure exposure)
             return;
         }
 
-        if (exposure.Key is { } key && context.Request.Path.StartsWithSegments("/api") && !Matches(context.Request.Headers[Header], key))
+        if (exposure.Key is { } key && (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments(ServiceTelemetry.MetricsPath))
+            && !Matches(context.Request.Headers[Header], key))
         {
             context.Response.Headers.WWWAuthenticate = Header;
             await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "API key required",
