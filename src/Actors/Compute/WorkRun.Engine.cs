@@ -117,6 +117,7 @@ public sealed partial class WorkRun
         SpinWait.SpinUntil(() => Volatile.Read(ref _settlement) != Deciding);
         _observer?.RunEnded(this);
         Volatile.Read(ref _coordinator)?.Tell(new WorkRunEnded(Id));
+        RecordMetrics();
         if (_log.IsDebugEnabled)
         {
             var completed = _units.Count(u => u.Status == WorkStatus.Completed);
@@ -126,5 +127,24 @@ public sealed partial class WorkRun
         }
 
         _ended.TrySetResult();
+    }
+
+    private void RecordMetrics()
+    {
+        var mode = new KeyValuePair<string, object?>("mode", Mode.ToString().ToLowerInvariant());
+        ComputeMetrics.Runs.Add(1, mode, new KeyValuePair<string, object?>("settlement", Settlement.ToString().ToLowerInvariant()));
+        if (ComputeMetrics.RunDuration.Enabled)
+        {
+            ComputeMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(_createdAt).TotalSeconds, mode);
+        }
+
+        if (ComputeMetrics.Units.Enabled)
+        {
+            var completed = _units.Count(u => u.Status == WorkStatus.Completed);
+            var failed = _units.Count(u => u.Status == WorkStatus.Failed);
+            ComputeMetrics.Units.Add(completed, mode, new KeyValuePair<string, object?>("outcome", "completed"));
+            ComputeMetrics.Units.Add(failed, mode, new KeyValuePair<string, object?>("outcome", "failed"));
+            ComputeMetrics.Units.Add(_units.Length - completed - failed, mode, new KeyValuePair<string, object?>("outcome", "cancelled"));
+        }
     }
 }

@@ -97,6 +97,7 @@ internal sealed partial class JobActor<TState, TAction>
     /// <summary>Answers the sender of a handled action; returns whether the job goes on.</summary>
     private bool Conclude(PendingAction action, Task handling)
     {
+        JobMetrics.Actions.Add(1, JobMetrics.Kind(_manager), new KeyValuePair<string, object?>("outcome", handling.IsCompletedSuccessfully ? "handled" : "failed"));
         if (handling.IsCompletedSuccessfully)
         {
             if (action.Acknowledge)

@@ -105,6 +105,7 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
     private void Start(StartJob<TState, TAction> start)
     {
         (_manager, Key, _job, _cell, _stopTimeout) = (start.Manager, start.Cell.Key, start.Job, start.Cell, start.StopTimeout);
+        JobMetrics.Running.Add(1, JobMetrics.Kind(_manager));
         _job.AttachTo(this);
         var work = StartWork();
         if (work.IsCompleted)
@@ -203,6 +204,12 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
 
         var end = _end!;
         _cell.RecordedEnd = end;
+        if (_manager is not null)
+        {
+            JobMetrics.Running.Add(-1, JobMetrics.Kind(_manager));
+            JobMetrics.Ended.Add(1, JobMetrics.Kind(_manager), new KeyValuePair<string, object?>("reason", end.Reason.ToString().ToLowerInvariant()));
+        }
+
         if (_subscribers is not null)
         {
             foreach (var subscriber in _subscribers)
