@@ -7,10 +7,10 @@ namespace Actors.Tasks;
 // input and result as JSON so that a type renamed in code does not break old journals. Read back by
 // ActorsJsonSerializer by their [StoredAs] names; change a shape only by adding a v2.
 
-/// <summary>A task was accepted (<see cref="TaskQueued"/>), with its input (and, added later as an optional field, the results handed to it).</summary>
+/// <summary>A task was accepted (<see cref="TaskQueued"/>), with its input (and, added later as optional fields, the results handed to it and its trace context).</summary>
 [StoredAs("task.accepted.v1")]
 internal sealed record TaskAcceptedV1(string Id, string Type, int Priority, TimeSpan EstimatedDuration, string? IdempotencyKey, DateTimeOffset At, JsonElement? Input,
-    JsonElement? Upstream = null) : IStored;
+    JsonElement? Upstream = null, string? TraceParent = null) : IStored;
 
 /// <summary><see cref="TaskStarted"/>.</summary>
 [StoredAs("task.started.v1")] // Node was added later as an optional field: entries without it read back with none.
@@ -56,11 +56,12 @@ internal static class TaskJournalCodec
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The entry for an event; null for progress, which is not stored.</summary>
-    public static IStored? Encode(TaskEvent taskEvent, object? input = null, Type? inputType = null, IReadOnlyDictionary<string, object?>? upstream = null) => taskEvent switch
+    public static IStored? Encode(TaskEvent taskEvent, object? input = null, Type? inputType = null, IReadOnlyDictionary<string, object?>? upstream = null,
+        string? traceParent = null) => taskEvent switch
     {
         TaskQueued e => new TaskAcceptedV1(e.TaskId, e.TaskType, e.Priority, e.EstimatedDuration, e.IdempotencyKey, e.Timestamp,
             input is null ? null : JsonSerializer.SerializeToElement(input, inputType ?? input.GetType(), Json),
-            upstream is null ? null : JsonSerializer.SerializeToElement(upstream, Json)),
+            upstream is null ? null : JsonSerializer.SerializeToElement(upstream, Json), traceParent),
         TaskStarted e => new TaskStartedV1(e.TaskId, e.TaskType, e.Attempt, e.Timestamp, e.Node),
         TaskCompleted e => new TaskCompletedV1(e.TaskId, e.TaskType, e.Result is null ? null : JsonSerializer.SerializeToElement(e.Result, e.Result.GetType(), Json), e.Duration, e.Timestamp),
         TaskFailed e => new TaskFailedV1(e.TaskId, e.TaskType, e.Error.Class, e.Error.Message, e.Error.SuggestedAction, e.Error.TechnicalDetails, e.Error.RetryAfter,

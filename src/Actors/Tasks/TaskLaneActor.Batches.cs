@@ -60,7 +60,7 @@ internal sealed partial class TaskLaneActor
             scope?.ServiceProvider ?? NoServices.Instance);
         var definition = _definition;
         var inputs = runs.Select(r => r.Input).ToList();
-        RunThenReport(() => definition.InvokeBatchAsync(inputs, context), scope, $"a batch of {runs.Count} {definition.Type} tasks", (attempt, duration) =>
+        RunThenReport(() => definition.InvokeBatchAsync(inputs, context), scope, null, $"a batch of {runs.Count} {definition.Type} tasks", (attempt, duration) =>
         {
             var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(attempt);
             return new BatchReturned(batch, runs.Select((run, i) => new AttemptEnded(run.TaskId, definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration))

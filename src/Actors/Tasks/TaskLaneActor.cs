@@ -141,7 +141,8 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         }
 
         var definition = _definition;
-        RunThenReport(() => definition.InvokeAsync(run.Input, context), scope, $"task {run.TaskId} attempt {run.Attempt}", (attempt, duration) =>
+        var span = TaskTracing.StartAttempt(definition.Type, run.TaskId, run.Attempt, run.TraceParent);
+        RunThenReport(() => definition.InvokeAsync(run.Input, context), scope, span, $"task {run.TaskId} attempt {run.Attempt}", (attempt, duration) =>
             new AttemptReturned(attempt.IsCompletedSuccessfully
                 ? new AttemptEnded(run.TaskId, definition.Type, run.Attempt, attempt.Result, null, duration)
                 : new AttemptEnded(run.TaskId, definition.Type, run.Attempt, null, ErrorOf(attempt), duration)));
@@ -152,12 +153,23 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     /// call's outcome stands, and the queue must still hear it, or its slots would never come back) and tells the lane
     /// what <paramref name="report"/> makes of the call and its duration in milliseconds.
     /// </summary>
-    private void RunThenReport<T>(Func<Task<T>> call, AsyncServiceScope? scope, string what, Func<Task<T>, double, object> report)
+    private void RunThenReport<T>(Func<Task<T>> call, AsyncServiceScope? scope, System.Diagnostics.Activity? span, string what, Func<Task<T>, double, object> report)
     {
         var (lane, log) = (Self, _log);
         var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        Task.Run(call, CancellationToken.None).ContinueWith(async attempt =>
+
+        // The handler runs under its span (Task.Run captures it), the actor's thread does not.
+        var previous = System.Diagnostics.Activity.Current;
+        System.Diagnostics.Activity.Current = span ?? previous;
+        var running = Task.Run(call, CancellationToken.None);
+        System.Diagnostics.Activity.Current = previous;
+        running.ContinueWith(async attempt =>
         {
+            if (span is not null)
+            {
+                TaskTracing.EndAttempt(span, attempt.IsCompletedSuccessfully ? null : ErrorOf(attempt));
+            }
+
             if (scope is { } ending)
             {
                 try

@@ -10,8 +10,8 @@ namespace Actors.Tasks;
 internal interface ITaskExecutorMessage;
 
 /// <summary>Start this attempt now: the queue sends it only when a slot of its type and one in all are free.</summary>
-internal sealed record RunTask(string TaskId, string Type, int Attempt, object? Input, string? IdempotencyKey, IReadOnlyDictionary<string, object?>? Upstream = null)
-    : ITaskExecutorMessage;
+internal sealed record RunTask(string TaskId, string Type, int Attempt, object? Input, string? IdempotencyKey, IReadOnlyDictionary<string, object?>? Upstream = null,
+    string? TraceParent = null) : ITaskExecutorMessage;
 
 /// <summary>Fire the token of this attempt (cancel, timeout, shutdown); ignored if it has ended.</summary>
 internal sealed record CancelAttempt(string TaskId, int Attempt) : ITaskExecutorMessage;

@@ -84,7 +84,7 @@ internal sealed partial class TaskQueueActor
     }
 
     /// <summary>Writes the acceptance of a task (with its input); false, having answered the submitter, if the input cannot be stored.</summary>
-    private bool TryJournalAccepted(TaskQueued queued, object? input, TaskDefinition definition, IReadOnlyDictionary<string, object?>? upstream)
+    private bool TryJournalAccepted(TaskQueued queued, SubmitTask submit, TaskDefinition definition)
     {
         if (_journal is null)
         {
@@ -94,7 +94,7 @@ internal sealed partial class TaskQueueActor
         IStored entry;
         try
         {
-            entry = TaskJournalCodec.Encode(queued, input, definition.InputType, upstream)!;
+            entry = TaskJournalCodec.Encode(queued, submit.Input, definition.InputType, submit.Upstream, submit.TraceParent)!;
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
         {
@@ -235,7 +235,8 @@ internal sealed partial class TaskQueueActor
             _log.Error(e, "The stored input of task {0} no longer fits {1}", record.Id, definition.InputType.Name);
         }
 
-        return new TaskRun(definition, input, record) { Durable = true, InputFingerprint = TaskJournalCodec.Fingerprint(accepted.Input), Upstream = TaskJournalCodec.Upstream(accepted) };
+        return new TaskRun(definition, input, record) { Durable = true, InputFingerprint = TaskJournalCodec.Fingerprint(accepted.Input), Upstream = TaskJournalCodec.Upstream(accepted),
+            TraceParent = accepted.TraceParent };
     }
 
     /// <summary>

@@ -162,7 +162,7 @@ internal sealed partial class TaskQueueActor
         OnAttemptStarting(run);
         var attempt = run.Record.Attempts + 1;
         Place(run, executor, attempt);
-        executor.Lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.Definition.Type, attempt, run.Input, run.Record.IdempotencyKey, run.Upstream));
+        executor.Lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.Definition.Type, attempt, run.Input, run.Record.IdempotencyKey, run.Upstream, run.TraceParent));
         if (_remoteExecutors)
         {
             // A lane on another node starts what it is sent at once; a round trip to hear it would only delay the record.

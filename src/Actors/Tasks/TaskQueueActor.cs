@@ -255,14 +255,14 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         var id = $"task-{++_nextId}";
         var queued = new TaskQueued(id, definition.Type, submit.Priority, definition.Settings.EstimatedDuration, submit.IdempotencyKey, Now);
-        if (!TryJournalAccepted(queued, submit.Input, definition, submit.Upstream))
+        if (!TryJournalAccepted(queued, submit, definition))
         {
             return;
         }
 
         var run = new TaskRun(definition, submit.Input, TaskRecord.Start(queued))
         {
-            Queued = queued, Durable = _journal is null, InputFingerprint = fingerprint, Upstream = submit.Upstream,
+            Queued = queued, Durable = _journal is null, InputFingerprint = fingerprint, Upstream = submit.Upstream, TraceParent = submit.TraceParent,
             Watchers = submit.Watcher is { } watcher ? [watcher] : null,
         };
         _tasks.Add(id, run);
@@ -653,6 +653,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         /// <summary>The input, kept until the task ends.</summary>
         public object? Input { get; set; } = input;
+
+        /// <summary>The trace context its attempts' spans continue (<see cref="SubmitTask.TraceParent"/>).</summary>
+        public string? TraceParent { get; init; }
 
         /// <summary>Results handed to the task (<see cref="SubmitTask.Upstream"/>), kept until it ends.</summary>
         public IReadOnlyDictionary<string, object?>? Upstream { get; set; }

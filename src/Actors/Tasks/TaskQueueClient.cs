@@ -14,7 +14,25 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
         TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(type);
-        return Queue.Ask<SubmitResult>(new SubmitTask(type, input, priority, wait, idempotencyKey, timeToLive), askTimeout + (wait ?? TimeSpan.Zero), cancellationToken);
+        var span = TaskTracing.StartSubmit(type);
+        var submitting = Queue.Ask<SubmitResult>(new SubmitTask(type, input, priority, wait, idempotencyKey, timeToLive, TraceParent: span?.Id),
+            askTimeout + (wait ?? TimeSpan.Zero), cancellationToken);
+        return span is null ? submitting : Traced(submitting, span);
+    }
+
+    private static async Task<SubmitResult> Traced(Task<SubmitResult> submitting, System.Diagnostics.Activity span)
+    {
+        using (span)
+        {
+            var result = await submitting.ConfigureAwait(false);
+            span.SetTag("task.id", result switch { SubmitAccepted accepted => accepted.TaskId, SubmitCompleted completed => completed.Record.Id, _ => null });
+            if (result is SubmitRejected rejected)
+            {
+                span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, rejected.Reason);
+            }
+
+            return result;
+        }
     }
 
     public Task<CancelResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) =>

@@ -23,6 +23,8 @@ public interface ITaskQueueCommand;
 /// <param name="Watcher">Also watch the task (as <see cref="WatchTask"/>): once it is accepted (or, for a submit that gets an earlier
 /// task, at once) this actor gets its record in a <see cref="TaskRecordReply"/> (whose idempotency key tells an actor that submits
 /// many apart), then each of its events. Saves the round trip of a separate watch.</param>
+/// <param name="TraceParent">The W3C trace context (<c>traceparent</c>) its attempts' spans continue (the facade sets it from its submit span);
+/// stored with the task, so an attempt after a restart joins the same trace.</param>
 public sealed record SubmitTask(
     string Type,
     object? Input,
@@ -31,7 +33,8 @@ public sealed record SubmitTask(
     string? IdempotencyKey = null,
     TimeSpan? TimeToLive = null,
     IReadOnlyDictionary<string, object?>? Upstream = null,
-    IActorRef? Watcher = null) : ITaskQueueCommand;
+    IActorRef? Watcher = null,
+    string? TraceParent = null) : ITaskQueueCommand;
 
 /// <summary>The reply to <see cref="SubmitTask"/>.</summary>
 public abstract record SubmitResult;

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Actors.Configuration;
+using Actors.Tasks;
+using Actors.Telemetry;
+
+namespace Actors.Tests.Telemetry;
+
+/// <summary>Task spans, read with an ActivityListener (what an OpenTelemetry tracer uses).</summary>
+public sealed class TaskTracingSpecs() : Akka.TestKit.Xunit2.TestKit(ActorsConfig.Defaults)
+{
+    [Fact]
+    public async Task An_attempt_span_should_be_a_child_of_its_submit_span_and_the_handler_should_run_under_it()
+    {
+        var type = $"traced-{Guid.NewGuid():N}";
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ActorsTelemetry.TasksSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => spans.Enqueue(activity),
+        };
+        ActivitySource.AddActivityListener(listener);
+        string? handlerSpan = null;
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>(type, (n, _) =>
+        {
+            handlerSpan = Activity.Current?.SpanId.ToHexString();
+            return Task.FromResult(n);
+        }, TaskPresets.Analysis)]);
+
+        await queue.SubmitAsync(type, 1, wait: TimeSpan.FromSeconds(5));
+        await AwaitAssertAsync(() => Assert.Contains(spans, s => s.DisplayName == $"attempt {type}"));
+
+        var submit = Assert.Single(spans, s => s.DisplayName == $"submit {type}");
+        var attempt = Assert.Single(spans, s => s.DisplayName == $"attempt {type}");
+        Assert.Equal(submit.TraceId, attempt.TraceId);
+        Assert.Equal(submit.SpanId, attempt.ParentSpanId);
+        Assert.Equal(attempt.SpanId.ToHexString(), handlerSpan);
+        Assert.Equal(ActivityStatusCode.Unset, attempt.Status);
+    }
+}
