@@ -21,19 +21,8 @@ public abstract class GracefulRestartScenarios
     [Fact]
     public async Task SIGTERM_with_tasks_running_and_waiting_should_exit_in_time_and_lose_nothing_after_a_restart()
     {
-        var slow = true;
-        var arrived = 0;
-        await using var upstream = await Upstream.StartAsync(async context =>
-        {
-            Interlocked.Increment(ref arrived);
-            if (Volatile.Read(ref slow))
-            {
-                await Task.Delay(TimeSpan.FromMinutes(2), context.RequestAborted);
-            }
-
-            await context.Response.WriteAsync("ok");
-        });
-        var url = $"{upstream.Urls.Single()}/data";
+        await using var upstream = await HeldUpstream.StartAsync();
+        var url = $"{upstream.Url}/data";
         var folder = Directory.CreateTempSubdirectory("actors-restart-");
         var environment = new Dictionary<string, string>(await JournalEnvironmentAsync())
         {
@@ -56,7 +45,7 @@ public abstract class GracefulRestartScenarios
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
                 ids.Add((await response.ReadJsonAsync()).Text("id"));
             });
-            await Poll.UntilAsync(() => Task.FromResult(Volatile.Read(ref arrived)), n => n >= Running);
+            await Poll.UntilAsync(() => Task.FromResult(upstream.Arrived), n => n >= Running);
             var running = (await (await http.GetAsync("/api/tasks?status=running&limit=10000")).ReadJsonAsync()).GetArrayLength();
             Assert.Equal(Running, running);
 
@@ -65,7 +54,7 @@ public abstract class GracefulRestartScenarios
             Assert.True(watch.Elapsed <= Grace + TimeSpan.FromSeconds(5), $"took {watch.Elapsed.TotalSeconds:0.0} s");
         }
 
-        Volatile.Write(ref slow, false);
+        upstream.Release();
         await using var second = await ServiceProcess.StartAsync(TimeSpan.FromSeconds(60), environment, workingDirectory: folder);
         using var again = new HttpClient { BaseAddress = second.BaseAddress };
         var completed = await Poll.UntilAsync(

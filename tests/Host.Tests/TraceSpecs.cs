@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
 
 namespace Host.Tests;
 
@@ -12,18 +11,7 @@ public sealed partial class TraceSpecs
     [Fact]
     public async Task An_attempt_after_a_kill_9_and_a_restart_should_still_be_a_child_of_its_submit_span()
     {
-        var slow = true;
-        var arrived = 0;
-        await using var upstream = await Upstream.StartAsync(async context =>
-        {
-            Interlocked.Increment(ref arrived);
-            if (Volatile.Read(ref slow))
-            {
-                await Task.Delay(TimeSpan.FromMinutes(2), context.RequestAborted);
-            }
-
-            await context.Response.WriteAsync("ok");
-        });
+        await using var upstream = await HeldUpstream.StartAsync();
         var folder = Directory.CreateTempSubdirectory("actors-trace-");
         var environment = new Dictionary<string, string> { ["Service__ConsoleTraces"] = "true", ["Service__HttpFetch__AllowPrivateNetworks"] = "true" };
 
@@ -33,15 +21,15 @@ public sealed partial class TraceSpecs
         {
             using var http = new HttpClient { BaseAddress = first.BaseAddress };
             await Poll.UntilAsync(async () => (await http.GetAsync("/health/ready")).StatusCode, status => status == HttpStatusCode.OK, Patience, TimeSpan.FromMilliseconds(100));
-            var accepted = await http.PostAsync("/api/tasks/http.fetch", Json.Body($$"""{ "input": { "url": "{{upstream.Urls.Single()}}/slow" } }"""));
+            var accepted = await http.PostAsync("/api/tasks/http.fetch", Json.Body($$"""{ "input": { "url": "{{upstream.Url}}/slow" } }"""));
             id = (await accepted.ReadJsonAsync()).Text("id");
-            await Poll.UntilAsync(() => Task.FromResult(Volatile.Read(ref arrived)), n => n >= 1, Patience, TimeSpan.FromMilliseconds(50));
+            await Poll.UntilAsync(() => Task.FromResult(upstream.Arrived), n => n >= 1, Patience, TimeSpan.FromMilliseconds(50));
             submit = await Poll.UntilAsync(() => Task.FromResult(Spans(first.Output).FirstOrDefault(s => s.Name == "submit http.fetch")), s => s is not null, Patience,
                 TimeSpan.FromMilliseconds(100)) ?? throw new InvalidOperationException("no submit span");
             await first.KillAsync();
         }
 
-        Volatile.Write(ref slow, false);
+        upstream.Release();
         await using var second = await ServiceProcess.StartAsync(Patience, environment, workingDirectory: folder);
         using var again = new HttpClient { BaseAddress = second.BaseAddress };
         await Poll.UntilAsync(async () => (await (await again.GetAsync($"/api/tasks/{id}")).ReadJsonAsync()).Text("status"), status => status == "completed", Patience,

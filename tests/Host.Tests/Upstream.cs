@@ -17,3 +17,38 @@ internal static class Upstream
         return upstream;
     }
 }
+
+/// <summary>A loopback upstream that holds every request until released (a call that runs for as long as a test needs), counting arrivals.</summary>
+internal sealed class HeldUpstream : IAsyncDisposable
+{
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _arrived;
+    private WebApplication? _app;
+
+    /// <summary>Requests that have arrived, held or not.</summary>
+    public int Arrived => Volatile.Read(ref _arrived);
+
+    /// <summary>Its address.</summary>
+    public string Url => _app!.Urls.Single();
+
+    public static async Task<HeldUpstream> StartAsync()
+    {
+        var upstream = new HeldUpstream();
+        upstream._app = await Upstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref upstream._arrived);
+            await upstream._released.Task.WaitAsync(context.RequestAborted);
+            await context.Response.WriteAsync("ok");
+        });
+        return upstream;
+    }
+
+    /// <summary>Answers the held requests and every later one at once.</summary>
+    public void Release() => _released.TrySetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        Release();
+        await _app!.DisposeAsync();
+    }
+}
