@@ -47,6 +47,9 @@ internal static class HostQuick
             figures.Report("host.submit.durable.p99_ms", submit.P99, "ms");
         });
 
+        // ...the cost of exporting the library's metrics and spans...
+        await HostTelemetryQuick.RunAsync(figures);
+
         // ...and the real service process's memory after 100,000 tasks.
         await HostSoak.RunAsync(figures);
     }

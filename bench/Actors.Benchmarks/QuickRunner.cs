@@ -15,6 +15,7 @@ internal static class QuickRunner
         ["compute"] = ComputeQuick.RunAsync,
         ["host"] = HostQuick.RunAsync,
         ["soak"] = HostSoak.RunAsync,
+        ["telemetry"] = HostTelemetryQuick.RunAsync,
         ["durable"] = DurableQuick.RunAsync,
         ["cluster"] = ClusterQuick.RunAsync,
         ["orchestration"] = OrchestrationQuick.RunAsync,

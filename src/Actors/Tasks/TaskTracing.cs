@@ -12,11 +12,21 @@ internal static class TaskTracing
 {
     private static readonly ActivitySource Source = new(ActorsTelemetry.TasksSource, typeof(TaskTracing).Assembly.GetName().Version?.ToString());
 
-    /// <summary>Starts the span of a submit (null when nobody listens).</summary>
+    /// <summary>
+    /// Starts the span of a submit (null when nobody listens), a child of the caller's current span, without leaving it
+    /// current in the caller's flow (the caller's next submit must not become its child).
+    /// </summary>
     public static Activity? StartSubmit(string type)
     {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var previous = Activity.Current;
         var activity = Source.StartActivity($"submit {type}", ActivityKind.Producer);
         activity?.SetTag("task.type", type);
+        Activity.Current = previous;
         return activity;
     }
 

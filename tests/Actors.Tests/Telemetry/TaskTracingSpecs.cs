@@ -38,4 +38,28 @@ public sealed class TaskTracingSpecs() : Akka.TestKit.Xunit2.TestKit(ActorsConfi
         Assert.Equal(attempt.SpanId.ToHexString(), handlerSpan);
         Assert.Equal(ActivityStatusCode.Unset, attempt.Status);
     }
+
+    [Fact]
+    public async Task A_submit_span_should_not_stay_current_so_the_callers_next_submit_is_its_sibling()
+    {
+        var type = $"traced-{Guid.NewGuid():N}";
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ActorsTelemetry.TasksSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => spans.Enqueue(activity),
+        };
+        ActivitySource.AddActivityListener(listener);
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>(type, (n, _) => Task.FromResult(n), TaskPresets.Analysis)]);
+
+        var first = queue.SubmitAsync(type, 1);
+        var second = queue.SubmitAsync(type, 2);
+        await Task.WhenAll(first, second);
+
+        Assert.Null(Activity.Current);
+        var submits = spans.Where(s => s.DisplayName == $"submit {type}").ToList();
+        Assert.Equal(2, submits.Count);
+        Assert.All(submits, submit => Assert.Equal(default, submit.ParentSpanId));
+    }
 }
