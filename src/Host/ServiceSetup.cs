@@ -1,5 +1,6 @@
 using Actors.Host.Api;
 using Actors.Host.BuiltIn;
+using Actors.Host.Dashboard;
 using Actors.Host.Demo;
 using Actors.Host.Events;
 using Actors.Hosting;
@@ -124,6 +125,7 @@ internal static class ServiceSetup
         app.UseMiddleware<ApiKeyMiddleware>();
 
         app.MapOpenApi();
+        app.MapDashboard();
         app.MapServiceTelemetry();
         app.MapHealthChecks("/health", new() { Predicate = check => !check.Tags.Contains(ReadinessCheck.Tag), ResponseWriter = HealthReportJson.WriteAsync });
         // Readiness is about taking work: an open breaker holds back one type's tasks, not the service's intake.

@@ -25,6 +25,12 @@ public interface ITaskQueue
     /// </summary>
     Task<CancelResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs a failed or cancelled task again as a new task (same type, input, priority): <see cref="SubmitAccepted"/> with the
+    /// new id, or <see cref="SubmitRejected"/> (<see cref="SubmitRejection.UnknownTask"/>, <see cref="SubmitRejection.NotRetryable"/>, ...).
+    /// </summary>
+    Task<SubmitResult> RetryAsync(string taskId, CancellationToken cancellationToken = default);
+
     /// <summary>A task's record, or null if unknown.</summary>
     Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default);
 

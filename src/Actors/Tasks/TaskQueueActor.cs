@@ -70,10 +70,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     protected override void PreStart()
     {
-        foreach (var definition in _definitions.Values)
-        {
-        }
-
         StartGroups();
         StartLoadShedding();
         if (!_remoteExecutors)
@@ -123,6 +119,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 break;
             case CancelTask cancel:
                 Cancel(cancel);
+                break;
+            case RetryTask retry:
+                Retry(retry);
                 break;
             case GetTask get:
                 Sender.Tell(new TaskRecordReply(get.TaskId, _tasks.GetValueOrDefault(get.TaskId ?? string.Empty)?.Record));
@@ -585,6 +584,26 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         Sender.Tell(new TaskCancelRequested(run.Record));
     }
 
+    private void Retry(RetryTask retry)
+    {
+        if (!_tasks.TryGetValue(retry.TaskId ?? string.Empty, out var run))
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.UnknownTask, $"No task '{retry.TaskId}' is known (finished tasks are kept for a while, then forgotten)."));
+            return;
+        }
+
+        if (run.Record.Status is not (TaskState.Failed or TaskState.Cancelled) || run.Unregistered)
+        {
+            Sender.Tell(new SubmitRejected(SubmitRejection.NotRetryable, run.Unregistered
+                ? $"Task '{run.Record.Id}' is of type '{run.Record.Type}', which is no longer registered."
+                : $"Only a failed or cancelled task can be retried; task '{run.Record.Id}' is {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(run.Record.Status.ToString())}."));
+            return;
+        }
+
+        _log.Info("Retrying task {0} ({1}, {2}) as a new task", run.Record.Id, run.Record.Type, run.Record.Status);
+        Submit(new SubmitTask(run.Record.Type, run.Input, run.Record.Priority, Upstream: run.Upstream));
+    }
+
     private void OnWaitEnded(WaitEnded waitEnded)
     {
         if (_tasks.TryGetValue(waitEnded.TaskId, out var run) && run.Waiters is not null && run.Waiters.Remove(waitEnded.Submitter))
@@ -621,8 +640,13 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             TaskState.Failed => "failed",
             _ => "cancelled",
         }));
-        run.Input = null;
-        run.Upstream = null;
+        if (run.Record.Status == TaskState.Completed)
+        {
+            // A failed or cancelled task keeps its input (while its record is kept) so that it can be retried.
+            run.Input = null;
+            run.Upstream = null;
+        }
+
         run.Watchers = null;
         _unfinished--;
         Timers.Cancel((run.Record.Id, "progress"));
@@ -651,7 +675,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         public TaskDefinition Definition { get; } = definition;
 
-        /// <summary>The input, kept until the task ends.</summary>
+        /// <summary>The input, kept until the task completes (a failed or cancelled one keeps it for <see cref="RetryTask"/>).</summary>
         public object? Input { get; set; } = input;
 
         /// <summary>The trace context its attempts' spans continue (<see cref="SubmitTask.TraceParent"/>).</summary>

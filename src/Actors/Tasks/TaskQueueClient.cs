@@ -38,6 +38,9 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
     public Task<CancelResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) =>
         Queue.Ask<CancelResult>(new CancelTask(taskId, reason), askTimeout, cancellationToken);
 
+    public Task<SubmitResult> RetryAsync(string taskId, CancellationToken cancellationToken = default) =>
+        Queue.Ask<SubmitResult>(new RetryTask(taskId), askTimeout, cancellationToken);
+
     public async Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default) =>
         (await Queue.Ask<TaskRecordReply>(new GetTask(taskId), askTimeout, cancellationToken).ConfigureAwait(false)).Record;
 
@@ -107,6 +110,8 @@ internal sealed class RegisteredTaskQueue(ActorSystem system) : ITaskQueue
         Started.SubmitAsync(type, input, priority, wait, idempotencyKey, timeToLive, cancellationToken);
 
     public Task<CancelResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) => Started.CancelAsync(taskId, reason, cancellationToken);
+
+    public Task<SubmitResult> RetryAsync(string taskId, CancellationToken cancellationToken = default) => Started.RetryAsync(taskId, cancellationToken);
 
     public Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default) => Started.GetAsync(taskId, cancellationToken);
 

@@ -24,6 +24,7 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
         [typeof(SubmitCompleted)] = "tasks.submit-completed.v1",
         [typeof(SubmitRejected)] = "tasks.submit-rejected.v1",
         [typeof(CancelTask)] = "tasks.cancel.v1",
+        [typeof(RetryTask)] = "tasks.retry.v1",
         [typeof(TaskCancelRequested)] = "tasks.cancel-requested.v1",
         [typeof(TaskNotCancellable)] = "tasks.not-cancellable.v1",
         [typeof(GetTask)] = "tasks.get.v1",

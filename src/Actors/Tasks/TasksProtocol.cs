@@ -67,6 +67,12 @@ public enum SubmitRejection
 
     /// <summary>The idempotency key was used before, for a task of the same type with another input.</summary>
     IdempotencyConflict,
+
+    /// <summary>A retry named a task that is not known (never was, or its record has been forgotten).</summary>
+    UnknownTask,
+
+    /// <summary>A retry named a task that has not failed or been cancelled (<see cref="RetryTask"/>).</summary>
+    NotRetryable,
 }
 
 /// <summary>The task was not accepted.</summary>
@@ -78,6 +84,15 @@ public sealed record SubmitRejected(SubmitRejection Kind, string Reason) : Submi
 /// <param name="TaskId">The task.</param>
 /// <param name="Reason">Why, recorded in <see cref="TaskCancelled"/>.</param>
 public sealed record CancelTask(string TaskId, string? Reason = null) : ITaskQueueCommand;
+
+/// <summary>
+/// Runs a failed or cancelled task again, as a new task of the same type, input, priority and upstream results (its record
+/// stays as it ended). Replies <see cref="SubmitAccepted"/> with the new task's id, or <see cref="SubmitRejected"/>:
+/// <see cref="SubmitRejection.UnknownTask"/>, <see cref="SubmitRejection.NotRetryable"/> (it is still going, or completed),
+/// or any reason a submit may be refused.
+/// </summary>
+/// <param name="TaskId">The failed or cancelled task.</param>
+public sealed record RetryTask(string TaskId) : ITaskQueueCommand;
 
 /// <summary>The answer to <see cref="CancelTask"/>: <see cref="TaskCancelRequested"/> or <see cref="TaskNotCancellable"/>.</summary>
 public abstract record CancelResult;

@@ -16,16 +16,16 @@ internal static class EventEndpoints
 
     public static void MapEventEndpoints(this RouteGroupBuilder api) =>
         api.MapGet("/events", StreamAsync).WithTags("Events")
-            .WithSummary("Server-sent events: task.*, task-type.circuit, job.*, thunk.*, flow.*; filter with ?task=id, ?job=key, ?flow=id or ?types=task,job,thunk,flow. A client that falls behind is disconnected.")
+            .WithSummary("Server-sent events: task.*, task-type.circuit, job.*, thunk.*, flow.*; filter with ?task=id, ?job=key, ?flow=id or ?types=task,job,thunk,flow; ?jobStates=all adds every running job's job.state. A client that falls behind is disconnected.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(400);
 
-    private static async Task StreamAsync(HttpContext context, string? task, string? job, string? flow, string? types, ActorSystem system, ITaskQueue queue,
-        JobWatchers watchers, IOptions<ServiceOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    private static async Task StreamAsync(HttpContext context, string? task, string? job, string? flow, string? types, string? jobStates, ActorSystem system,
+        ITaskQueue queue, JobWatchers watchers, IOptions<ServiceOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
-        var (filter, problem) = EventFilter.Parse(task, job, types, flow);
+        var (filter, problem) = EventFilter.Parse(task, job, types, flow, jobStates);
         if (filter is null)
         {
-            await Problems.BadRequest(problem!, "types").ExecuteAsync(context);
+            await Problems.BadRequest(problem!, jobStates is not (null or "all") ? "jobStates" : "types").ExecuteAsync(context);
             return;
         }
 
@@ -54,7 +54,14 @@ internal static class EventEndpoints
             context.Response.Headers["X-Accel-Buffering"] = "no";
             await context.Response.WriteAsync(": subscribed\n\n", ending.Token);
             await context.Response.Body.FlushAsync(ending.Token);
-            await WriteAsync(context.Response, buffer, watching, filter.TaskId is not null, ending.Token);
+            JobStateFollower? follower = null;
+            if (filter.AllJobStates)
+            {
+                follower = new JobStateFollower(watchers, buffer, log, ending.Token);
+                await follower.StartAsync();
+            }
+
+            await WriteAsync(context.Response, buffer, watching, filter.TaskId is not null, follower, ending.Token);
         }
         catch (OperationCanceledException) when (ending.IsCancellationRequested)
         {
@@ -103,7 +110,8 @@ internal static class EventEndpoints
     private static Task Never(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
 
     /// <summary>Writes events as they come, with a heartbeat, until the last one of a followed task, or a followed job's end.</summary>
-    private static async Task WriteAsync(HttpResponse response, EventBuffer buffer, Task watching, bool followsOneTask, CancellationToken cancellationToken)
+    private static async Task WriteAsync(HttpResponse response, EventBuffer buffer, Task watching, bool followsOneTask, JobStateFollower? follower,
+        CancellationToken cancellationToken)
     {
         var sequence = 0L;
         while (!cancellationToken.IsCancellationRequested)
@@ -112,6 +120,11 @@ internal static class EventEndpoints
             if (next is null && watching.IsCompleted)
             {
                 return;
+            }
+
+            if (next is JobStarted started && follower is not null)
+            {
+                _ = follower.FollowAsync(started.Key);
             }
 
             var frame = next is null ? ": keep-alive\n\n" : $"id: {++sequence}\nevent: {Name(next)}\ndata: {JsonSerializer.Serialize(next, next.GetType(), JsonBody.Options)}\n\n";

@@ -16,6 +16,8 @@ internal static class TaskEndpoints
             .Accepts<SubmitBody>("application/json").Produces<TaskView>().Produces<TaskAcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(422).ProducesProblem(429).ProducesProblem(503);
         api.MapGet("/tasks/{id}", GetAsync).WithTags("Tasks").WithSummary("A task's record").Produces<TaskView>().ProducesProblem(404);
         api.MapGet("/tasks", ListAsync).WithTags("Tasks").WithSummary("Tasks, newest first, optionally by status").Produces<TaskView[]>().ProducesProblem(400);
+        api.MapPost("/tasks/{id}/retry", RetryAsync).WithTags("Tasks").WithSummary("Run a failed or cancelled task again, as a new task with the same type, input and priority")
+            .Produces<TaskAcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409).ProducesProblem(429).ProducesProblem(503);
         api.MapDelete("/tasks/{id}", CancelAsync).WithTags("Tasks").WithSummary("Cancel a task").Produces<TaskView>().ProducesProblem(404).ProducesProblem(409);
         api.MapGet("/task-types", ListTypesAsync).WithTags("Tasks").WithSummary("The task types this service runs, their policies and how each fares now")
             .Produces<TaskTypeView[]>();
@@ -69,20 +71,27 @@ internal static class TaskEndpoints
             return keyProblem;
         }
 
-        var result = await Ask(() => queue.SubmitAsync(type, input, body.Priority ?? TaskPriority.Default, TimeSpan.FromMilliseconds(body.WaitMs ?? 0),
-            idempotencyKey, cancellationToken: cancellationToken));
-        return result switch
+        return Answer(await Ask(() => queue.SubmitAsync(type, input, body.Priority ?? TaskPriority.Default, TimeSpan.FromMilliseconds(body.WaitMs ?? 0),
+            idempotencyKey, cancellationToken: cancellationToken)));
+    }
+
+    private static async Task<IResult> RetryAsync(string id, ITaskQueue queue, CancellationToken cancellationToken) =>
+        Answer(await Ask(() => queue.RetryAsync(id, cancellationToken)));
+
+    /// <summary>The answer to a submit (or a retry, which submits anew).</summary>
+    private static IResult Answer(SubmitResult? result) =>
+        result switch
         {
             SubmitCompleted completed => Results.Ok(TaskView.Of(completed.Record)),
             SubmitAccepted accepted => Results.Accepted($"/api/tasks/{accepted.TaskId}", new TaskAcceptedView(accepted.TaskId, $"/api/tasks/{accepted.TaskId}", $"/api/events?task={accepted.TaskId}")),
-            SubmitRejected { Kind: SubmitRejection.UnknownType } rejected => Problems.NotFound(rejected.Reason),
+            SubmitRejected { Kind: SubmitRejection.UnknownType or SubmitRejection.UnknownTask } rejected => Problems.NotFound(rejected.Reason),
+            SubmitRejected { Kind: SubmitRejection.NotRetryable } rejected => Problems.Conflict(rejected.Reason),
             SubmitRejected { Kind: SubmitRejection.InvalidInput } rejected => Problems.BadRequest(rejected.Reason, "input"),
             SubmitRejected { Kind: SubmitRejection.QueueFull } rejected => Problems.TooManyRequests(rejected.Reason),
             SubmitRejected { Kind: SubmitRejection.IdempotencyConflict } rejected => Problems.Unprocessable(rejected.Reason, IdempotencyKeyHeader),
             SubmitRejected rejected => Problems.Unavailable(rejected.Reason),
             _ => Problems.Unavailable("The task queue is not answering; the service may be shutting down."),
         };
-    }
 
     /// <summary>The <c>Idempotency-Key</c> header: absent, or one value of 1 to 200 characters.</summary>
     private static (string? Key, IResult? Problem) IdempotencyKey(HttpRequest request)

@@ -5,14 +5,22 @@ using Actors.Thunks;
 
 namespace Actors.Host.Events;
 
-/// <summary>Which events a client asked for: <c>?task=id</c>, <c>?job=key</c>, <c>?flow=id</c>, <c>?types=task,job,thunk,flow</c>.</summary>
-internal sealed record EventFilter(string? TaskId, string? JobKey, IReadOnlySet<string> Types, string? FlowId = null)
+/// <summary>
+/// Which events a client asked for: <c>?task=id</c>, <c>?job=key</c>, <c>?flow=id</c>, <c>?types=task,job,thunk,flow</c>, and with
+/// <c>?jobStates=all</c> every running job's state changes too (<see cref="JobStateFollower"/>).
+/// </summary>
+internal sealed record EventFilter(string? TaskId, string? JobKey, IReadOnlySet<string> Types, string? FlowId = null, bool AllJobStates = false)
 {
     public static readonly IReadOnlySet<string> AllTypes = new HashSet<string>(["task", "job", "thunk", "flow"], StringComparer.Ordinal);
 
     /// <summary>The filter from the query, or what is wrong with it.</summary>
-    public static (EventFilter? Filter, string? Problem) Parse(string? task, string? job, string? types, string? flow = null)
+    public static (EventFilter? Filter, string? Problem) Parse(string? task, string? job, string? types, string? flow = null, string? jobStates = null)
     {
+        if (jobStates is not (null or "all"))
+        {
+            return (null, $"'jobStates' takes 'all' (every running job's state changes); got '{jobStates}'.");
+        }
+
         var chosen = types is null ? AllTypes : types.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         var unknown = chosen.Except(AllTypes).ToArray();
         if (unknown.Length > 0 || chosen.Count == 0)
@@ -33,7 +41,7 @@ internal sealed record EventFilter(string? TaskId, string? JobKey, IReadOnlySet<
             chosen = new HashSet<string>(["flow"], StringComparer.Ordinal);
         }
 
-        return (new EventFilter(task, job, chosen, flow), null);
+        return (new EventFilter(task, job, chosen, flow, jobStates is not null && job is null && chosen.Contains("job")), null);
     }
 
     public bool Matches(object feedEvent) => feedEvent switch

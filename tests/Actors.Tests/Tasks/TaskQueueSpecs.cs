@@ -138,6 +138,42 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
+    public async Task Retry_should_run_a_failed_or_cancelled_task_again_as_a_new_task_with_its_input_and_priority()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failNext = 1;
+        var queue = TaskQueue.Start(Sys, [
+            TaskDefinition.Create<int, int>("flaky", (n, _) => Interlocked.Exchange(ref failNext, 0) == 1
+                ? throw new RetryableTaskException("upstream down")
+                : Task.FromResult(n * 2), OneAtATime),
+            TaskDefinition.Create<int, int>("held", async (n, ct) =>
+            {
+                await gate.Task.WaitAsync(ct.CancellationToken);
+                return n;
+            }, OneAtATime),
+        ], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
+
+        var failed = Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("flaky", 21, priority: 7, wait: TimeSpan.FromSeconds(5))).Record;
+        Assert.Equal(TaskState.Failed, failed.Status);
+        var again = Assert.IsType<SubmitAccepted>(await queue.RetryAsync(failed.Id));
+        await AwaitAssertAsync(async () => Assert.Equal(TaskState.Completed, (await queue.GetAsync(again.TaskId))!.Status));
+
+        var retried = (await queue.GetAsync(again.TaskId))!;
+        Assert.NotEqual(failed.Id, retried.Id);
+        Assert.Equal((42, 7), ((int)retried.Result!, retried.Priority));
+        Assert.Equal(TaskState.Failed, (await queue.GetAsync(failed.Id))!.Status);
+
+        var running = (SubmitAccepted)await queue.SubmitAsync("held", 5);
+        Assert.Equal(SubmitRejection.NotRetryable, Assert.IsType<SubmitRejected>(await queue.RetryAsync(running.TaskId)).Kind);
+        Assert.Equal(SubmitRejection.NotRetryable, Assert.IsType<SubmitRejected>(await queue.RetryAsync(again.TaskId)).Kind);
+        await queue.CancelAsync(running.TaskId);
+        var revived = Assert.IsType<SubmitAccepted>(await queue.RetryAsync(running.TaskId));
+        gate.SetResult();
+        await AwaitAssertAsync(async () => Assert.Equal((TaskState.Completed, (object?)5), ((await queue.GetAsync(revived.TaskId))!.Status, (await queue.GetAsync(revived.TaskId))!.Result)));
+        Assert.Equal(SubmitRejection.UnknownTask, Assert.IsType<SubmitRejected>(await queue.RetryAsync("task-nope")).Kind);
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_task_should_fire_its_handlers_token()
     {
         var observed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

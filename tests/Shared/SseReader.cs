@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Host.Tests;
+namespace Actors.TestSupport;
 
 /// <summary>Reads server-sent events from a response stream.</summary>
 internal sealed class SseReader(Stream stream) : IDisposable

@@ -5,7 +5,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Host.Tests;
+namespace Actors.TestSupport;
 
 /// <summary>The real service, started as its own process on a free loopback port.</summary>
 internal sealed partial class ServiceProcess : IAsyncDisposable
@@ -147,7 +147,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     private static string HostAssemblyPath()
     {
-        // tests/Host.Tests/bin/<Configuration>/<tfm>/ -> src/Host/bin/<Configuration>/<tfm>/Actors.Host.dll
+        // tests/<project>/bin/<Configuration>/<tfm>/ -> src/Host/bin/<Configuration>/<tfm>/Actors.Host.dll
         var testDirectory = AppContext.BaseDirectory;
         var configuration = typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         var tfm = new DirectoryInfo(testDirectory).Name;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
-namespace Host.Tests;
+namespace Actors.TestSupport;
 
 /// <summary>A loopback HTTP server for the tests of http.fetch.</summary>
 internal static class Upstream
