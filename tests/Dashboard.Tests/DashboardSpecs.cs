@@ -136,6 +136,43 @@ public sealed class DashboardSpecs(Browser browser) : IAsyncLifetime
         AssertNoPageErrors(session, allow: "401");
     }
 
+    [Fact]
+    public async Task Every_panel_should_show_its_part_of_a_mixed_workload_at_once()
+    {
+        await using var upstream = await Upstream.StartAsync(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        var session = await StartAsync(new Dictionary<string, string> { ["Service__HttpFetch__AllowPrivateNetworks"] = "true" });
+        var small = session.SparseFolder("small", 4, 1 << 20);
+        var huge = session.SparseFolder("huge", 64, 256L << 20);
+
+        var quick = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            quick.Add(await session.SubmitAsync("files.hash", new { path = small }));
+        }
+
+        var failed = await session.SubmitAsync("http.fetch", new { url = upstream.Urls.Single() + "/gone" });
+        var running = await session.SubmitAsync("files.hash", new { path = huge });
+        await session.Http.PostAsJsonAsync("/api/jobs/counters/orders", new { start = 40 });
+        await session.Http.PostAsJsonAsync("/api/thunks/deposits", new { account = "alice", amount = 250 });
+
+        var page = session.Page;
+        await Expect(page.Locator($"#running tr[data-task-id='{running}'] progress")).ToBeVisibleAsync();
+        await Expect(page.Locator($"#failures tr[data-task-id='{failed}'] .error-class")).ToHaveTextAsync("userActionable");
+        await Expect(page.Locator($"#tasks tr[data-task-id='{quick[^1]}']")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(page.Locator("#jobs tr[data-job-key='orders'] .job-state")).ToContainTextAsync("\"count\":40");
+        await Expect(page.Locator("[data-thunk='completed']")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#by-type tr[data-group='files.hash']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#by-type tr[data-group='http.fetch']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#by-priority tr[data-group='5']")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-count='completed']")).ToHaveTextAsync("12");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Browser.Screenshots, "overview.png") });
+        AssertNoPageErrors(session);
+    }
+
     /// <summary>Waits until the task's progress bar shows more than <paramref name="above"/> and less than 100; the value shown.</summary>
     private static async Task<double> ProgressAboveAsync(IPage page, string id, double above)
     {

@@ -76,5 +76,37 @@ public sealed class EventStreamSpecs : ApiSpec
         using var http = Service.CreateClient();
 
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/events?types=tasks")).StatusCode);
+        var jobStates = await http.GetAsync("/api/events?jobStates=some");
+        Assert.Equal(HttpStatusCode.BadRequest, jobStates.StatusCode);
+        Assert.Equal("jobStates", (await jobStates.ReadJsonAsync()).Text("field"));
+    }
+
+    [Fact]
+    public async Task With_jobStates_all_a_stream_should_carry_the_state_of_jobs_running_before_it_and_of_jobs_started_after()
+    {
+        using var http = Service.CreateClient();
+        using var timeout = new CancellationTokenSource(Patience);
+        Assert.Equal(HttpStatusCode.Created, (await http.PostJsonAsync("/api/jobs/counters/before", """{ "start": 3 }""")).StatusCode);
+
+        using var stream = await http.GetAsync("/api/events?types=job&jobStates=all", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var events = new SseReader(await stream.Content.ReadAsStreamAsync(timeout.Token));
+        await events.SubscribedAsync(timeout.Token);
+        Assert.Equal(HttpStatusCode.Created, (await http.PostJsonAsync("/api/jobs/counters/after", """{ "start": 7 }""")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostJsonAsync("/api/jobs/counters/after/actions", """{ "op": "add", "amount": 5 }""")).StatusCode);
+
+        var counts = new Dictionary<string, List<long>> { ["before"] = [], ["after"] = [] };
+        while (!counts["after"].Contains(12) || counts["before"].Count == 0)
+        {
+            var (name, data) = (await events.NextAsync(timeout.Token))!.Value;
+            if (name == "job.state")
+            {
+                counts[data.Text("key")].Add(data.GetProperty("state").GetProperty("count").GetInt64());
+            }
+        }
+
+        Assert.Equal(3, counts["before"][0]);
+        Assert.Equal(7, counts["after"][0]);
+        await http.DeleteAsync("/api/jobs/counters/before");
+        await http.DeleteAsync("/api/jobs/counters/after");
     }
 }

@@ -113,6 +113,26 @@ public sealed class TaskApiSpecs : ApiSpec
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/tasks/{type}", out _));
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/events", out _));
     }
+
+    [Fact]
+    public async Task Retry_should_answer_202_with_a_new_task_for_a_cancelled_one_409_for_one_still_going_and_404_for_an_unknown_one()
+    {
+        var first = (await (await Http.PostJsonAsync("/api/tasks/test.gate", """{ "input": 9 }""")).ReadJsonAsync()).Text("id");
+        var goingOn = await Http.PostAsync($"/api/tasks/{first}/retry", null);
+        Assert.Equal(HttpStatusCode.Conflict, goingOn.StatusCode);
+        Assert.Contains("Only a failed or cancelled task", (await goingOn.ReadJsonAsync()).Text("detail"));
+
+        Assert.Equal(HttpStatusCode.OK, (await Http.DeleteAsync($"/api/tasks/{first}")).StatusCode);
+        var retried = await Http.PostAsync($"/api/tasks/{first}/retry", null);
+        var accepted = await retried.ReadJsonAsync();
+        Service.Gate.SetResult();
+
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        Assert.NotEqual(first, accepted.Text("id"));
+        var done = await Poll.UntilAsync(async () => await (await Http.GetAsync($"/api/tasks/{accepted.Text("id")}")).ReadJsonAsync(), t => t.Text("status") == "completed");
+        Assert.Equal(9, done.GetProperty("result").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.PostAsync("/api/tasks/task-nope/retry", null)).StatusCode);
+    }
 }
 
 public sealed class TaskCapacitySpecs
