@@ -15,9 +15,10 @@ public static class TasksGuideExamples
         await queue.CancelAsync(id, "user pressed stop");   // waiting: never starts; running: its token fires
         var record = await queue.GetAsync(id);              // status, attempts, progress, result or error
         var failed = await queue.ListAsync(TaskState.Failed);
+        var again = await queue.RetryAsync(id);             // failed or cancelled: runs again as a new task (SubmitAccepted)
         await foreach (var e in queue.WatchAsync(id))      // this task's events until its terminal one
             Console.WriteLine(e);
-        GC.KeepAlive((record, failed));
+        GC.KeepAlive((record, failed, again));
     }
 }
 
