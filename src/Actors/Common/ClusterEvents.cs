@@ -22,6 +22,8 @@ internal static class ClusterEvents
         if (Placement.IsCluster(system))
         {
             system.ActorOf(Props.Create(() => new Relay(topic)), $"{topic}-relay");
+            // Every capability on a cluster starts a relay: the node's membership is worth measuring from then on.
+            ClusterMetrics.Watch(system);
         }
     }
 

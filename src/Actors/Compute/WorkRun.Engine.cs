@@ -129,6 +129,7 @@ public sealed partial class WorkRun
         _ended.TrySetResult();
     }
 
+    /// <summary>Its metrics, and the end of its span.</summary>
     private void RecordMetrics()
     {
         var mode = new KeyValuePair<string, object?>("mode", Mode.ToString().ToLowerInvariant());
@@ -138,13 +139,14 @@ public sealed partial class WorkRun
             ComputeMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(_createdAt).TotalSeconds, mode);
         }
 
-        if (ComputeMetrics.Units.Enabled)
+        if (ComputeMetrics.Units.Enabled || _span is not null)
         {
             var completed = _units.Count(u => u.Status == WorkStatus.Completed);
             var failed = _units.Count(u => u.Status == WorkStatus.Failed);
             ComputeMetrics.Units.Add(completed, mode, new KeyValuePair<string, object?>("outcome", "completed"));
             ComputeMetrics.Units.Add(failed, mode, new KeyValuePair<string, object?>("outcome", "failed"));
             ComputeMetrics.Units.Add(_units.Length - completed - failed, mode, new KeyValuePair<string, object?>("outcome", "cancelled"));
+            ComputeTracing.EndRun(_span, Settlement, completed, failed, Failure?.Message);
         }
     }
 }

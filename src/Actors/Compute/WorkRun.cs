@@ -36,6 +36,9 @@ public sealed partial class WorkRun
     private readonly ILoggingAdapter _log;
     private readonly long _createdAt = Stopwatch.GetTimestamp();
 
+    /// <summary>Its span (<see cref="ComputeTracing"/>), when anybody listens.</summary>
+    private readonly Activity? _span;
+
     /// <summary>The successful units of a race or any(n) run, in completion order (the first <see cref="Count"/>).</summary>
     private readonly WorkUnit[] _winners;
 
@@ -79,6 +82,7 @@ public sealed partial class WorkRun
         _unfinished = units.Length;
         _winners = mode is WorkRunMode.Race or WorkRunMode.Any ? new WorkUnit[count] : [];
         _claimOrder = ClaimOrder(units);
+        _span = ComputeTracing.StartRun(mode, units.Length);
     }
 
     /// <summary>A number unique in this process.</summary>

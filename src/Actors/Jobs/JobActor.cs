@@ -236,6 +236,11 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
 
     private Task InvokeHandler(TAction action)
     {
+        if (JobTracing.Enabled)
+        {
+            return InvokeHandlerTraced(action);
+        }
+
         using var scope = _context.Enter();
         try
         {
@@ -245,6 +250,33 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
         {
             return Task.FromException(ex);
         }
+    }
+
+    /// <summary>The handler under its action's span, which must not stay current on the actor's thread.</summary>
+    private Task InvokeHandlerTraced(TAction action)
+    {
+        var previous = System.Diagnostics.Activity.Current;
+        var span = JobTracing.StartAction(_manager, Key, action!);
+        Task handling;
+        using (_context.Enter())
+        {
+            try
+            {
+                handling = _job.Handle(action, _stopping.Token) ?? NullTask("HandleAsync");
+            }
+            catch (Exception ex)
+            {
+                handling = Task.FromException(ex);
+            }
+        }
+
+        System.Diagnostics.Activity.Current = previous;
+        if (span is not null)
+        {
+            JobTracing.EndWhenDone(span, handling);
+        }
+
+        return handling;
     }
 
     private Task NullTask(string method) =>

@@ -167,6 +167,7 @@ public sealed partial class ThunkCoordinator
             {
                 tree.Lock = TreeLock.Held;
                 _held.Add(tree);
+                ThunkTelemetry.Active.Add(1, _systemTag);
                 Timers.StartSingleTimer(tree.RootId, new TreeTimedOut(tree.RootId), tree.Timeout);
             }
             else if (stored.Lock == nameof(TreeLock.Waiting))
@@ -177,6 +178,7 @@ public sealed partial class ThunkCoordinator
                 // tree gets its lock); after a restart of this process it is gone, and telling it costs a dead letter.
                 tree.StartRequester = stored.StartRequester is { } requester ? ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(requester) : null;
                 _waiting.Add(tree);
+                ThunkTelemetry.Waiting.Add(1, _systemTag);
             }
         }
 

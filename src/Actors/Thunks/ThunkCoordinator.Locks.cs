@@ -20,6 +20,9 @@ public sealed partial class ThunkCoordinator
 
     private readonly LockMetrics _metrics = new();
 
+    /// <summary>The tag of this coordinator's measurements: its actor system's name.</summary>
+    private readonly KeyValuePair<string, object?> _systemTag = ThunkTelemetry.System(Context.System.Name);
+
     /// <summary>The thunk that dispatched last (a cache in front of the table for the hot path).</summary>
     private Thunk? _lastDispatcher;
 
@@ -75,8 +78,11 @@ public sealed partial class ThunkCoordinator
     /// Gives the handler an action; a child thunk's with its tree's root, so a transactional handler can commit
     /// or undo it with the tree (a root's own actions name their root already: no copy on the common path).
     /// </summary>
-    private void HandOver(DispatchThunkAction dispatch, ThunkTree? tree, IActorRef sender) =>
+    private void HandOver(DispatchThunkAction dispatch, ThunkTree? tree, IActorRef sender)
+    {
+        ThunkTelemetry.Actions.Add(1, _systemTag);
         _handler.Tell(tree is null || string.Equals(dispatch.ThunkId, tree.RootId, StringComparison.Ordinal) ? dispatch : dispatch with { RootId = tree.RootId }, sender);
+    }
 
     /// <summary>A tree's action passes while the tree holds its lock; a plain action while no tree does.</summary>
     private bool MayPass(ThunkTree? tree) => tree is null ? _held.Count == 0 : tree.Lock == TreeLock.Held;
@@ -88,6 +94,7 @@ public sealed partial class ThunkCoordinator
         tree.StartRequester = requester;
         tree.WaitStartedAt = Stopwatch.GetTimestamp();
         _waiting.Add(tree);
+        ThunkTelemetry.Waiting.Add(1, _systemTag);
         _dirty = true; // no event (no version), but a waiting tree is durable state: its place in line and who waits
         Reconcile();
     }
@@ -141,7 +148,15 @@ public sealed partial class ThunkCoordinator
         tree.Lock = TreeLock.Held;
         tree.LockAcquiredAt = Stopwatch.GetTimestamp();
         _held.Add(tree);
-        _metrics.RecordWait(Stopwatch.GetElapsedTime(tree.WaitStartedAt));
+        var waited = Stopwatch.GetElapsedTime(tree.WaitStartedAt);
+        _metrics.RecordWait(waited);
+        ThunkTelemetry.Waiting.Add(-1, _systemTag);
+        ThunkTelemetry.Active.Add(1, _systemTag);
+        if (ThunkTelemetry.LockWait.Enabled)
+        {
+            ThunkTelemetry.LockWait.Record(waited.TotalSeconds, _systemTag);
+        }
+
         Publish(new RootThunkChanged(NextVersion(), tree.RootId));
         var started = MarkStarted(_thunks[tree.RootId]);
         tree.StartRequester?.Tell(started);
@@ -161,9 +176,11 @@ public sealed partial class ThunkCoordinator
         {
             _held.Remove(tree);
             Timers.Cancel(tree.RootId);
-            _metrics.RecordHold(Stopwatch.GetElapsedTime(tree.LockAcquiredAt));
+            var held = Stopwatch.GetElapsedTime(tree.LockAcquiredAt);
+            _metrics.RecordHold(held);
             // Before anything that follows the tree reaches the handler: it commits (or undoes) the tree's actions first.
             var completed = _thunks.TryGetValue(tree.RootId, out var root) && root.Status == ThunkStatus.Completed;
+            RecordEnd(completed, held);
             _handler.Tell(new ThunkTreeEnded(tree.RootId, completed));
             AwaitCommit(tree);
             Publish(new RootThunkCompleted(NextVersion(), tree.RootId));
@@ -171,6 +188,8 @@ public sealed partial class ThunkCoordinator
         else if (tree.Lock == TreeLock.Waiting)
         {
             _waiting.Remove(tree);
+            ThunkTelemetry.Waiting.Add(-1, _systemTag);
+            ThunkTelemetry.Ended.Add(1, _systemTag, new KeyValuePair<string, object?>("outcome", "failed"));
             tree.StartRequester?.Tell(new ThunkCommandRejected(new StartThunk(tree.RootId), $"Thunk '{tree.RootId}' ended while waiting for its lock."));
         }
 
@@ -183,6 +202,16 @@ public sealed partial class ThunkCoordinator
 
         DropQueued(action => action.Tree == tree, $"tree '{tree.RootId}' ended before they could apply");
         Reconcile();
+    }
+
+    private void RecordEnd(bool completed, TimeSpan held)
+    {
+        ThunkTelemetry.Active.Add(-1, _systemTag);
+        ThunkTelemetry.Ended.Add(1, _systemTag, new KeyValuePair<string, object?>("outcome", completed ? "completed" : "failed"));
+        if (ThunkTelemetry.LockHold.Enabled)
+        {
+            ThunkTelemetry.LockHold.Record(held.TotalSeconds, _systemTag);
+        }
     }
 
     private void OnTimedOut(string rootId)

@@ -73,6 +73,14 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
     /// <inheritdoc />
     protected override void PreStart() => StartJournal();
 
+    /// <summary>Its trees leave the gauges with it (a restart rebuilds them from the journal, and counts them again).</summary>
+    protected override void PostStop()
+    {
+        ThunkTelemetry.Active.Add(-_held.Count, _systemTag);
+        ThunkTelemetry.Waiting.Add(-_waiting.Count, _systemTag);
+        base.PostStop();
+    }
+
     /// <inheritdoc />
     protected override void OnReceive(object message)
     {

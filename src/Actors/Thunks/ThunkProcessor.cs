@@ -36,16 +36,21 @@ internal sealed class ThunkProcessor(IActorRef coordinator, IActorRef store, IAc
 
     internal async Task<T> RunThunkAsync<T>(RegisterThunk register, Func<IThunkContext, Task<T>> body, CancellationToken cancellationToken)
     {
+        // Current for the body, so a child thunk's span (and anything else the body traces) is its child.
+        using var span = ThunkTelemetry.StartThunk(register.ParentId is null, register.Keys);
         var registered = await AskAsync<ThunkRegistered>(register, settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        span?.SetTag("thunk.id", registered.Id).SetTag("thunk.root", registered.RootId);
         T result;
         try
         {
             // A root waits here for its lock, for as long as it takes (or until cancelled).
             await AskAsync<ThunkStarted>(new StartThunk(registered.Id), timeout: null, cancellationToken).ConfigureAwait(false);
+            span?.AddEvent(new System.Diagnostics.ActivityEvent("started"));
             result = await body(new ThunkContext(this, registered.Id)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             // Also when an action was refused (the reducer would not apply it): the tree fails, and a transactional
             // store undoes what the tree had applied. A thunk that had already ended only gets the refusal logged.
             Coordinator.Tell(new FailThunk(registered.Id, $"{ex.GetType().Name}: {ex.Message}"), client);

@@ -34,6 +34,15 @@ public sealed class Measurements : IDisposable
     /// <summary>How many measurements an instrument took (a histogram's samples).</summary>
     public int Count(string instrument) => _measured.Count(m => m.Instrument == instrument);
 
+    /// <summary>The largest measurement of an instrument.</summary>
+    public double Max(string instrument) => _measured.Where(m => m.Instrument == instrument).Max(m => m.Value);
+
+    /// <summary>Reads the observable instruments now (gauges report only when an exporter collects).</summary>
+    public void Observe() => _listener.RecordObservableInstruments();
+
+    /// <summary>Forgets what was measured so far (before observing gauges again).</summary>
+    public void Clear() => _measured.Clear();
+
     public void Dispose() => _listener.Dispose();
 
     private void Record(Instrument instrument, double measured, ReadOnlySpan<KeyValuePair<string, object?>> tags, string tag, object value)

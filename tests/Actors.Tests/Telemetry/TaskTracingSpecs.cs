@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Actors.Configuration;
 using Actors.Tasks;
@@ -7,26 +6,15 @@ using Actors.Telemetry;
 namespace Actors.Tests.Telemetry;
 
 /// <summary>Task spans, read with an ActivityListener (what an OpenTelemetry tracer uses).</summary>
-public sealed class TaskTracingSpecs : Akka.TestKit.Xunit2.TestKit
+public sealed class TaskTracingSpecs() : Akka.TestKit.Xunit2.TestKit(ActorsConfig.Defaults)
 {
-    private readonly ConcurrentQueue<Activity> _spans = new();
-    private readonly ActivityListener _listener;
+    private readonly SpanRecorder _recorder = new(ActorsTelemetry.TasksSource);
 
-    public TaskTracingSpecs()
-        : base(ActorsConfig.Defaults)
-    {
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == ActorsTelemetry.TasksSource,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity => _spans.Enqueue(activity),
-        };
-        ActivitySource.AddActivityListener(_listener);
-    }
+    private IEnumerable<Activity> Spans => _recorder.Spans;
 
     protected override void Dispose(bool disposing)
     {
-        _listener.Dispose();
+        _recorder.Dispose();
         base.Dispose(disposing);
     }
 
@@ -42,10 +30,10 @@ public sealed class TaskTracingSpecs : Akka.TestKit.Xunit2.TestKit
         }, TaskPresets.Analysis)]);
 
         await queue.SubmitAsync(type, 1, wait: TimeSpan.FromSeconds(5));
-        await AwaitAssertAsync(() => Assert.Contains(_spans, s => s.DisplayName == $"attempt {type}"));
+        await AwaitAssertAsync(() => Assert.Contains(Spans, s => s.DisplayName == $"attempt {type}"));
 
-        var submit = Assert.Single(_spans, s => s.DisplayName == $"submit {type}");
-        var attempt = Assert.Single(_spans, s => s.DisplayName == $"attempt {type}");
+        var submit = Assert.Single(Spans, s => s.DisplayName == $"submit {type}");
+        var attempt = Assert.Single(Spans, s => s.DisplayName == $"attempt {type}");
         Assert.Equal(submit.TraceId, attempt.TraceId);
         Assert.Equal(submit.SpanId, attempt.ParentSpanId);
         Assert.Equal(attempt.SpanId.ToHexString(), handlerSpan);
@@ -63,7 +51,7 @@ public sealed class TaskTracingSpecs : Akka.TestKit.Xunit2.TestKit
         await Task.WhenAll(first, second);
 
         Assert.Null(Activity.Current);
-        var submits = _spans.Where(s => s.DisplayName == $"submit {type}").ToList();
+        var submits = Spans.Where(s => s.DisplayName == $"submit {type}").ToList();
         Assert.Equal(2, submits.Count);
         Assert.All(submits, submit => Assert.Equal(default, submit.ParentSpanId));
     }
