@@ -19,10 +19,10 @@ internal static class ComputeTracing
             return null;
         }
 
-        var previous = Activity.Current;
+        var scope = SpanScope.Save();
         var activity = Source.StartActivity($"compute {mode.ToString().ToLowerInvariant()}");
         activity?.SetTag("compute.units", units);
-        Activity.Current = previous;
+        scope.Restore();
         return activity;
     }
 

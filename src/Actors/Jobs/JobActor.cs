@@ -255,7 +255,7 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
     /// <summary>The handler under its action's span, which must not stay current on the actor's thread.</summary>
     private Task InvokeHandlerTraced(TAction action)
     {
-        var previous = System.Diagnostics.Activity.Current;
+        var threadContext = Telemetry.SpanScope.Save();
         var span = JobTracing.StartAction(_manager, Key, action!);
         Task handling;
         using (_context.Enter())
@@ -270,7 +270,7 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
             }
         }
 
-        System.Diagnostics.Activity.Current = previous;
+        threadContext.Restore();
         if (span is not null)
         {
             JobTracing.EndWhenDone(span, handling);

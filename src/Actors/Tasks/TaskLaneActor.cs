@@ -141,11 +141,17 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         }
 
         var definition = _definition;
+        // The attempt's span is current while the handler starts (so it runs under it), never after on this actor's thread.
+        var threadContext = Telemetry.SpanScope.Save();
         var span = TaskTracing.StartAttempt(definition.Type, run.TaskId, run.Attempt, run.TraceParent);
         RunThenReport(() => definition.InvokeAsync(run.Input, context), scope, span, $"task {run.TaskId} attempt {run.Attempt}", (attempt, duration) =>
             new AttemptReturned(attempt.IsCompletedSuccessfully
                 ? new AttemptEnded(run.TaskId, definition.Type, run.Attempt, attempt.Result, null, duration)
                 : new AttemptEnded(run.TaskId, definition.Type, run.Attempt, null, ErrorOf(attempt), duration)));
+        if (span is not null)
+        {
+            threadContext.Restore();
+        }
     }
 
     /// <summary>
@@ -158,11 +164,8 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         var (lane, log) = (Self, _log);
         var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
-        // The handler runs under its span (Task.Run captures it), the actor's thread does not.
-        var previous = System.Diagnostics.Activity.Current;
-        System.Diagnostics.Activity.Current = span ?? previous;
+        // The handler runs under whatever span is current now (Task.Run captures it): its attempt's, started by the caller.
         var running = Task.Run(call, CancellationToken.None);
-        System.Diagnostics.Activity.Current = previous;
         running.ContinueWith(async attempt =>
         {
             if (span is not null)

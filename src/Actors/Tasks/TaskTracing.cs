@@ -23,16 +23,16 @@ internal static class TaskTracing
             return null;
         }
 
-        var previous = Activity.Current;
-        var activity = Source.StartActivity($"submit {type}", ActivityKind.Producer);
+        var scope = SpanScope.Save();
+        var activity = Source.StartActivity(Names.Submit(type), ActivityKind.Producer);
         activity?.SetTag("task.type", type);
-        Activity.Current = previous;
+        scope.Restore();
         return activity;
     }
 
     /// <summary>
-    /// Starts the span of an attempt, as a child of the submit's context, without leaving it current on the calling (actor)
-    /// thread; the lane makes it current only while it starts the handler (which then runs under it).
+    /// Starts the span of an attempt, as a child of the submit's context, and leaves it current: the lane starts the handler
+    /// under it, then restores its thread's context (<see cref="SpanScope"/>).
     /// </summary>
     public static Activity? StartAttempt(string type, string taskId, int attempt, string? traceParent)
     {
@@ -41,14 +41,31 @@ internal static class TaskTracing
             return null;
         }
 
-        var previous = Activity.Current;
         ActivityContext.TryParse(traceParent, null, out var parent);
-        var activity = Source.StartActivity($"attempt {type}", ActivityKind.Consumer, parent);
-        activity?.SetTag("task.type", type);
-        activity?.SetTag("task.id", taskId);
-        activity?.SetTag("task.attempt", attempt);
-        Activity.Current = previous;
+        var activity = Source.StartActivity(Names.Attempt(type), ActivityKind.Consumer, parent);
+        activity?.SetTag("task.type", type).SetTag("task.id", taskId).SetTag("task.attempt", Attempts.Boxed(attempt));
         return activity;
+    }
+
+    /// <summary>The span names of each type, made once (a submit should not build a string only to name its span).</summary>
+    private static class Names
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Submit, string Attempt)> ByType = new(StringComparer.Ordinal);
+
+        public static string Submit(string type) => Of(type).Submit;
+
+        public static string Attempt(string type) => Of(type).Attempt;
+
+        private static (string Submit, string Attempt) Of(string type) => ByType.TryGetValue(type, out var names) ? names
+            : ByType.Count < 10_000 ? ByType.GetOrAdd(type, static t => ($"submit {t}", $"attempt {t}")) : ($"submit {type}", $"attempt {type}");
+    }
+
+    /// <summary>Attempt numbers as tag values, boxed once.</summary>
+    private static class Attempts
+    {
+        private static readonly object[] Small = Enumerable.Range(0, 16).Select(i => (object)i).ToArray();
+
+        public static object Boxed(int attempt) => (uint)attempt < Small.Length ? Small[attempt] : attempt;
     }
 
     /// <summary>Ends an attempt's span with its outcome.</summary>
