@@ -19,6 +19,7 @@ internal static class QuickRunner
         ["durable"] = DurableQuick.RunAsync,
         ["cluster"] = ClusterQuick.RunAsync,
         ["orchestration"] = OrchestrationQuick.RunAsync,
+        ["peers"] = PeersQuick.RunAsync,
     };
 
     public static async Task<int> RunAsync(string[] suites)

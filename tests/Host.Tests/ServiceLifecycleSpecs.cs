@@ -12,6 +12,8 @@ public sealed class ServiceLifecycleSpecs
     {
         await using var service = await ServiceProcess.StartAsync(Patience);
         using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        // Listening comes before the queue has read its journal; until then /health may say Degraded (no answer yet).
+        await Poll.UntilAsync(() => http.GetAsync("/health/ready"), ready => ready.StatusCode == HttpStatusCode.OK, Patience, TimeSpan.FromMilliseconds(100));
 
         var health = await http.GetAsync("/health");
         var body = await health.Content.ReadAsStringAsync();
