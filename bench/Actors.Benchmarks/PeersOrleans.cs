@@ -72,8 +72,8 @@ internal static class PeersOrleans
 
     /// <summary>
     /// The same with our keyed jobs: 20,000 jobs each created (<see cref="IJobManager{TState,TAction}.RunJobAsync(string, Func{Job{TState,TAction}}, CancellationToken)"/>)
-    /// and sent one acknowledged action (request/response through the manager), all in flight at once; then 50,000
-    /// acknowledged actions to one job from 64 callers.
+    /// and asked to handle one action (<see cref="Dispatch"/> with an acknowledgement: request/response), all in flight at
+    /// once; then 50,000 acknowledged actions to one job (<see cref="IJobHandle{TState,TAction}.DispatchAsync"/>) from 64 callers.
     /// </summary>
     private static Task<(double Activations, double Calls)> OursAsync() => BenchSystems.InFreshSystem(async system =>
     {
@@ -95,10 +95,11 @@ internal static class PeersOrleans
         return (activations, Calls / watch.Elapsed.TotalSeconds);
     }, ActorsConfig.Defaults);
 
+    /// <summary>Creates the job, then asks it (the job's own reference, from the answer) to handle one action and say so.</summary>
     private static async Task CreateAndCallAsync(IJobManager<int, Tick> jobs, string key)
     {
-        await jobs.RunJobAsync(key, () => new IdleJob());
-        if (await jobs.Manager.Ask<object>(new DispatchToJob(key, Tick.Instance, Acknowledge: true), TimeSpan.FromSeconds(30)) is not ActionHandled)
+        var created = await jobs.RunJobAsync(key, () => new IdleJob()) as JobCreated ?? throw new InvalidOperationException($"Job {key} was not created.");
+        if (await created.Job.Ask<object>(new Dispatch(Tick.Instance, Acknowledge: true), TimeSpan.FromSeconds(30)) is not ActionHandled)
         {
             throw new InvalidOperationException($"Job {key} did not handle its action.");
         }

@@ -53,7 +53,7 @@ internal static class PeersQuick
 
     /// <summary>
     /// Hangfire's SQLite storage as its README sets it up, but polling its queue every 50 ms rather than every 15 s (its
-    /// default would make the rate a measure of the poll interval).
+    /// default would make the rate a measure of the poll interval; 1, 10 and 200 ms gave 79 to 118 jobs/s here, no faster).
     /// </summary>
     private static SQLiteStorage SqliteStorage(string path) => new(path, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(50) });
 
