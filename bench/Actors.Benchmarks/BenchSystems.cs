@@ -8,6 +8,20 @@ internal static class BenchSystems
 {
     private static readonly Config Quiet = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.log-dead-letters = off");
 
+    /// <summary>
+    /// Runs <paramref name="measure"/> with the durability settings of a task queue journaled to the SQLite file
+    /// <paramref name="journal"/> (in memory if null), in a new actor system configured for them.
+    /// </summary>
+    public static Task<T> InJournaledSystem<T>(string? journal, Func<ActorSystem, Actors.Durability.DurabilitySettings, Task<T>> measure, int snapshotInterval = 1_000_000)
+    {
+        var persistence = journal is null
+            ? new Actors.Durability.DurabilitySettings(Actors.Durability.DurabilityProvider.None, "", 1)
+            : new Actors.Durability.DurabilitySettings(Actors.Durability.DurabilityProvider.Sqlite, journal, snapshotInterval);
+        var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
+            .WithFallback(persistence.ToAkkaConfig()).WithFallback(Actors.Configuration.ActorsConfig.Defaults);
+        return InFreshSystem(system => measure(system, persistence), config);
+    }
+
     /// <summary>Runs <paramref name="measure"/> in a new actor system (with <paramref name="config"/> over the quiet defaults), terminated afterwards.</summary>
     public static async Task<T> InFreshSystem<T>(Func<ActorSystem, Task<T>> measure, Config? config = null)
     {

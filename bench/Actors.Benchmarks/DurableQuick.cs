@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using Actors.Configuration;
-using Actors.Durability;
 using Actors.Tasks;
 using Akka.Actor;
-using Akka.Configuration;
 using Microsoft.Data.Sqlite;
 
 namespace Actors.Benchmarks;
@@ -73,11 +70,8 @@ internal static class DurableQuick
     /// <summary>A queue journaled to <paramref name="journal"/> (in memory if null): "parked" tasks never get to run (its single slot is held); "echo" tasks do.</summary>
     private static async Task<T> InQueue<T>(string? journal, Func<ITaskQueue, Task<T>> measure)
     {
-        var persistence = journal is null ? new DurabilitySettings(DurabilityProvider.None, "", 1) : new DurabilitySettings(DurabilityProvider.Sqlite, journal, 1_000_000);
-        var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
-            .WithFallback(persistence.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
         var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return await BenchSystems.InFreshSystem(async system =>
+        return await BenchSystems.InJournaledSystem(journal, async (system, persistence) =>
         {
             var queue = TaskQueue.Start(system,
             [
@@ -85,7 +79,7 @@ internal static class DurableQuick
                 TaskDefinition.Create<int, int>("echo", (n, _) => Task.FromResult(n), TaskPresets.Analysis.WithConcurrencyLimit(64)),
             ], TaskQueueSettings.Create(system) with { GlobalConcurrency = 64, KeepFinished = 10 }, persistence);
             return await measure(queue);
-        }, config);
+        });
     }
 
     /// <summary>The same number of rows, about the size of an accepted task's entry, in transactions of 100.</summary>

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using Actors.Configuration;
-using Actors.Durability;
 using Actors.Tasks;
 using Akka.Actor;
-using Akka.Configuration;
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.Storage.SQLite;
@@ -90,10 +87,7 @@ internal static class PeersQuick
     /// </summary>
     private static Task<double> OursRateAsync(string? journal, int tasks)
     {
-        var persistence = journal is null ? new DurabilitySettings(DurabilityProvider.None, "", 1) : new DurabilitySettings(DurabilityProvider.Sqlite, journal, 10_000);
-        var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
-            .WithFallback(persistence.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
-        return BenchSystems.InFreshSystem(async system =>
+        return BenchSystems.InJournaledSystem(journal, async (system, persistence) =>
         {
             var queue = TaskQueue.Start(system, [TaskDefinition.Create<int, int>("noop", (n, _) => Task.FromResult(n), TaskPresets.Analysis.WithConcurrencyLimit(16))],
                 TaskQueueSettings.Create(system) with { GlobalConcurrency = 16, Capacity = tasks + 10, KeepFinished = 1_000 }, persistence);
@@ -112,7 +106,7 @@ internal static class PeersQuick
             }
 
             return tasks / watch.Elapsed.TotalSeconds;
-        }, config);
+        }, snapshotInterval: 10_000);
     }
 
     private sealed class Countdown(CountdownEvent done) : UntypedActor

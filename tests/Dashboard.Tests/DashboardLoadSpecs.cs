@@ -40,6 +40,8 @@ public sealed class DashboardLoadSpecs(Browser browser, ITestOutputHelper output
         using var events = new SseReader(await stream.Content.ReadAsStreamAsync(ending.Token));
         await events.SubscribedAsync(ending.Token);
         var completedAt = new ConcurrentDictionary<string, long>();
+        var lastCompleted = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? last = null;
         var received = 0;
         var reading = Task.Run(async () =>
         {
@@ -48,24 +50,30 @@ public sealed class DashboardLoadSpecs(Browser browser, ITestOutputHelper output
                 Interlocked.Increment(ref received);
                 if (name == "task.completed")
                 {
-                    completedAt[data.GetProperty("taskId").GetString()!] = Stopwatch.GetTimestamp();
+                    var id = data.GetProperty("taskId").GetString()!;
+                    completedAt[id] = Stopwatch.GetTimestamp();
+                    if (id == Volatile.Read(ref last))
+                    {
+                        lastCompleted.TrySetResult(completedAt[id]);
+                    }
                 }
             }
         });
 
         var ids = await SubmitAtRateAsync(folder, EventsPerSecond / EventsPerTask, LoadFor);
-        var last = ids[^1];
-        while (!completedAt.ContainsKey(last))
+        Volatile.Write(ref last, ids[^1]);
+        if (completedAt.TryGetValue(ids[^1], out var already))
         {
-            await Task.Delay(10); // polling our own client's record of the stream, not synchronising with the page
+            lastCompleted.TrySetResult(already);
         }
 
+        var lastEventAt = await lastCompleted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var sentDuringLoad = Volatile.Read(ref received);
 
         var shown = await page.WaitForFunctionAsync("""
             id => document.querySelector(`#tasks tr[data-task-id="${id}"]`)?.dataset.status === 'completed'
-            """, last, new() { Timeout = 10_000, PollingInterval = 10 });
-        var lag = Stopwatch.GetElapsedTime(completedAt[last]);
+            """, ids[^1], new() { Timeout = 10_000, PollingInterval = 10 });
+        var lag = Stopwatch.GetElapsedTime(lastEventAt);
         await Expect(page.Locator("[data-count='completed']")).ToHaveTextAsync(ids.Count.ToString("N0", System.Globalization.CultureInfo.GetCultureInfo("en-US")));
         await _session.ScreenshotAsync("load");
         var heapAfter = await HeapAfterCollectionAsync(cdp);
@@ -85,17 +93,14 @@ public sealed class DashboardLoadSpecs(Browser browser, ITestOutputHelper output
     private async Task<List<string>> SubmitAtRateAsync(string folder, double perSecond, TimeSpan duration)
     {
         var ids = new List<string>();
+        using var ticks = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration)
+        while (clock.Elapsed < duration && await ticks.WaitForNextTickAsync())
         {
             var due = (int)(clock.Elapsed.TotalSeconds * perSecond) - ids.Count;
             if (due > 0)
             {
                 ids.AddRange(await Task.WhenAll(Enumerable.Range(0, due).Select(_ => _session!.SubmitAsync("files.hash", new { path = folder }))));
-            }
-            else
-            {
-                await Task.Delay(5); // pacing the load
             }
         }
 
