@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Actors.TestSupport;
 
@@ -11,6 +12,8 @@ internal static class Upstream
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://{address}:0");
+        // A test's upstream is scenery: its request logs would bury the test run's own output.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var upstream = builder.Build();
         upstream.Run(handle);
         await upstream.StartAsync();
