@@ -136,6 +136,7 @@ internal static class ServiceSetup
         api.MapThunkEndpoints();
         api.MapFlowEndpoints();
         api.MapEventEndpoints();
+        api.MapClusterEndpoints();
         return app;
     }
 

@@ -169,6 +169,7 @@ public sealed class DashboardSpecs(Browser browser) : IAsyncLifetime
         await Expect(page.Locator("#by-type tr[data-group='http.fetch']")).ToBeVisibleAsync();
         await Expect(page.Locator("#by-priority tr[data-group='5']")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-count='completed']")).ToHaveTextAsync("12");
+        await Expect(page.Locator("#cluster-panel")).ToBeHiddenAsync(); // one process, no cluster
         await page.ScreenshotAsync(new() { Path = Path.Combine(Browser.Screenshots, "overview.png") });
         AssertNoPageErrors(session);
     }

@@ -14,6 +14,11 @@ public sealed class ClusterSpecs(PostgresServer server, Xunit.Abstractions.ITest
     public async Task Five_thousand_tasks_submitted_round_robin_should_all_complete_having_run_on_every_node_and_every_node_should_see_their_events()
     {
         await using var cluster = await ThreeNodeCluster.StartAsync(server);
+        var view = await (await cluster.Clients[2].GetAsync("/api/cluster")).ReadJsonAsync();
+        Assert.True(view.GetProperty("clustered").GetBoolean());
+        Assert.Equal(cluster.RemoteAddresses.Order(), view.GetProperty("members").EnumerateArray().Select(m => m.Text("address")).Order());
+        Assert.All(view.GetProperty("members").EnumerateArray(), m => Assert.Equal(("up", true), (m.Text("status"), m.GetProperty("reachable").GetBoolean())));
+        Assert.Equal(cluster.RemoteAddresses.ElementAt(2), view.Text("self"));
 
         // Node 3 does not host the queue: its event feed sees every task's events through the cluster.
         using var timeout = new CancellationTokenSource(ThreeNodeCluster.Patience * 2);

@@ -39,6 +39,15 @@ public sealed partial class DashboardServingSpecs : ApiSpec
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/dashboard/../appsettings.json")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_cluster_view_should_say_the_service_runs_alone()
+    {
+        var view = await (await Http.GetAsync("/api/cluster")).ReadJsonAsync();
+
+        Assert.False(view.GetProperty("clustered").GetBoolean());
+        Assert.Equal(0, view.GetProperty("members").GetArrayLength());
+    }
+
     /// <summary>A script element with content (rather than a src).</summary>
     [GeneratedRegex(@"<script(?![^>]*\ssrc=)[^>]*>\s*\S", RegexOptions.IgnoreCase)]
     private static partial Regex InlineScript();

@@ -30,6 +30,7 @@
   const jobs = new Map();         // key -> { key, kind, status, version, state }
   let typeHealth = new Map();     // type -> health
   let thunkSummary = null;
+  let cluster = null;             // GET /api/cluster, when the service is a cluster node
   const buckets = [];             // per second: { second, completed, failed }
   let eventsThisSecond = 0;
   let eventsPerSecond = 0;
@@ -308,6 +309,13 @@
     }).catch(failed);
   }
 
+  function refreshCluster() {
+    json('/api/cluster').then((view) => {
+      cluster = view.clustered ? view : null;
+      markDirty();
+    }).catch(failed);
+  }
+
   function option(value, text) {
     const element = document.createElement('option');
     element.value = value;
@@ -401,6 +409,7 @@
       pending = [];
       refreshTypes();
       refreshThunks();
+      refreshCluster();
       markDirty();
     } catch (error) {
       failed(error);
@@ -639,6 +648,13 @@
       }
     }
 
+    $('#cluster-panel').hidden = cluster === null;
+    if (cluster) {
+      $('#cluster-self').textContent = `seen from ${cluster.self}`;
+      $('#cluster tbody').replaceChildren(...cluster.members.map((m) => row({ member: m.address, status: m.status }, [cell(m.address), status(m.status),
+        cell(m.reachable ? 'yes' : 'no'), cell(m.address === cluster.leader ? 'leader' : '')])));
+    }
+
     $('#rates').textContent = `${eventsPerSecond.toLocaleString()} events/s`;
     drawChart();
   }
@@ -689,6 +705,7 @@
   setInterval(() => {
     if (snapshotLoaded) {
       refreshTypes();
+      refreshCluster();
     }
   }, 5000);
 
