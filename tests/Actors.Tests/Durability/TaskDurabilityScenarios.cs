@@ -251,6 +251,9 @@ public sealed class PostgreSqlTaskDurabilitySpecs(PostgresServer server) : TaskD
 /// <summary>Reads what a journal table holds.</summary>
 internal static class Journals
 {
+    /// <summary>How long an actor may take to answer when its answer waits for the journal's first use (its plugin starting).</summary>
+    public static readonly TimeSpan FirstUse = TimeSpan.FromSeconds(30);
+
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PostgresServer, DurabilitySettings> Databases = new();
 
     /// <summary>
