@@ -30,7 +30,7 @@ public abstract class ThunkDurabilityScenarios(DurabilitySettings journal)
         var waiter = CreateTestProbe();
 
         first.Tell(new RegisterThunk("tree-a"), holder);
-        holder.ExpectMsg<ThunkRegistered>();
+        holder.ExpectMsg<ThunkRegistered>(Journals.FirstUse); // answered once the coordinator has read the journal (its first use)
         first.Tell(new StartThunk("tree-a"), holder);
         holder.ExpectMsg<ThunkStarted>();
         foreach (var n in new[] { 1, 2, 3 })
