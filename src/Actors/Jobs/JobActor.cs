@@ -234,13 +234,25 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
         }
     }
 
-    private Task InvokeHandler(TAction action)
+    private Task InvokeHandler(TAction action) => JobTracing.Enabled ? InvokeHandlerTraced(action) : CallHandler(action);
+
+    /// <summary>The handler under its action's span, which must not stay current on the actor's thread.</summary>
+    private Task InvokeHandlerTraced(TAction action)
     {
-        if (JobTracing.Enabled)
+        var threadContext = Telemetry.SpanScope.Save();
+        var span = JobTracing.StartAction(_manager, Key, action!);
+        var handling = CallHandler(action);
+        threadContext.Restore();
+        if (span is not null)
         {
-            return InvokeHandlerTraced(action);
+            JobTracing.EndWhenDone(span, handling);
         }
 
+        return handling;
+    }
+
+    private Task CallHandler(TAction action)
+    {
         using var scope = _context.Enter();
         try
         {
@@ -250,33 +262,6 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
         {
             return Task.FromException(ex);
         }
-    }
-
-    /// <summary>The handler under its action's span, which must not stay current on the actor's thread.</summary>
-    private Task InvokeHandlerTraced(TAction action)
-    {
-        var threadContext = Telemetry.SpanScope.Save();
-        var span = JobTracing.StartAction(_manager, Key, action!);
-        Task handling;
-        using (_context.Enter())
-        {
-            try
-            {
-                handling = _job.Handle(action, _stopping.Token) ?? NullTask("HandleAsync");
-            }
-            catch (Exception ex)
-            {
-                handling = Task.FromException(ex);
-            }
-        }
-
-        threadContext.Restore();
-        if (span is not null)
-        {
-            JobTracing.EndWhenDone(span, handling);
-        }
-
-        return handling;
     }
 
     private Task NullTask(string method) =>
