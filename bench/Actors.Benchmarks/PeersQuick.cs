@@ -85,12 +85,12 @@ internal static class PeersQuick
     /// <paramref name="journal"/> if set: every accept, start and end stored before it is acknowledged or acted on), with
     /// the service's default global concurrency (16); tasks per second until the last has completed.
     /// </summary>
-    private static Task<double> OursRateAsync(string? journal, int tasks)
+    internal static Task<double> OursRateAsync(string? journal, int tasks, int concurrency = 16)
     {
         return BenchSystems.InJournaledSystem(journal, async (system, persistence) =>
         {
-            var queue = TaskQueue.Start(system, [TaskDefinition.Create<int, int>("noop", (n, _) => Task.FromResult(n), TaskPresets.Analysis.WithConcurrencyLimit(16))],
-                TaskQueueSettings.Create(system) with { GlobalConcurrency = 16, Capacity = tasks + 10, KeepFinished = 1_000 }, persistence);
+            var queue = TaskQueue.Start(system, [TaskDefinition.Create<int, int>("noop", (n, _) => Task.FromResult(n), TaskPresets.Analysis.WithConcurrencyLimit(concurrency))],
+                TaskQueueSettings.Create(system) with { GlobalConcurrency = concurrency, Capacity = tasks + 10, KeepFinished = 1_000 }, persistence);
             var done = new CountdownEvent(tasks);
             system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new Countdown(done))), typeof(TaskCompleted));
             var watch = Stopwatch.StartNew();

@@ -12,14 +12,18 @@ namespace Actors.Tasks;
 /// recovery reads at most one snapshot and one interval of events.
 /// </summary>
 /// <remarks>
-/// Group commit: entries that arrive together go out as one <c>PersistAllAsync</c>; the actor keeps taking
-/// entries while earlier ones are written, and Akka.Persistence.Sql groups waiting writes into shared round trips.
+/// Group commit: entries that arrive together go out as one <c>PersistAllAsync</c> of rows of up to
+/// <see cref="EntriesPerRow"/> entries each (<see cref="TaskEntriesV1"/>); the actor keeps taking entries while
+/// earlier ones are written, and Akka.Persistence.Sql groups waiting writes into shared round trips.
 /// A failed write stops this actor (Akka.Persistence's rule); the queue then fails and restarts from the
 /// journal, so what it acknowledged is exactly what recovery reproduces.
 /// </remarks>
 internal sealed class TaskJournal : UntypedPersistentActor
 {
     public const string Id = "actors-tasks";
+
+    /// <summary>At most this many entries share a row: enough that a row's fixed cost vanishes, few enough that a row stays small (a few hundred KB).</summary>
+    internal const int EntriesPerRow = 500;
 
     private readonly int _snapshotInterval;
     private readonly int _keepFinished;
@@ -67,6 +71,14 @@ internal sealed class TaskJournal : UntypedPersistentActor
                     Keep(entry.Entry);
                 }
 
+                break;
+            case TaskEntriesV1 row:
+                foreach (var entry in row.Entries)
+                {
+                    Keep(entry.Entry);
+                }
+
+                _sinceSnapshot += row.Entries.Count;
                 break;
             case Durability.IStored entry:
                 Keep(entry);
@@ -150,12 +162,26 @@ internal sealed class TaskJournal : UntypedPersistentActor
         var stored = 0;
         _inFlight += entries.Length;
         var writing = System.Diagnostics.Stopwatch.GetTimestamp();
-        PersistAllAsync(entries, entry =>
+        PersistAllAsync(Rows(entries), row =>
         {
-            Keep(entry);
-            _inFlight--;
-            _sinceSnapshot++;
-            if (++stored == entries.Length)
+            var count = 1;
+            if (row is TaskEntriesV1 many)
+            {
+                count = many.Entries.Count;
+                foreach (var entry in many.Entries)
+                {
+                    Keep(entry.Entry);
+                }
+            }
+            else
+            {
+                Keep(row);
+            }
+
+            _inFlight -= count;
+            _sinceSnapshot += count;
+            stored += count;
+            if (stored == entries.Length)
             {
                 TaskMetrics.JournalWriteDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(writing).TotalSeconds);
                 TaskMetrics.JournalBatchSize.Record(entries.Length);
@@ -175,6 +201,21 @@ internal sealed class TaskJournal : UntypedPersistentActor
                 SaveSnapshot(new TaskJournalSnapshotV1(_entries.Values.SelectMany(e => e).Select(TaskEntryV1.Of).ToList()));
             }
         });
+    }
+
+    /// <summary>The rows a flush is written as: a lone entry as itself, more in rows of up to <see cref="EntriesPerRow"/>.</summary>
+    private static IEnumerable<Durability.IStored> Rows(Durability.IStored[] entries)
+    {
+        if (entries.Length == 1)
+        {
+            yield return entries[0];
+            yield break;
+        }
+
+        foreach (var chunk in entries.Chunk(EntriesPerRow))
+        {
+            yield return chunk.Length == 1 ? chunk[0] : new TaskEntriesV1(Array.ConvertAll(chunk, TaskEntryV1.Of));
+        }
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Actors.Durability;
 
 namespace Actors.Tasks;
@@ -33,10 +34,23 @@ internal sealed record TaskCancelledV1(string Id, string Type, string? Reason, D
 [StoredAs("task.snapshot.v1", Large = true)]
 internal sealed record TaskJournalSnapshotV1(IReadOnlyList<TaskEntryV1> Entries) : IStored;
 
-/// <summary>One entry of a snapshot (exactly one of the fields is set).</summary>
-internal sealed record TaskEntryV1(TaskAcceptedV1? Accepted = null, TaskStartedV1? Started = null, TaskCompletedV1? Completed = null, TaskFailedV1? Failed = null,
-    TaskCancelledV1? Cancelled = null)
+/// <summary>
+/// Entries written together as one journal row (group commit): a row per flush rather than per entry,
+/// since a row's cost in the store dwarfs an entry's. A flush of one entry is written as that entry.
+/// </summary>
+[StoredAs("task.entries.v1")]
+internal sealed record TaskEntriesV1(IReadOnlyList<TaskEntryV1> Entries) : IStored;
+
+/// <summary>One entry of a snapshot or of a <see cref="TaskEntriesV1"/> row (exactly one of the fields is set).</summary>
+internal sealed record TaskEntryV1(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TaskAcceptedV1? Accepted = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TaskStartedV1? Started = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TaskCompletedV1? Completed = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TaskFailedV1? Failed = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TaskCancelledV1? Cancelled = null)
 {
+    /// <summary>The entry that is set (not stored: snapshots written before this was left out still read back, the extra field ignored).</summary>
+    [JsonIgnore]
     public IStored Entry => (IStored?)Accepted ?? (IStored?)Started ?? (IStored?)Completed ?? (IStored?)Failed ?? Cancelled!;
 
     public static TaskEntryV1 Of(IStored entry) => entry switch

@@ -59,6 +59,7 @@ public sealed class DurabilityOptInSpecs() : Akka.TestKit.Xunit2.TestKit(ActorsC
             ["TaskAcceptedV1"] = "task.accepted.v1",
             ["TaskCancelledV1"] = "task.cancelled.v1",
             ["TaskCompletedV1"] = "task.completed.v1",
+            ["TaskEntriesV1"] = "task.entries.v1",
             ["TaskFailedV1"] = "task.failed.v1",
             ["TaskJournalSnapshotV1"] = "task.snapshot.v1",
             ["TaskStartedV1"] = "task.started.v1",
