@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 
@@ -22,17 +23,24 @@ internal static class BenchSystems
         return InFreshSystem(system => measure(system, persistence), config);
     }
 
-    /// <summary>Runs <paramref name="measure"/> in a new actor system (with <paramref name="config"/> over the quiet defaults), terminated afterwards.</summary>
+    /// <summary>
+    /// Runs <paramref name="measure"/> in a new actor system (with <paramref name="config"/> over the quiet defaults), terminated
+    /// afterwards; the system's start and termination are left out of the round's time (<see cref="Measure.Exclude"/>).
+    /// </summary>
     public static async Task<T> InFreshSystem<T>(Func<ActorSystem, Task<T>> measure, Config? config = null)
     {
+        var starting = Stopwatch.GetTimestamp();
         var system = ActorSystem.Create("bench", config is null ? Quiet : Quiet.WithFallback(config));
+        Measure.Exclude(Stopwatch.GetElapsedTime(starting));
         try
         {
             return await measure(system);
         }
         finally
         {
+            var stopping = Stopwatch.GetTimestamp();
             await system.Terminate();
+            Measure.Exclude(Stopwatch.GetElapsedTime(stopping));
         }
     }
 

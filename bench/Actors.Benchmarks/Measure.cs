@@ -6,14 +6,18 @@ namespace Actors.Benchmarks;
 internal static class Measure
 {
     /// <summary>
-    /// Measures a baseline and a subject in alternating rounds, after one warm-up round of each, so both
+    /// Measures a baseline and a subject in alternating rounds, after <paramref name="warmUps"/> warm-up rounds of each, so both
     /// see the same JIT state and machine load. Each round returns how many operations it did; the
     /// result is the median rate of each, in operations per second.
     /// </summary>
-    public static async Task<(double Baseline, double Subject)> CompareRatesAsync(int rounds, Func<Task<int>> baseline, Func<Task<int>> subject)
+    public static async Task<(double Baseline, double Subject)> CompareRatesAsync(int rounds, Func<Task<int>> baseline, Func<Task<int>> subject, int warmUps = 1)
     {
-        await baseline();
-        await subject();
+        for (var i = 0; i < warmUps; i++)
+        {
+            await baseline();
+            await subject();
+        }
+
         var baselineRates = new List<double>(rounds);
         var subjectRates = new List<double>(rounds);
         for (var i = 0; i < rounds; i++)
@@ -79,12 +83,19 @@ internal static class Measure
         }
     }
 
+    /// <summary>Time spent in the current round that is not the operations' (an actor system starting or terminating).</summary>
+    private static TimeSpan s_excluded;
+
+    /// <summary>Leaves <paramref name="elapsed"/> out of the current round's time: it was setup, not work (rounds run one at a time).</summary>
+    public static void Exclude(TimeSpan elapsed) => s_excluded += elapsed;
+
     private static async Task<double> RateAsync(Func<Task<int>> round)
     {
         FullGc();
+        s_excluded = TimeSpan.Zero;
         var watch = Stopwatch.StartNew();
         var operations = await round();
-        return operations / watch.Elapsed.TotalSeconds;
+        return operations / (watch.Elapsed - s_excluded).TotalSeconds;
     }
 
     private static double Median(List<double> values)

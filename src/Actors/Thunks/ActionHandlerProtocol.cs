@@ -54,3 +54,18 @@ public sealed record GetStoreState : IThunkWireMessage
 /// <param name="State">The state.</param>
 /// <param name="LastAction">The action that produced it; null for the initial state.</param>
 public sealed record StoreStateChanged<TState>(long Version, TState State, object? LastAction) : IThunkWireMessage;
+
+/// <summary>
+/// From a coordinator to the built-in state store only (both on one node: the store is its sibling): actions
+/// let through together, each with its dispatcher, applied in order as if each had come alone.
+/// </summary>
+internal sealed record HandedOverActions(HandedOverAction[] Actions);
+
+/// <summary>One action of <see cref="HandedOverActions"/> and the actor that dispatched it.</summary>
+internal readonly record struct HandedOverAction(DispatchThunkAction Dispatch, IActorRef Sender);
+
+/// <summary>To the coordinator itself: send the gathered actions to the handler.</summary>
+internal sealed record FlushHandOvers
+{
+    public static readonly FlushHandOvers Instance = new();
+}

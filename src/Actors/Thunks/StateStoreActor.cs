@@ -96,6 +96,13 @@ public sealed class StateStoreActor<TState> : UntypedActor, IWithUnboundedStash
             case DispatchThunkAction dispatch:
                 Apply(dispatch, dispatch.Acknowledge ? Sender : null);
                 break;
+            case HandedOverActions handed:
+                foreach (var (dispatch, sender) in handed.Actions)
+                {
+                    Apply(dispatch, dispatch.Acknowledge ? sender : null);
+                }
+
+                break;
             case ThunkTreeEnded ended:
                 End(ended);
                 Sender.Tell(new StoreCommitted(ended.RootId, _version, _committed));

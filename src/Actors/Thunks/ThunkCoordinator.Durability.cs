@@ -57,6 +57,7 @@ public sealed partial class ThunkCoordinator
                 ResolveSources(old.Upgraded());
                 return true;
             case CheckpointRecovered:
+                SendHandOvers();
                 _handler.Tell(new RestoreStore(0, null)); // nothing stored: the store serves its initial state
                 Common.Recovery.End(Context, this);
                 return true;
@@ -112,6 +113,7 @@ public sealed partial class ThunkCoordinator
         // The store first: nothing reaches it before its committed state is back.
         var state = _durability!.RestoreState(checkpoint.StoreState);
         _store = (checkpoint.StoreVersion, state);
+        SendHandOvers();
         _handler.Tell(new RestoreStore(checkpoint.StoreVersion, state));
 
         _version = checkpoint.Version;

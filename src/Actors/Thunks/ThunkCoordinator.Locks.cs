@@ -23,6 +23,12 @@ public sealed partial class ThunkCoordinator
     /// <summary>The tag of this coordinator's measurements: its actor system's name.</summary>
     private readonly KeyValuePair<string, object?> _systemTag = ThunkTelemetry.System(Context.System.Name);
 
+    /// <summary>At most this many actions go in one batch: its array stays off the large object heap (whose collections cost far more).</summary>
+    private const int MaxHandOverBatch = 1_000;
+
+    /// <summary>Actions let through and not yet sent to a handler that takes batches; null when it takes them one at a time.</summary>
+    private readonly List<HandedOverAction>? _handOvers;
+
     /// <summary>The thunk that dispatched last (a cache in front of the table for the hot path).</summary>
     private Thunk? _lastDispatcher;
 
@@ -80,8 +86,46 @@ public sealed partial class ThunkCoordinator
     /// </summary>
     private void HandOver(DispatchThunkAction dispatch, ThunkTree? tree, IActorRef sender)
     {
-        ThunkTelemetry.Actions.Add(1, _systemTag);
-        _handler.Tell(tree is null || string.Equals(dispatch.ThunkId, tree.RootId, StringComparison.Ordinal) ? dispatch : dispatch with { RootId = tree.RootId }, sender);
+        var handed = tree is null || string.Equals(dispatch.ThunkId, tree.RootId, StringComparison.Ordinal) ? dispatch : dispatch with { RootId = tree.RootId };
+        if (_handOvers is null)
+        {
+            ThunkTelemetry.Actions.Add(1, _systemTag);
+            _handler.Tell(handed, sender);
+            return;
+        }
+
+        // Group hand-off: what passes until the flush (told to itself, so after everything already in the mailbox)
+        // goes to the store as one message, which halves the messages per action under load.
+        _handOvers.Add(new HandedOverAction(handed, sender));
+        if (_handOvers.Count == 1)
+        {
+            Self.Tell(FlushHandOvers.Instance);
+        }
+        else if (_handOvers.Count == MaxHandOverBatch)
+        {
+            SendHandOvers(); // the marker then finds fewer, or none
+        }
+    }
+
+    /// <summary>Sends the actions gathered for the handler: before anything else the handler is told, so its order is the coordinator's.</summary>
+    private void SendHandOvers()
+    {
+        if (_handOvers is not { Count: > 0 })
+        {
+            return;
+        }
+
+        ThunkTelemetry.Actions.Add(_handOvers.Count, _systemTag);
+        if (_handOvers is [var one])
+        {
+            _handler.Tell(one.Dispatch, one.Sender);
+        }
+        else
+        {
+            _handler.Tell(new HandedOverActions([.. _handOvers]));
+        }
+
+        _handOvers.Clear();
     }
 
     /// <summary>A tree's action passes while the tree holds its lock; a plain action while no tree does.</summary>
@@ -181,6 +225,7 @@ public sealed partial class ThunkCoordinator
             // Before anything that follows the tree reaches the handler: it commits (or undoes) the tree's actions first.
             var completed = _thunks.TryGetValue(tree.RootId, out var root) && root.Status == ThunkStatus.Completed;
             RecordEnd(completed, held);
+            SendHandOvers();
             _handler.Tell(new ThunkTreeEnded(tree.RootId, completed));
             AwaitCommit(tree);
             Publish(new RootThunkCompleted(NextVersion(), tree.RootId));

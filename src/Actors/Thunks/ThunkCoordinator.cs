@@ -58,6 +58,7 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
         _handler = handler;
         _settings = settings;
         _durability = durability;
+        _handOvers = settings.HandlerTakesBatches ? [] : null;
     }
 
     /// <inheritdoc />
@@ -70,12 +71,24 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
     public static Props Props(IActorRef handler, ThunkSettings settings, ThunkDurability? durability = null) =>
         Akka.Actor.Props.Create(() => new ThunkCoordinator(handler, settings, durability));
 
+    /// <summary>The Props of a coordinator in front of the built-in state store, which takes actions in batches.</summary>
+    internal static Props ForStateStore(IActorRef store, ThunkSettings settings, ThunkDurability? durability) =>
+        Props(store, settings with { HandlerTakesBatches = true }, durability);
+
     /// <inheritdoc />
     protected override void PreStart() => StartJournal();
+
+    /// <summary>Actions already let through reach the handler even if this coordinator fails.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        SendHandOvers();
+        base.PreRestart(reason, message);
+    }
 
     /// <summary>Its trees leave the gauges with it (a restart rebuilds them from the journal, and counts them again).</summary>
     protected override void PostStop()
     {
+        SendHandOvers();
         ThunkTelemetry.Active.Add(-_held.Count, _systemTag);
         ThunkTelemetry.Waiting.Add(-_waiting.Count, _systemTag);
         base.PostStop();
@@ -89,6 +102,9 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
             case DispatchThunkAction dispatch:
                 OnDispatch(dispatch);
                 break;
+            case FlushHandOvers:
+                SendHandOvers();
+                return;
             case RegisterThunk register:
                 Register(register);
                 break;

@@ -115,7 +115,7 @@ internal sealed class ThunkHost<TState> : UntypedActor, IWithTimers, IWithUnboun
     private void StartChildren()
     {
         _store = Context.ActorOf(StateStoreActor<TState>.Props(_initialState, _reducer, awaitRestore: _durability is not null), "store");
-        _coordinator = Context.ActorOf(ThunkCoordinator.Props(_store, _settings, _durability), "coordinator");
+        _coordinator = Context.ActorOf(ThunkCoordinator.ForStateStore(_store, _settings, _durability), "coordinator");
     }
 
     private sealed record HandOverTimedOut

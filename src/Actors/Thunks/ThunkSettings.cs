@@ -22,4 +22,7 @@ public sealed record ThunkSettings(TimeSpan DefaultTimeout, int RememberEnded, T
 
         return settings;
     }
+
+    /// <summary>The coordinator's handler is the built-in state store, which also takes <see cref="HandedOverActions"/>.</summary>
+    internal bool HandlerTakesBatches { get; init; }
 }

@@ -45,7 +45,7 @@ public sealed record ThunkSystem(IActorRef Coordinator, IActorRef Store, IThunkP
         else
         {
             store = system.ActorOf(StateStoreActor<TState>.Props(initialState, reducer, awaitRestore: durability is not null), "thunk-store");
-            coordinator = system.ActorOf(ThunkCoordinator.Props(store, settings, durability), "thunks");
+            coordinator = system.ActorOf(ThunkCoordinator.ForStateStore(store, settings, durability), "thunks");
         }
 
         var client = system.ActorOf(ThunkClientActor.Props(), "thunk-processor");

@@ -59,6 +59,51 @@ public sealed class LockSpecs : ThunkSpec
     }
 
     [Fact]
+    public void A_handler_of_its_own_should_get_each_action_alone_in_order_and_a_tree_s_end_after_its_actions()
+    {
+        var (source, handler) = (CreateTestProbe(), CreateTestProbe());
+        Coordinator = Sys.ActorOf(ThunkCoordinator.Props(handler.Ref, ThunkSettings.Create(Sys)));
+        var root = Register(source);
+        Start(source, root);
+        for (var i = 0; i < 100; i++)
+        {
+            Dispatch(source, i, root);
+        }
+
+        Complete(source, root);
+
+        for (var i = 0; i < 100; i++)
+        {
+            var handed = handler.ExpectMsg<DispatchThunkAction>();
+            Assert.Equal((i, root), ((int)handed.Action, handed.ThunkId));
+            Assert.Equal(source.Ref, handler.LastSender);
+        }
+
+        Assert.Equal(new ThunkTreeEnded(root, Completed: true), handler.ExpectMsg<ThunkTreeEnded>());
+    }
+
+    [Fact]
+    public void Actions_let_through_together_should_apply_in_order_with_each_acknowledged_to_its_own_sender_before_the_tree_ends()
+    {
+        var (source, acks, plain) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var root = Register(source);
+        Start(source, root);
+        var child = Register(source, parent: root);
+        Start(source, child);
+        for (var i = 0; i < 500; i++)
+        {
+            Coordinator.Tell(new DispatchThunkAction(i, i % 2 == 0 ? root : child, Acknowledge: i % 100 == 99), i % 100 == 99 ? acks.Ref : source.Ref);
+        }
+
+        Complete(source, child);
+        Complete(source, root);
+        Dispatch(plain, "after");
+
+        Assert.Equal([100L, 200L, 300L, 400L, 500L], Enumerable.Range(0, 5).Select(_ => acks.ExpectMsg<ThunkActionApplied>().StoreVersion));
+        AwaitAssert(() => Assert.Equal([.. Enumerable.Range(0, 500).Cast<object>(), "after"], AppliedLog()));
+    }
+
+    [Fact]
     public void Waiting_trees_should_get_the_lock_by_priority_then_first_come()
     {
         var holder = CreateTestProbe();

@@ -14,12 +14,13 @@ public abstract class ThunkSpec(ITestOutputHelper output, string? config = null)
 
     protected IActorRef Store { get; private set; } = ActorRefs.Nobody;
 
-    protected IActorRef Coordinator { get; private set; } = ActorRefs.Nobody;
+    protected IActorRef Coordinator { get; set; } = ActorRefs.Nobody;
 
     protected void StartCoordinator()
     {
         Store = Sys.ActorOf(StateStoreActor<ImmutableList<object>>.Props(ImmutableList<object>.Empty, (log, action) => log.Add(action)));
-        Coordinator = Sys.ActorOf(ThunkCoordinator.Props(Store, Settings));
+        // As ThunkSystem and WithThunks start it: in front of the built-in store, handing actions over in batches.
+        Coordinator = Sys.ActorOf(ThunkCoordinator.ForStateStore(Store, Settings, durability: null));
     }
 
     /// <summary>Registers a thunk on behalf of <paramref name="source"/> and returns its id.</summary>
