@@ -41,12 +41,26 @@ internal static class ThunksQuick
         figures.Report("thunks.tree2500.per_thunk_us", small, "us");
         figures.Report("thunks.tree10000.per_thunk_us", large, "us");
         figures.Ratio("thunks.tree.growth", large / small, "<= 1.5 (linear)", large / small <= 1.5);
+
+        // The same tree with the coordinator checkpointing to a SQLite journal.
+        var folder = Directory.CreateTempSubdirectory("actors-thunks-bench-");
+        try
+        {
+            var durable = await InJournaledSystem(Path.Combine(folder.FullName, "journal.db"),
+                (system, _) => PerThunkMicrosecondsAsync(system, 10_000, new ThunkDurability(new Dictionary<string, Type> { ["tick"] = typeof(Tick) })));
+            figures.Report("thunks.durable.tree10000.per_thunk_us", durable, "us");
+            figures.Ratio("thunks.durable.tree10000.ratio", durable / large, "<= 2 (vs in memory)", durable / large <= 2);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     /// <summary>A tree half deep (a chain), half wide (children of the root): microseconds per thunk, best of 3.</summary>
-    private static async Task<double> PerThunkMicrosecondsAsync(ActorSystem system, int size)
+    private static async Task<double> PerThunkMicrosecondsAsync(ActorSystem system, int size, ThunkDurability? durability = null)
     {
-        var coordinator = Thunks.ThunkSystem.Start(system, 0L, static (count, _) => count + 1).Coordinator;
+        var coordinator = Thunks.ThunkSystem.Start(system, 0L, static (count, _) => count + 1, durability).Coordinator;
         var source = system.ActorOf(ThunkClientActor.Props());
         var best = double.MaxValue;
         for (var round = 0; round < 4; round++)

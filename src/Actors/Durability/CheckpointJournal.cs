@@ -10,7 +10,8 @@ namespace Actors.Durability;
 /// On start it hands the parent the last checkpoint (or none) in <see cref="CheckpointRecovered"/>.
 /// </summary>
 /// <param name="persistenceId">The stream.</param>
-/// <param name="reportSaves">Tell the parent <see cref="CheckpointStored"/> after each save (for a parent that shows what is stored).</param>
+/// <param name="reportSaves">Tell the parent <see cref="CheckpointStored"/> after each save, <see cref="CheckpointNotStored"/> after a failed one
+/// (for a parent that shows what is stored, or sends its next checkpoint only once the last is through).</param>
 internal sealed class CheckpointJournal(string persistenceId, bool reportSaves = false) : UntypedPersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -72,6 +73,11 @@ internal sealed class CheckpointJournal(string persistenceId, bool reportSaves =
                 _log.Warning("Could not save a checkpoint of {0} ({1}); the next change tries again", PersistenceId, failed.Cause.Message);
                 _saving = false;
                 _lastSaveFailed = true;
+                if (reportSaves)
+                {
+                    Context.Parent.Tell(CheckpointNotStored.Instance);
+                }
+
                 SaveNext();
                 break;
             case DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
@@ -134,6 +140,12 @@ internal sealed record CheckpointsSaved(bool Stored)
 
 /// <summary>From a journal that reports saves: this checkpoint is stored.</summary>
 internal sealed record CheckpointStored(IStored Checkpoint);
+
+/// <summary>From a journal that reports saves: the newest save failed.</summary>
+internal sealed record CheckpointNotStored
+{
+    public static readonly CheckpointNotStored Instance = new();
+}
 
 /// <summary>From the journal: the last checkpoint, or null when there is none.</summary>
 internal sealed record CheckpointRecovered(IStored? Checkpoint);

@@ -19,6 +19,9 @@ public sealed partial class ThunkCoordinator
     /// <summary>Something durable changed since the last checkpoint.</summary>
     private bool _dirty;
 
+    /// <summary>A checkpoint went to the journal and its save has not ended: the next waits (<see cref="Checkpoint"/>).</summary>
+    private bool _checkpointSaving;
+
     /// <summary>The newest checkpoint sent to the journal, and the newest it has stored (the same object once all is stored).</summary>
     private IStored? _lastSent, _lastStored;
 
@@ -224,13 +227,19 @@ public sealed partial class ThunkCoordinator
         Checkpoint();
     }
 
-    /// <summary>Sends the journal the durable state, if anything durable changed.</summary>
-    private void Checkpoint()
+    /// <summary>
+    /// Sends the journal the durable state, if anything durable changed and the journal has finished with the
+    /// last one (or <paramref name="now"/>). A checkpoint holds every live thunk, so one per change would make a
+    /// tree's cost grow with the square of its size; changes made while one is saved go out together in the next.
+    /// </summary>
+    private void Checkpoint(bool now = false)
     {
-        if (_journal is null || !_dirty)
+        if (_journal is null || !_dirty || (_checkpointSaving && !now))
         {
             return;
         }
+
+        _checkpointSaving = true;
 
         _dirty = false;
         var trees = _thunks.Values.Select(t => t.Tree).Distinct().ToList();
@@ -260,6 +269,13 @@ public sealed partial class ThunkCoordinator
             _durability!.StoreState(_store.State)));
     }
 
+    /// <summary>The journal has saved (or failed to save) the last checkpoint: the changes since go out now.</summary>
+    private void OnCheckpointSaveEnded()
+    {
+        _checkpointSaving = false;
+        Checkpoint();
+    }
+
     /// <summary>Answers <see cref="CheckpointsSaved"/> once the checkpoints so far are stored (the hand-over of a moving coordinator).</summary>
     private void ConfirmSaved()
     {
@@ -269,7 +285,7 @@ public sealed partial class ThunkCoordinator
             return;
         }
 
-        Checkpoint();
+        Checkpoint(now: true);
         _journal.Forward(ConfirmWhenSaved.Instance);
     }
 

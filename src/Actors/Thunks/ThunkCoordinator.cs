@@ -134,6 +134,10 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
                 return;
             case CheckpointStored stored:
                 _lastStored = stored.Checkpoint;
+                OnCheckpointSaveEnded();
+                return;
+            case CheckpointNotStored:
+                OnCheckpointSaveEnded();
                 return;
             default:
                 Unhandled(message);

@@ -61,6 +61,38 @@ public abstract class ThunkDurabilityScenarios(DurabilitySettings journal)
     }
 
     [Fact]
+    public async Task Changes_made_while_a_checkpoint_is_saved_should_go_out_together_and_the_last_checkpoint_should_hold_the_final_state()
+    {
+        var store = Sys.ActorOf(StateStoreActor<ImmutableList<int>>.Props(ImmutableList<int>.Empty, (list, action) => list.Add(((Add)action).N)), "store");
+        var coordinator = Sys.ActorOf(ThunkCoordinator.ForStateStore(store, Settings, new ThunkDurability(new Dictionary<string, Type> { ["add"] = typeof(Add) })), "coordinator");
+        var source = CreateTestProbe();
+        coordinator.Tell(new RegisterThunk("root"), source);
+        source.ExpectMsg<ThunkRegistered>(Journals.FirstUse);
+        coordinator.Tell(new StartThunk("root"), source);
+
+        // 1,000 children registered, started and completed without waiting: thousands of changes while saves are under way.
+        for (var i = 0; i < 1_000; i++)
+        {
+            coordinator.Tell(new RegisterThunk($"child-{i}", ParentId: "root"), source);
+            coordinator.Tell(new StartThunk($"child-{i}"), source);
+            coordinator.Tell(new DispatchThunkAction(new Add(i), $"child-{i}"), source);
+            coordinator.Tell(new CompleteThunk($"child-{i}"), source);
+        }
+
+        coordinator.Tell(new CompleteThunk("root"), source);
+        source.FishForMessage(m => m is ThunkCompleted { Id: "root" }, TimeSpan.FromSeconds(30));
+        var final = await coordinator.Ask<ThunkSummary>(GetThunkSummary.Instance);
+
+        Assert.Empty(final.Thunks);
+        await AwaitAssertAsync(async () =>
+        {
+            var stored = await StoredCheckpointAsync() ?? "";
+            Assert.Contains($"\"Version\":{final.Version},", stored);
+            Assert.Contains("\"Thunks\":[]", stored);
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task A_new_incarnation_should_get_the_committed_store_state_back_and_fail_every_earlier_tree_at_once()
     {
         var durability = new ThunkDurability(new Dictionary<string, Type> { ["add"] = typeof(Add) });
