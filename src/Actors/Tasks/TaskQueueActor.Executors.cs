@@ -94,7 +94,7 @@ internal sealed partial class TaskQueueActor
             TakeSlots(run);
             OnAttemptStarting(run);
             Place(run, executor, attempt.Attempt);
-            Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, attempt.Attempt), run.Definition.Settings.Timeout);
+            WatchDeadline(run, attempt.Attempt);
             return;
         }
 
@@ -189,7 +189,7 @@ internal sealed partial class TaskQueueActor
     /// <summary>An attempt that nobody will report on any more: a running task runs again as its next attempt (whatever its retry policy: the attempt did not fail).</summary>
     private void RunAgainAfterLoss(TaskRun run, string why)
     {
-        Timers.Cancel((run.Record.Id, "timeout"));
+        UnwatchDeadline(run);
         ObserveNoVerdict(run);
         var record = run.Record;
         if (record.Status == TaskState.Running)

@@ -34,6 +34,7 @@ internal sealed partial class TaskQueueActor
     {
         if (_tasks.TryGetValue(taskId, out var run) && run.Record.Status == TaskState.Waiting)
         {
+            run.TimeToLiveSet = false;
             Apply(run, new TaskFailed(taskId, run.Record.Type, new TaskError(
                 $"The task waited longer than its time to live ({Now - run.Record.QueuedAt:g}) without starting; it expired.", TaskErrorClass.Fatal,
                 SuggestedAction: "Submit it again, with a longer time to live or a higher priority."), run.Record.Attempts, null, Now));

@@ -43,6 +43,10 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private readonly IScheduler _scheduler = Context.System.Scheduler;
 
+    /// <summary>Running attempts' timeouts, and when the one timer that watches them fires (null: none set).</summary>
+    private readonly AttemptDeadlines _deadlines = new();
+    private DateTimeOffset? _deadlineTimerAt;
+
     /// <summary>The message time (<see cref="Now"/>), once read.</summary>
     private DateTimeOffset? _messageTime;
 
@@ -104,8 +108,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             case FlushProgress flush:
                 Flush(flush.TaskId);
                 break;
-            case AttemptTimedOut timedOut:
-                OnTimedOut(timedOut);
+            case AttemptDeadlinesDue:
+                OnDeadlinesDue();
                 break;
             case RetryDue due:
                 OnRetryDue(due.TaskId);
@@ -285,6 +289,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         if ((submit.TimeToLive ?? _settings.TimeToLive) is { } ttl)
         {
             Timers.StartSingleTimer((id, "ttl"), new TaskExpired(id), ttl);
+            run.TimeToLiveSet = true;
         }
 
         AnswerWhenDurable(run, submit.Wait, Sender);
@@ -452,8 +457,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     private void MarkStarted(TaskRun run, int attempt, string node)
     {
         // The timeout runs from the moment anyone sees the start.
-        Timers.StartSingleTimer((run.Record.Id, "timeout"), new AttemptTimedOut(run.Record.Id, attempt), run.Definition.Settings.Timeout);
-        Timers.Cancel((run.Record.Id, "ttl"));
+        WatchDeadline(run, attempt);
+        CancelTimeToLive(run);
         if (attempt == 1 && TaskMetrics.WaitDuration.Enabled)
         {
             TaskMetrics.WaitDuration.Record((Now - run.Record.QueuedAt).TotalSeconds, TaskMetrics.Type(run.Definition.Type));
@@ -490,7 +495,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return;
         }
 
-        Timers.Cancel((run.Record.Id, "timeout"));
+        UnwatchDeadline(run);
         if (run.Record.Status == TaskState.Running && run.Record.Attempts == ended.Attempt)
         {
             if (!run.CutOffForShutdown)
@@ -521,6 +526,53 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         ReplyIfDrained();
+    }
+
+    /// <summary>Watches a started attempt's timeout (<see cref="AttemptDeadlines"/>), re-arming the one timer if it is now the earliest.</summary>
+    private void WatchDeadline(TaskRun run, int attempt)
+    {
+        UnwatchDeadline(run);
+        run.Deadline = _deadlines.Add(run.Record.Id, attempt, run.Definition.Settings.Timeout, Now);
+        if (_deadlineTimerAt is null || run.Deadline.Value.At < _deadlineTimerAt)
+        {
+            ArmDeadlineTimer();
+        }
+    }
+
+    private static void UnwatchDeadline(TaskRun run)
+    {
+        if (run.Deadline is { } deadline)
+        {
+            AttemptDeadlines.Remove(deadline);
+            run.Deadline = null;
+        }
+    }
+
+    private void ArmDeadlineTimer()
+    {
+        if ((_deadlineTimerAt = _deadlines.Earliest) is not { } earliest)
+        {
+            return;
+        }
+
+        // A deadline years away (a timeout of TimeSpan.MaxValue) is looked at again daily rather than handed to the scheduler as is.
+        var delay = earliest - Now;
+        Timers.StartSingleTimer(AttemptDeadlinesDue.Instance, AttemptDeadlinesDue.Instance,
+            delay <= TimeSpan.Zero ? TimeSpan.Zero : delay < TimeSpan.FromDays(1) ? delay : TimeSpan.FromDays(1));
+    }
+
+    private void OnDeadlinesDue()
+    {
+        foreach (var due in _deadlines.TakeDue(Now))
+        {
+            if (_tasks.TryGetValue(due.TaskId, out var run))
+            {
+                run.Deadline = null;
+                OnTimedOut(new AttemptTimedOut(due.TaskId, due.Attempt));
+            }
+        }
+
+        ArmDeadlineTimer();
     }
 
     private void OnTimedOut(AttemptTimedOut timedOut)
@@ -654,8 +706,13 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         run.Watchers = null;
         _unfinished--;
-        Timers.Cancel((run.Record.Id, "progress"));
-        Timers.Cancel((run.Record.Id, "ttl"));
+        if (run.HeldProgress is not null)
+        {
+            run.HeldProgress = null;
+            Timers.Cancel((run.Record.Id, "progress"));
+        }
+
+        CancelTimeToLive(run);
         Forget(run.Record.Id);
         if (run.Waiters is null)
         {
@@ -669,6 +726,15 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         run.Waiters = null;
+    }
+
+    private void CancelTimeToLive(TaskRun run)
+    {
+        if (run.TimeToLiveSet)
+        {
+            run.TimeToLiveSet = false;
+            Timers.Cancel((run.Record.Id, "ttl"));
+        }
     }
 
     private void Publish(TaskEvent taskEvent) => _publish(taskEvent);
@@ -700,6 +766,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         public IReadOnlyDictionary<string, object?>? Upstream { get; set; }
 
         public TaskRecord Record { get; set; } = record;
+
+        /// <summary>Its running attempt's timeout, while watched (<see cref="AttemptDeadlines"/>).</summary>
+        public LinkedListNode<AttemptDeadline>? Deadline { get; set; }
+
+        /// <summary>A timer for its time to live runs (so only then is there one to cancel).</summary>
+        public bool TimeToLiveSet { get; set; }
 
         /// <summary>The attempt sent to its lane whose handler has not returned (possibly a timed-out one); null when none runs.</summary>
         public int? RunningAttempt { get; set; }

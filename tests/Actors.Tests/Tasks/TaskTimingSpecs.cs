@@ -76,6 +76,39 @@ public sealed class TaskTimingSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     }
 
     [Fact]
+    public async Task Attempts_with_different_timeouts_should_each_time_out_at_their_own_deadline_and_one_that_ended_in_time_never()
+    {
+        var never = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskDefinition Type(string name, int seconds, Func<int, Task<int>> run) =>
+            TaskDefinition.Create<int, int>(name, (n, _) => run(n), TaskPresets.ExternalApi.WithTimeout(TimeSpan.FromSeconds(seconds)).WithRetry(RetryPolicy.None));
+        var queue = TaskQueue.Start(Sys, [Type("long", 10, _ => never.Task), Type("short", 2, _ => never.Task), Type("quick", 2, Task.FromResult)],
+            TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 4 });
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskStarted));
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskFailed));
+
+        // The 10 s deadline is watched first; the 2 s ones come after it and must still fire first.
+        var longTask = ((SubmitAccepted)await queue.SubmitAsync("long", 1)).TaskId;
+        ExpectMsg<TaskStarted>(s => s.TaskId == longTask);
+        var shortTask = ((SubmitAccepted)await queue.SubmitAsync("short", 2)).TaskId;
+        ExpectMsg<TaskStarted>(s => s.TaskId == shortTask);
+        await queue.SubmitAsync("quick", 3, wait: TimeSpan.FromSeconds(5));
+        ExpectMsg<TaskStarted>();
+
+        Clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromMilliseconds(1));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(shortTask, ExpectMsg<TaskFailed>().TaskId);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the quick one ended in time: no timeout for it
+
+        Clock.Advance(TimeSpan.FromSeconds(8) - TimeSpan.FromMilliseconds(1));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        var timedOut = ExpectMsg<TaskFailed>();
+        Assert.Equal(longTask, timedOut.TaskId);
+        Assert.Contains("timed out after 00:00:10", timedOut.Error.Message);
+    }
+
+    [Fact]
     public async Task A_task_that_waits_longer_than_its_time_to_live_should_fail_as_expired_and_never_start()
     {
         var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
