@@ -45,7 +45,7 @@ internal static class ComputeQuick
         var (parallel1, pool1) = await Measure.CompareRatesAsync(Rounds, () => ParallelFor(200_000, _ => one), () => OnPool(pool, 200_000, _ => one));
         figures.Report("baseline.parallelfor.1us.rate", parallel1, "per_s");
         figures.Report("compute.1us.rate", pool1, "per_s");
-        figures.Ratio("compute.vs_parallelfor.1us", pool1 / parallel1, ">= 0.6", pool1 / parallel1 >= 0.6);
+        figures.Ratio("compute.vs_parallelfor.1us", pool1 / parallel1, ">= 0.95", pool1 / parallel1 >= 0.95);
 
         var (sequential100, pooled100) = await Measure.CompareRatesAsync(Rounds, () => Sequential(1_000, hundred), () => OnPool(pool, 1_000, _ => hundred));
         figures.Report("baseline.sequential.100us.rate", sequential100, "per_s");

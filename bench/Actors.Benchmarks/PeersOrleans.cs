@@ -20,11 +20,22 @@ internal static class PeersOrleans
     private const int Keys = 20_000;
     private const int Calls = 50_000;
     private const int Callers = 64;
+    private const int Rounds = 3;
+
+    private static double Median(IEnumerable<double> values) => values.Order().ElementAt(Rounds / 2);
 
     public static async Task RunAsync(Figures figures)
     {
-        var (orleansActivations, orleansCalls) = await OrleansAsync();
-        var (oursActivations, oursCalls) = await OursAsync();
+        // Three rounds of each side, alternating (each round in a fresh silo or actor system, warmed up first); medians.
+        var (orleans, ours) = (new List<(double Activations, double Calls)>(), new List<(double Activations, double Calls)>());
+        for (var round = 0; round < Rounds; round++)
+        {
+            orleans.Add(await OrleansAsync());
+            ours.Add(await OursAsync());
+        }
+
+        var (orleansActivations, orleansCalls) = (Median(orleans.Select(r => r.Activations)), Median(orleans.Select(r => r.Calls)));
+        var (oursActivations, oursCalls) = (Median(ours.Select(r => r.Activations)), Median(ours.Select(r => r.Calls)));
         figures.Report("peers.orleans.activate_call.rate", orleansActivations, "per_s");
         figures.Report("peers.ours.job_create_call.rate", oursActivations, "per_s");
         var ratio = oursActivations / orleansActivations;
