@@ -34,7 +34,7 @@ public sealed class StateStoreActor<TState> : UntypedActor, IWithUnboundedStash
     private TState _working;
 
     /// <summary>Actions applied by trees still running, in order, with their trees.</summary>
-    private readonly List<(string RootId, object Action)> _uncommitted = [];
+    private readonly PendingActions _uncommitted = new();
 
     /// <summary>Actions applied to the working state so far (acknowledgements carry it).</summary>
     private long _applied;
@@ -146,7 +146,7 @@ public sealed class StateStoreActor<TState> : UntypedActor, IWithUnboundedStash
         _applied++;
         if ((dispatch.RootId ?? dispatch.ThunkId) is { } rootId)
         {
-            _uncommitted.Add((rootId, action));
+            _uncommitted.Add(rootId, action);
         }
         else
         {
@@ -161,28 +161,43 @@ public sealed class StateStoreActor<TState> : UntypedActor, IWithUnboundedStash
 
     private void End(ThunkTreeEnded ended)
     {
-        var mine = _uncommitted.Where(u => u.RootId == ended.RootId).Select(u => u.Action).ToList();
-        if (mine.Count == 0)
+        var (count, last) = _uncommitted.Of(ended.RootId);
+        if (count == 0)
         {
             return;
         }
 
-        var alone = mine.Count == _uncommitted.Count;
-        _uncommitted.RemoveAll(u => u.RootId == ended.RootId);
+        if (count == _uncommitted.Count)
+        {
+            // Alone (the common case): its actions are exactly what lies between the committed and the working state.
+            _uncommitted.Clear();
+            if (ended.Completed)
+            {
+                (_committed, _version, _lastAction) = (_working, _version + count, last);
+                Notify();
+            }
+            else
+            {
+                _log.Info("Undid {0} actions of tree {1}, which did not complete", count, ended.RootId);
+                _working = _committed;
+            }
+
+            return;
+        }
+
+        var mine = _uncommitted.Remove(ended.RootId);
         if (ended.Completed)
         {
-            // Alone, the tree's actions are exactly what lies between the committed and the working state. Else
-            // the reducer, which accepted each of them on the working state, meets the same part of the state
+            // The reducer, which accepted each of them on the working state, meets the same part of the state
             // (disjoint keys) on the committed one, so it accepts them again.
-            _committed = alone ? _working : mine.Aggregate(_committed, _reducer);
-
+            _committed = mine.Aggregate(_committed, _reducer);
             (_version, _lastAction) = (_version + mine.Count, mine[^1]);
             Notify();
             return;
         }
 
         _log.Info("Undid {0} actions of tree {1}, which did not complete", mine.Count, ended.RootId);
-        _working = _uncommitted.Aggregate(_committed, (state, pending) => _reducer(state, pending.Action));
+        _working = _uncommitted.All().Aggregate(_committed, (state, pending) => _reducer(state, pending.Action));
     }
 
     private void Notify()
