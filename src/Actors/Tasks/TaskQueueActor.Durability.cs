@@ -222,7 +222,7 @@ internal sealed partial class TaskQueueActor
         if (!_definitions.TryGetValue(accepted.Type, out var definition))
         {
             definition = TaskDefinition.Create<object?, object?>(accepted.Type, (_, _) => throw new InvalidOperationException("not registered"), TaskPresets.Analysis);
-            return new TaskRun(definition, null, record) { Durable = true, Unregistered = true, InputFingerprint = TaskJournalCodec.Fingerprint(accepted.Input) };
+            return new TaskRun(definition, null, record) { Durable = true, Unregistered = true, InputFingerprint = FingerprintIfKeyed(accepted) };
         }
 
         object? input = null;
@@ -235,9 +235,12 @@ internal sealed partial class TaskQueueActor
             _log.Error(e, "The stored input of task {0} no longer fits {1}", record.Id, definition.InputType.Name);
         }
 
-        return new TaskRun(definition, input, record) { Durable = true, InputFingerprint = TaskJournalCodec.Fingerprint(accepted.Input), Upstream = TaskJournalCodec.Upstream(accepted),
+        return new TaskRun(definition, input, record) { Durable = true, InputFingerprint = FingerprintIfKeyed(accepted), Upstream = TaskJournalCodec.Upstream(accepted),
             TraceParent = accepted.TraceParent };
     }
+
+    /// <summary>Only a task with an idempotency key is ever compared by input: the others skip a hash of their input at every restart.</summary>
+    private static string? FingerprintIfKeyed(TaskAcceptedV1 accepted) => accepted.IdempotencyKey is null ? null : TaskJournalCodec.Fingerprint(accepted.Input);
 
     /// <summary>
     /// Waiting: to its lane again. Running: its attempt was cut off, so it runs again as a new one (in a
