@@ -45,6 +45,7 @@ internal static class HostQuick
             var submit = await OpenLoopAsync(http, Requests, () => http.PostAsync("/api/tasks/bench.noop", Json("""{ "input": 1, "waitMs": 0 }""")));
             figures.Report("host.submit.durable.p50_ms", submit.P50, "ms");
             figures.Report("host.submit.durable.p99_ms", submit.P99, "ms");
+            figures.Goal("host.submit.durable.p99_ms", submit.P99, "<= 5", submit.P99 <= 5);
         });
 
         // ...the cost of exporting the library's metrics and spans...
