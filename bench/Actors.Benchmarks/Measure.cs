@@ -98,10 +98,27 @@ internal static class Measure
         return operations / (watch.Elapsed - s_excluded).TotalSeconds;
     }
 
-    private static double Median(List<double> values)
+    /// <summary>The median of <paramref name="values"/>.</summary>
+    public static double Median(IEnumerable<double> values)
     {
-        values.Sort();
-        return values[values.Count / 2];
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    /// <summary>
+    /// Rounds of a baseline and a subject that each time themselves (and return a rate), taking turns so both see the
+    /// same machine; the median of each. The round's number is passed (for a fresh file per round, say).
+    /// </summary>
+    public static async Task<(double Baseline, double Subject)> CompareSelfTimedAsync(int rounds, Func<int, Task<double>> baseline, Func<int, Task<double>> subject)
+    {
+        var (baselineRates, subjectRates) = (new List<double>(rounds), new List<double>(rounds));
+        for (var round = 0; round < rounds; round++)
+        {
+            baselineRates.Add(await baseline(round));
+            subjectRates.Add(await subject(round));
+        }
+
+        return (Median(baselineRates), Median(subjectRates));
     }
 
     /// <summary>Retained bytes per item: heap after creating <paramref name="count"/> items, less the heap before.</summary>

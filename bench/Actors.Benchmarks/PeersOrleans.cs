@@ -22,8 +22,6 @@ internal static class PeersOrleans
     private const int Callers = 64;
     private const int Rounds = 3;
 
-    private static double Median(IEnumerable<double> values) => values.Order().ElementAt(Rounds / 2);
-
     public static async Task RunAsync(Figures figures)
     {
         // Three rounds of each side, alternating (each round in a fresh silo or actor system, warmed up first); medians.
@@ -34,8 +32,8 @@ internal static class PeersOrleans
             ours.Add(await OursAsync());
         }
 
-        var (orleansActivations, orleansCalls) = (Median(orleans.Select(r => r.Activations)), Median(orleans.Select(r => r.Calls)));
-        var (oursActivations, oursCalls) = (Median(ours.Select(r => r.Activations)), Median(ours.Select(r => r.Calls)));
+        var (orleansActivations, orleansCalls) = (Measure.Median(orleans.Select(r => r.Activations)), Measure.Median(orleans.Select(r => r.Calls)));
+        var (oursActivations, oursCalls) = (Measure.Median(ours.Select(r => r.Activations)), Measure.Median(ours.Select(r => r.Calls)));
         figures.Report("peers.orleans.activate_call.rate", orleansActivations, "per_s");
         figures.Report("peers.ours.job_create_call.rate", oursActivations, "per_s");
         var ratio = oursActivations / orleansActivations;

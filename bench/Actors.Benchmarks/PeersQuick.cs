@@ -27,7 +27,7 @@ internal static class PeersQuick
             // about half the rate of the next), then three rounds of each, alternating, and the median of each side.
             HangfireRate(new InMemoryStorage(), 2_000);
             await OursRateAsync(null, MemoryJobs * 5);
-            var (hangfireMemory, oursMemory) = await MedianOfAlternatingAsync(
+            var (hangfireMemory, oursMemory) = await Measure.CompareSelfTimedAsync(Rounds,
                 _ => Task.FromResult(HangfireRate(new InMemoryStorage(), MemoryJobs)), _ => OursRateAsync(null, MemoryJobs * 5));
             figures.Report("peers.hangfire.memory.rate", hangfireMemory, "jobs/s");
             figures.Report("peers.ours.memory.rate", oursMemory, "tasks/s");
@@ -36,7 +36,7 @@ internal static class PeersQuick
 
             HangfireRate(SqliteStorage(Path.Combine(folder.FullName, "hangfire-warm.db")), SqliteJobs / 4);
             await OursRateAsync(Path.Combine(folder.FullName, "warm.db"), SqliteTasks);
-            var (hangfireSqlite, oursSqlite) = await MedianOfAlternatingAsync(
+            var (hangfireSqlite, oursSqlite) = await Measure.CompareSelfTimedAsync(Rounds,
                 round => Task.FromResult(HangfireRate(SqliteStorage(Path.Combine(folder.FullName, $"hangfire-{round}.db")), SqliteJobs)),
                 round => OursRateAsync(Path.Combine(folder.FullName, $"ours-{round}.db"), SqliteTasks));
             figures.Report("peers.hangfire.sqlite.rate", hangfireSqlite, "jobs/s");
@@ -50,19 +50,6 @@ internal static class PeersQuick
         {
             folder.Delete(recursive: true);
         }
-    }
-
-    /// <summary>Rounds of the peer and of ours, alternating (so both see the same machine); the median rate of each.</summary>
-    private static async Task<(double Peer, double Ours)> MedianOfAlternatingAsync(Func<int, Task<double>> peer, Func<int, Task<double>> ours)
-    {
-        var (peers, oursRates) = (new List<double>(), new List<double>());
-        for (var round = 0; round < Rounds; round++)
-        {
-            peers.Add(await peer(round));
-            oursRates.Add(await ours(round));
-        }
-
-        return (peers.Order().ElementAt(Rounds / 2), oursRates.Order().ElementAt(Rounds / 2));
     }
 
     /// <summary>
