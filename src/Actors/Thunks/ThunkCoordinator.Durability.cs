@@ -5,8 +5,9 @@ using Akka.Event;
 
 namespace Actors.Thunks;
 
-// Durability (opt-in, ThunkDurability): after every message that changed the durable state, a
-// checkpoint goes to the journal, with the store's committed state; a new coordinator resumes from the
+// Durability (opt-in, ThunkDurability): after a message that changed the durable state, a checkpoint
+// goes to the journal (once it has finished with the last one: the changes made meanwhile go together),
+// with the store's committed state; a new coordinator resumes from the
 // last one: the store gets its committed state back, the version keeps counting, trees of an earlier
 // incarnation of the actor system (or whose sources are gone) are failed at once, releasing their locks,
 // and the waiting actions of live sources are applied in their order.
