@@ -72,17 +72,8 @@ internal sealed class TaskJournal : UntypedPersistentActor
                 }
 
                 break;
-            case TaskEntriesV1 row:
-                foreach (var entry in row.Entries)
-                {
-                    Keep(entry.Entry);
-                }
-
-                _sinceSnapshot += row.Entries.Count;
-                break;
-            case Durability.IStored entry:
-                Keep(entry);
-                _sinceSnapshot++;
+            case Durability.IStored row:
+                _sinceSnapshot += KeepRow(row);
                 break;
             case RecoveryCompleted:
                 _log.Info("Task journal recovered {0} tasks ({1} finished) up to event {2}", _entries.Count, _finished.Count, LastSequenceNr);
@@ -164,20 +155,7 @@ internal sealed class TaskJournal : UntypedPersistentActor
         var writing = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAllAsync(Rows(entries), row =>
         {
-            var count = 1;
-            if (row is TaskEntriesV1 many)
-            {
-                count = many.Entries.Count;
-                foreach (var entry in many.Entries)
-                {
-                    Keep(entry.Entry);
-                }
-            }
-            else
-            {
-                Keep(row);
-            }
-
+            var count = KeepRow(row);
             _inFlight -= count;
             _sinceSnapshot += count;
             stored += count;
@@ -228,6 +206,23 @@ internal sealed class TaskJournal : UntypedPersistentActor
     {
         _log.Error(cause, "The journal rejected task entry {0}; the task queue restarts from the journal", sequenceNr);
         Context.Stop(Self);
+    }
+
+    /// <summary>Keeps the entries of a row (one, or a <see cref="TaskEntriesV1"/>'s); returns how many.</summary>
+    private int KeepRow(Durability.IStored row)
+    {
+        if (row is not TaskEntriesV1 many)
+        {
+            Keep(row);
+            return 1;
+        }
+
+        foreach (var entry in many.Entries)
+        {
+            Keep(entry.Entry);
+        }
+
+        return many.Entries.Count;
     }
 
     /// <summary>Keeps an entry; once a task ends it counts among the finished, the oldest of which are dropped.</summary>
