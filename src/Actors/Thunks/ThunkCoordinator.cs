@@ -78,14 +78,10 @@ public sealed partial class ThunkCoordinator : UntypedActor, IWithTimers, IWithU
     /// <inheritdoc />
     protected override void PreStart() => StartJournal();
 
-    /// <summary>Actions already let through reach the handler even if this coordinator fails.</summary>
-    protected override void PreRestart(Exception reason, object message)
-    {
-        SendHandOvers();
-        base.PreRestart(reason, message);
-    }
-
-    /// <summary>Its trees leave the gauges with it (a restart rebuilds them from the journal, and counts them again).</summary>
+    /// <summary>
+    /// Actions already let through reach the handler; its trees leave the gauges with it (a restart, whose PreRestart
+    /// calls this too, rebuilds them from the journal and counts them again).
+    /// </summary>
     protected override void PostStop()
     {
         SendHandOvers();
