@@ -60,11 +60,9 @@ internal static class Replies
     }
 }
 
-/// <summary>A job at rest: its work waits until the job is stopped, as most long-lived jobs do.</summary>
+/// <summary>A job at rest: no work of its own (RunAsync not overridden), it handles actions until it is stopped.</summary>
 internal sealed class IdleJob() : Job<int, Tick>(0)
 {
-    protected override Task RunAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
-
     protected override Task HandleAsync(Tick action, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 

@@ -20,6 +20,7 @@ internal static class QuickRunner
         ["cluster"] = ClusterQuick.RunAsync,
         ["orchestration"] = OrchestrationQuick.RunAsync,
         ["peers"] = PeersQuick.RunAsync,
+        ["orleans"] = PeersOrleans.RunAsync,
     };
 
     public static async Task<int> RunAsync(string[] suites)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Actors.Hosting;
 using Actors.Jobs;
 using Akka.Actor;
@@ -91,6 +92,29 @@ public sealed class ImportSupervisor : ReceiveActor
         Receive<JobCreated>(created => created.Job.Tell(new SubscribeToJob(Self)));   // state, then changes
         Receive<JobStateChanged<ImportState>>(changed => { /* version, state */ });
         Receive<JobStopped>(stopped => { /* reason, error */ });
+    }
+}
+
+public sealed class CartJob() : Job<ImmutableList<string>, string>(ImmutableList<string>.Empty)
+{
+    protected override Task HandleAsync(string item, CancellationToken cancellationToken)
+    {
+        SetState(State.Add(item));
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class CartJobSpecs(ITestOutputHelper output) : TestKit(output: output)
+{
+    [Fact]
+    public async Task Two_calls_should_start_one_cart_and_fill_it()
+    {
+        var carts = JobManager.Start<ImmutableList<string>, string>(Sys, "carts");
+
+        await carts.DispatchAsync("cart-7", "book", () => new CartJob());   // started by this call
+        await carts.DispatchAsync("cart-7", "pen", () => new CartJob());    // the same job: the factory is not called
+
+        Assert.Equal(["book", "pen"], (await carts.GetRunningJobAsync("cart-7"))!.State);
     }
 }
 

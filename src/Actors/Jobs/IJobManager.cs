@@ -36,6 +36,18 @@ public interface IJobManager<TState, TAction>
     /// <exception cref="JobRejectedException">The manager has no create function, the function threw, or the manager is shutting down.</exception>
     Task<RunJobResult> RunJobAsync(string key, TState initialState, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sends <paramref name="action"/> to the job under <paramref name="key"/>, starting the job with
+    /// <paramref name="factory"/> first when none runs, and completes once the job has handled it: a job activated on
+    /// first use, in one message to the manager (see <see cref="RunJobAndDispatch{TState,TAction}"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is null or empty.</exception>
+    /// <exception cref="ArgumentNullException">The factory is null.</exception>
+    /// <exception cref="JobRejectedException">No job ran and none could be started: the factory threw or returned null, or the manager is shutting down.</exception>
+    /// <exception cref="JobActionRejectedException">The job refused the action (it is stopping) or its handler threw.</exception>
+    /// <remarks>A sharded manager (on a cluster) refuses this form, as it refuses a factory in <see cref="RunJobAsync(string, Func{Job{TState,TAction}}, CancellationToken)"/>.</remarks>
+    Task DispatchAsync(string key, TAction action, Func<Job<TState, TAction>> factory, CancellationToken cancellationToken = default);
+
     /// <summary>The job running under <paramref name="key"/>, or <see langword="null"/>.</summary>
     Task<IJobHandle<TState, TAction>?> GetRunningJobAsync(string key, CancellationToken cancellationToken = default);
 

@@ -41,6 +41,9 @@ internal sealed class RegisteredJobManager<TState, TAction>(ActorSystem system) 
     public Task<RunJobResult> RunJobAsync(string key, TState initialState, CancellationToken cancellationToken = default) =>
         Manager.RunJobAsync(key, initialState, cancellationToken);
 
+    public Task DispatchAsync(string key, TAction action, Func<Job<TState, TAction>> factory, CancellationToken cancellationToken = default) =>
+        Manager.DispatchAsync(key, action, factory, cancellationToken);
+
     public Task<IJobHandle<TState, TAction>?> GetRunningJobAsync(string key, CancellationToken cancellationToken = default) =>
         Manager.GetRunningJobAsync(key, cancellationToken);
 

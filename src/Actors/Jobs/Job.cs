@@ -26,6 +26,9 @@ public abstract class Job<TState, TAction>
     /// <summary>The actor hosting this job; null until the job is started.</summary>
     private IJobHost<TState>? _host;
 
+    /// <summary>The work of a job that has none (<see cref="RunAsync"/> not overridden): its actor waits for a stop, not for this task.</summary>
+    internal static readonly Task UntilStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously).Task;
+
     /// <summary>1 once a manager has accepted this instance (before its actor exists): a job runs once.</summary>
     private int _claimed;
 
@@ -55,8 +58,12 @@ public abstract class Job<TState, TAction>
     /// The job's work. It starts when the job is created; when it returns the job ends as completed,
     /// when it throws the job ends as failed. The token fires when the job is stopped.
     /// </summary>
+    /// <remarks>
+    /// Not overridden, the job has no work of its own: it lives to handle actions until it is stopped (like a virtual actor
+    /// or grain), and costs no task or cancellation registration while it waits.
+    /// </remarks>
     /// <param name="cancellationToken">Fires when the job is asked to stop.</param>
-    protected abstract Task RunAsync(CancellationToken cancellationToken);
+    protected virtual Task RunAsync(CancellationToken cancellationToken) => UntilStopped;
 
     /// <summary>
     /// Handles one dispatched action. Actions are handled one at a time, in the order each sender sent

@@ -1,3 +1,4 @@
+using Actors.Common;
 using Akka.Actor;
 using Akka.Event;
 
@@ -83,8 +84,13 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
     /// <summary>
     /// One Props for all the jobs of a manager: an actor cell keeps its Props, so per-job Props would cost
     /// every idle job its own copy. The job itself arrives in <see cref="StartJob{TState,TAction}"/>.
+    /// Jobs are many and mostly idle, so they get the mailbox that is small when empty.
     /// </summary>
-    public static Props Props() => Akka.Actor.Props.CreateBy(new Producer());
+    public static Props Props(ActorSystem system)
+    {
+        LinkedMailbox.EnsureConfigured(system);
+        return Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(LinkedMailbox.Id);
+    }
 
     public void SetState(TState state)
     {
@@ -108,6 +114,11 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
         JobMetrics.Running.Add(1, JobMetrics.Kind(_manager));
         _job.AttachTo(this);
         var work = StartWork();
+        if (ReferenceEquals(work, Job<TState, TAction>.UntilStopped))
+        {
+            return; // No work to wait for: the job ends when it is stopped.
+        }
+
         if (work.IsCompleted)
         {
             OnWorkEnded(work);

@@ -1,3 +1,4 @@
+using Actors.Common;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Akka.Actor;
@@ -44,13 +45,18 @@ internal sealed class JobHandle<TState, TAction>(JobManagerClient<TState, TActio
     public async Task DispatchAsync(TAction action, CancellationToken cancellationToken = default)
     {
         ThrowIfStopped();
-        var reply = await Job.Ask<DispatchResult>(new Dispatch(action!, Acknowledge: true), manager.Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
-        switch (reply)
+        ThrowIfNotHandled(await Job.AskLocal<DispatchResult>(new Dispatch(action!, Acknowledge: true), manager.Settings.AskTimeout, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Turns a job's refusal or failure to handle an acknowledged action into the exception callers get.</summary>
+    internal static void ThrowIfNotHandled(DispatchResult result)
+    {
+        switch (result)
         {
             case ActionRejected rejected:
-                throw new JobActionRejectedException(Key, rejected.Reason);
+                throw new JobActionRejectedException(rejected.Key, rejected.Reason);
             case ActionFailed failed:
-                throw new JobActionRejectedException(Key, $"Job '{Key}' failed handling the action: {failed.Error}");
+                throw new JobActionRejectedException(failed.Key, $"Job '{failed.Key}' failed handling the action: {failed.Error}");
         }
     }
 

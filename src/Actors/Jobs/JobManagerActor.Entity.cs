@@ -39,10 +39,10 @@ internal sealed partial class JobManagerActor<TState, TAction>
                 // which buffers them until the key's entity runs again (here or on its new node).
                 ClusterSharding.Get(Context.System).ShardRegion(JobSharding.TypeName(_name)).Forward(command);
                 return true;
-            case RunJob<TState, TAction> run:
+            case RunJob<TState, TAction> or RunJobAndDispatch<TState, TAction>:
                 // Sent to the region as a message: a factory runs only where it was made, so a sharded kind takes data.
-                Sender.Tell(new JobRejected(run.Key ?? string.Empty,
-                    $"Job kind '{_name}' is sharded over the cluster: send RunJobFromState<{typeof(TState).Name}>(key, initialState) instead of RunJob with a factory (a factory cannot cross nodes)."));
+                Sender.Tell(new JobRejected(((IJobManagerCommand)message).Key ?? string.Empty,
+                    $"Job kind '{_name}' is sharded over the cluster: send RunJobFromState<{typeof(TState).Name}>(key, initialState) instead of {message.GetType().Name.Split('`')[0]} with a factory (a factory cannot cross nodes)."));
                 return true;
             case CheckpointsSaved saved:
                 OnCheckpointsSaved(saved);

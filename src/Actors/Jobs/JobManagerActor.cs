@@ -27,7 +27,7 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
     private readonly Dictionary<string, List<IActorRef>> _stopRequesters = new(StringComparer.Ordinal);
 
     /// <summary>The Props of every job actor of this manager (see <see cref="JobActor{TState,TAction}.Props"/>).</summary>
-    private readonly Props _jobProps = JobActor<TState, TAction>.Props();
+    private readonly Props _jobProps = JobActor<TState, TAction>.Props(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <summary>Where JobStarted and JobStopped go: this node's event stream, or (in a cluster) every node's.</summary>
@@ -95,6 +95,9 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
             case RunJobFromState<TState> run:
                 Run(run.Key, _create is { } create && run.Key is { } key ? () => create(key, run.InitialState) : null, fromState: true);
                 break;
+            case RunJobAndDispatch<TState, TAction> run:
+                RunAndDispatch(run);
+                break;
             case GetRunningJob get:
                 Sender.Tell(_jobs.TryGetValue(get.Key ?? string.Empty, out var found)
                     ? new RunningJob(found.Key, found.Job) { Cell = found }
@@ -145,18 +148,26 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
         }
     }
 
-    private void Run(string? key, Func<Job<TState, TAction>>? factory, bool fromState = false)
+    /// <summary>
+    /// Starts the job for <paramref name="key"/> unless one runs, and answers the sender with a <see cref="RunJobResult"/>
+    /// (only <see cref="JobRejected"/> when <paramref name="answer"/> is false). Returns the running job, or null if rejected.
+    /// </summary>
+    private JobCell<TState>? Run(string? key, Func<Job<TState, TAction>>? factory, bool fromState = false, bool answer = true)
     {
         if (Rejection(key, factory, fromState) is { } reason)
         {
             Sender.Tell(new JobRejected(key ?? string.Empty, reason));
-            return;
+            return null;
         }
 
         if (_jobs.TryGetValue(key!, out var running))
         {
-            Sender.Tell(new JobAlreadyRunning(key!, running.Job));
-            return;
+            if (answer)
+            {
+                Sender.Tell(new JobAlreadyRunning(key!, running.Job));
+            }
+
+            return running;
         }
 
         Job<TState, TAction>? job;
@@ -168,18 +179,22 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
         {
             _log.Warning("The factory for job {0} of manager {1} threw: {2}", key, _name, ex);
             Sender.Tell(new JobRejected(key!, $"The factory for job '{key}' threw {ex.GetType().Name}: {ex.Message}", ex));
-            return;
+            return null;
         }
 
         if (job is null || !job.TryClaim())
         {
             var problem = job is null ? "returned null" : "returned a job that already ran";
             Sender.Tell(new JobRejected(key!, $"The factory for job '{key}' {problem}; it must return a new job each time."));
-            return;
+            return null;
         }
 
-        Start(key!, job);
+        return Start(key!, job, answer ? Sender : ActorRefs.Nobody);
     }
+
+    /// <summary>Activation on first use: the job's actor gets the action right after its start, answering the sender itself.</summary>
+    private void RunAndDispatch(RunJobAndDispatch<TState, TAction> run) =>
+        Run(run.Key, run.Factory, answer: false)?.Job.Forward(new Dispatch(run.Action!, Acknowledge: true));
 
     private string? Rejection(string? key, Func<Job<TState, TAction>>? factory, bool fromState)
     {
@@ -201,16 +216,19 @@ internal sealed partial class JobManagerActor<TState, TAction> : UntypedActor, I
         return _drainWaiters is null ? null : $"Job manager '{_name}' is shutting down and starts no new jobs.";
     }
 
-    private void Start(string key, Job<TState, TAction> job) => Start(key, job, Sender);
-
-    private void Start(string key, Job<TState, TAction> job, IActorRef requester)
+    private JobCell<TState> Start(string key, Job<TState, TAction> job, IActorRef requester)
     {
         var actor = Context.ActorOf(_jobProps, ChildName(key));
         var cell = new JobCell<TState>(actor, new JobStateChanged<TState>(key, job.Version, job.State));
         actor.Tell(new StartJob<TState, TAction>(_name, job, cell, _settings.StopTimeout));
         _jobs.Add(key, cell);
         _publish(new JobStarted(_name, key));
-        requester.Tell(new JobCreated(key, actor));
+        if (!requester.IsNobody())
+        {
+            requester.Tell(new JobCreated(key, actor));
+        }
+
+        return cell;
     }
 
     private string ChildName(string key)

@@ -1,3 +1,4 @@
+using Actors.Common;
 using Akka.Actor;
 
 namespace Actors.Jobs;
@@ -23,25 +24,38 @@ internal sealed class JobManagerClient<TState, TAction>(ActorSystem system, stri
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentNullException.ThrowIfNull(factory);
-        if (sharded)
-        {
-            throw new JobRejectedException(new JobRejected(key,
-                $"Job manager '{Name}' is sharded over the cluster, and a factory cannot travel to the node that owns key '{key}'. Call RunJobAsync(key, initialState): the kind's create function builds the job there."));
-        }
+        ThrowIfSharded(key, nameof(RunJobAsync));
+        return Rejected(await Manager.AskLocal<RunJobResult>(new RunJob<TState, TAction>(key, factory), Settings.AskTimeout, cancellationToken).ConfigureAwait(false));
+    }
 
-        return Rejected(await Manager.Ask<RunJobResult>(new RunJob<TState, TAction>(key, factory), Settings.AskTimeout, cancellationToken).ConfigureAwait(false));
+    public async Task DispatchAsync(string key, TAction action, Func<Job<TState, TAction>> factory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        ArgumentNullException.ThrowIfNull(factory);
+        ThrowIfSharded(key, nameof(DispatchAsync));
+        var reply = await Manager.AskLocal<object>(new RunJobAndDispatch<TState, TAction>(key, action, factory), Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        switch (reply)
+        {
+            case JobRejected rejected:
+                throw new JobRejectedException(rejected);
+            case DispatchResult result:
+                JobHandle<TState, TAction>.ThrowIfNotHandled(result);
+                break;
+            default:
+                throw new InvalidOperationException($"Job manager '{Name}' answered {reply.GetType().Name} to RunJobAndDispatch for key '{key}'.");
+        }
     }
 
     public async Task<RunJobResult> RunJobAsync(string key, TState initialState, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
-        return Rejected(await Manager.Ask<RunJobResult>(new RunJobFromState<TState>(key, initialState), Settings.AskTimeout, cancellationToken).ConfigureAwait(false));
+        return Rejected(await Manager.AskLocal<RunJobResult>(new RunJobFromState<TState>(key, initialState), Settings.AskTimeout, cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<IJobHandle<TState, TAction>?> GetRunningJobAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
-        var running = await Manager.Ask<RunningJob>(new GetRunningJob(key), Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        var running = await Manager.AskLocal<RunningJob>(new GetRunningJob(key), Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         return running is { Job: { } job, Cell: JobCell<TState> cell } ? new JobHandle<TState, TAction>(this, job, cell) : null;
     }
 
@@ -52,11 +66,20 @@ internal sealed class JobManagerClient<TState, TAction>(ActorSystem system, stri
             return await JobSharding.RunningKeysAsync(System, Name, Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         }
 
-        var running = await Manager.Ask<RunningJobs>(GetRunningJobs.Instance, Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        var running = await Manager.AskLocal<RunningJobs>(GetRunningJobs.Instance, Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         return running.Keys;
     }
 
     public override string ToString() => $"{(sharded ? "sharded " : string.Empty)}job manager '{Name}' of Job<{typeof(TState).Name}, {typeof(TAction).Name}>";
+
+    private void ThrowIfSharded(string key, string method)
+    {
+        if (sharded)
+        {
+            throw new JobRejectedException(new JobRejected(key,
+                $"Job manager '{Name}' is sharded over the cluster, and a factory cannot travel to the node that owns key '{key}'; {method} with a factory works in process only. Call RunJobAsync(key, initialState): the kind's create function builds the job there."));
+        }
+    }
 
     private static RunJobResult Rejected(RunJobResult result) => result is JobRejected rejected ? throw new JobRejectedException(rejected) : result;
 }

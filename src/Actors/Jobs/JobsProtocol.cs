@@ -34,6 +34,19 @@ public sealed record RunJob<TState, TAction>(string Key, Func<Job<TState, TActio
 /// <param name="InitialState">The state the new job starts from (ignored when a job already runs).</param>
 public sealed record RunJobFromState<TState>(string Key, TState InitialState) : IJobManagerCommand, IJobWireMessage;
 
+/// <summary>
+/// Activation on first use: dispatches <paramref name="Action"/> to the job under <paramref name="Key"/>, starting the job
+/// with <paramref name="Factory"/> first when none runs (as <see cref="RunJob{TState,TAction}"/> would, so the factory runs
+/// only when no job runs). The job answers like an acknowledged <see cref="Dispatch"/> (<see cref="ActionHandled"/>,
+/// <see cref="ActionFailed"/> or <see cref="ActionRejected"/>); the manager answers <see cref="JobRejected"/> when no job
+/// could be started. One message instead of a <see cref="RunJob{TState,TAction}"/> and a <see cref="Dispatch"/>, in process
+/// only (a factory cannot cross nodes).
+/// </summary>
+/// <param name="Key">A non-empty key; one live job per key and manager.</param>
+/// <param name="Action">The action for the job.</param>
+/// <param name="Factory">Creates the job; called only when no job runs for the key, on the manager.</param>
+public sealed record RunJobAndDispatch<TState, TAction>(string Key, TAction Action, Func<Job<TState, TAction>> Factory) : IJobManagerCommand;
+
 /// <summary>The reply to <see cref="RunJob{TState,TAction}"/> and <see cref="RunJobFromState{TState}"/>.</summary>
 /// <param name="Key">The key of the job.</param>
 public abstract record RunJobResult(string Key) : IJobWireMessage;

@@ -15,7 +15,7 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(type);
         var span = TaskTracing.StartSubmit(type);
-        var submitting = Queue.Ask<SubmitResult>(new SubmitTask(type, input, priority, wait, idempotencyKey, timeToLive, TraceParent: span?.Id),
+        var submitting = Queue.AskLocal<SubmitResult>(new SubmitTask(type, input, priority, wait, idempotencyKey, timeToLive, TraceParent: span?.Id),
             askTimeout + (wait ?? TimeSpan.Zero), cancellationToken);
         return span is null ? submitting : Traced(submitting, span);
     }
@@ -36,22 +36,22 @@ internal sealed class TaskQueueClient(ActorSystem system, IActorRef queue, TimeS
     }
 
     public Task<CancelResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) =>
-        Queue.Ask<CancelResult>(new CancelTask(taskId, reason), askTimeout, cancellationToken);
+        Queue.AskLocal<CancelResult>(new CancelTask(taskId, reason), askTimeout, cancellationToken);
 
     public Task<SubmitResult> RetryAsync(string taskId, CancellationToken cancellationToken = default) =>
-        Queue.Ask<SubmitResult>(new RetryTask(taskId), askTimeout, cancellationToken);
+        Queue.AskLocal<SubmitResult>(new RetryTask(taskId), askTimeout, cancellationToken);
 
     public async Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken = default) =>
-        (await Queue.Ask<TaskRecordReply>(new GetTask(taskId), askTimeout, cancellationToken).ConfigureAwait(false)).Record;
+        (await Queue.AskLocal<TaskRecordReply>(new GetTask(taskId), askTimeout, cancellationToken).ConfigureAwait(false)).Record;
 
     public Task<TaskQueueStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        Queue.Ask<TaskQueueStatus>(GetTaskQueueStatus.Instance, askTimeout, cancellationToken);
+        Queue.AskLocal<TaskQueueStatus>(GetTaskQueueStatus.Instance, askTimeout, cancellationToken);
 
     public async Task<IReadOnlyList<TaskTypeHealth>> GetTypeHealthAsync(CancellationToken cancellationToken = default) =>
-        (await Queue.Ask<TaskTypeHealthReport>(GetTaskTypeHealth.Instance, askTimeout, cancellationToken).ConfigureAwait(false)).Types;
+        (await Queue.AskLocal<TaskTypeHealthReport>(GetTaskTypeHealth.Instance, askTimeout, cancellationToken).ConfigureAwait(false)).Types;
 
     public async Task<IReadOnlyList<TaskRecord>> ListAsync(TaskState? status = null, int limit = 100, CancellationToken cancellationToken = default) =>
-        (await Queue.Ask<TaskList>(new ListTasks(status, limit), askTimeout, cancellationToken).ConfigureAwait(false)).Tasks;
+        (await Queue.AskLocal<TaskList>(new ListTasks(status, limit), askTimeout, cancellationToken).ConfigureAwait(false)).Tasks;
 
     public async IAsyncEnumerable<TaskEvent> WatchAsync(string taskId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

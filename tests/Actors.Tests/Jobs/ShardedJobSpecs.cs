@@ -38,6 +38,10 @@ public sealed class ShardedJobSpecs() : Akka.TestKit.Xunit2.TestKit(Configuratio
         var refused = await Assert.ThrowsAsync<JobRejectedException>(() => jobs.RunJobAsync("other", () => new CounterJob()));
         Assert.Contains("sharded", refused.Message);
         Assert.Contains("RunJobAsync(key, initialState)", refused.Message);
+        var refusedActivation = await Assert.ThrowsAsync<JobRejectedException>(() => jobs.DispatchAsync("other", new CounterJob.Add(1), () => new CounterJob()));
+        Assert.Contains("sharded", refusedActivation.Message);
+        var sentToRegion = await jobs.Manager.Ask<RunJobResult>(new RunJobAndDispatch<int, CounterJob.Add>("other", new CounterJob.Add(1), () => new CounterJob()), TimeSpan.FromSeconds(10));
+        Assert.Contains("factory cannot cross nodes", Assert.IsType<JobRejected>(sentToRegion).Reason);
     }
 
     [Fact]
