@@ -23,14 +23,15 @@ internal sealed class LinkedMailbox : MailboxType, IProducesMessageQueue<LinkedM
     public override IMessageQueue Create(IActorRef owner, ActorSystem system) => new LinkedMessageQueue();
 
     /// <summary>
-    /// Makes the mailbox known to <paramref name="system"/> when its configuration did not come with the library's defaults
-    /// (a system created without them): the same section, as a fallback, so an application's own setting still wins.
+    /// Makes the mailbox known to <paramref name="system"/> when its configuration did not come with the library's
+    /// <paramref name="defaults"/> (a system created without them): their setting, as a fallback, so an application's own
+    /// setting still wins.
     /// </summary>
-    public static void EnsureConfigured(ActorSystem system)
+    public static void EnsureConfigured(ActorSystem system, Config defaults)
     {
         if (!system.Settings.Config.HasPath(Id))
         {
-            var type = Configuration.ActorsConfig.Defaults.GetString($"{Id}.mailbox-type");
+            var type = defaults.GetString($"{Id}.mailbox-type");
             system.Settings.InjectTopLevelFallback(ConfigurationFactory.ParseString($"{Id}.mailbox-type = \"{type}\""));
         }
     }

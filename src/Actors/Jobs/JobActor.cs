@@ -88,7 +88,7 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
     /// </summary>
     public static Props Props(ActorSystem system)
     {
-        LinkedMailbox.EnsureConfigured(system);
+        LinkedMailbox.EnsureConfigured(system, Configuration.ActorsConfig.Defaults);
         return Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(LinkedMailbox.Id);
     }
 

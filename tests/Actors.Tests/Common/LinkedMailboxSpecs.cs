@@ -11,7 +11,7 @@ public sealed class LinkedMailboxSpecs(ITestOutputHelper output) : Akka.TestKit.
     {
         // Two messages back to back to an idle actor: the first wakes it on another thread, which may drain and go idle just
         // as the second is linked. A stranded second message leaves its round unanswered. Two pairs of sender and actor at once.
-        LinkedMailbox.EnsureConfigured(Sys);
+        LinkedMailbox.EnsureConfigured(Sys, Actors.Configuration.ActorsConfig.Defaults);
         await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(() =>
         {
             using var answered = new SemaphoreSlim(0);
