@@ -51,7 +51,20 @@ internal sealed class ComputePoolClient(IActorRef coordinator, ComputeSettings s
     private static async Task<TResult[]> ResultsOf<TResult>(WorkRun run, Func<WorkRun, IReadOnlyList<WorkUnit>> units, CancellationToken cancellationToken)
     {
         await EndOf(run, cancellationToken).ConfigureAwait(false);
-        return units(run).Select(u => ((WorkUnit<TResult>)u).Result).ToArray();
+        return Results<TResult>(units(run));
+    }
+
+    /// <summary>One pass over a run's units, once per run: fully optimised from the first call (see <c>WorkRun.CheckUnits</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static TResult[] Results<TResult>(IReadOnlyList<WorkUnit> units)
+    {
+        var results = new TResult[units.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = ((WorkUnit<TResult>)units[i]).Result;
+        }
+
+        return results;
     }
 
     private static async Task<TResult> FirstResultOf<TResult>(WorkRun run, CancellationToken cancellationToken) =>

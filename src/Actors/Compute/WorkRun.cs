@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
 
@@ -161,6 +162,9 @@ public sealed partial class WorkRun
         }
     }
 
+    // The passes over every unit of a run (check, attach, order, results) run once per run, on the caller, before and after
+    // the workers: fully optimised from their first call, as a method called rarely would otherwise loop in unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckUnits(WorkUnit[] units, bool strict)
     {
         var checkedFunctions = strict ? new HashSet<Delegate>() : null;
@@ -184,6 +188,7 @@ public sealed partial class WorkRun
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Attach()
     {
         for (var i = 0; i < _units.Length; i++)
@@ -203,10 +208,17 @@ public sealed partial class WorkRun
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[]? ClaimOrder(WorkUnit[] units)
     {
         var first = units.Length == 0 ? WorkOptions.DefaultPriority : units[0].Options.Priority;
-        if (units.All(u => u.Options.Priority == first))
+        var mixed = false;
+        for (var i = 1; i < units.Length && !mixed; i++)
+        {
+            mixed = units[i].Options.Priority != first;
+        }
+
+        if (!mixed)
         {
             return null;
         }
