@@ -88,8 +88,8 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
     /// </summary>
     public static Props Props(ActorSystem system)
     {
-        LinkedMailbox.EnsureConfigured(system, Configuration.ActorsConfig.Defaults);
-        return Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(LinkedMailbox.Id);
+        SmallMailbox.EnsureConfigured(system, Configuration.ActorsConfig.Defaults);
+        return Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(SmallMailbox.Id);
     }
 
     public void SetState(TState state)

@@ -81,7 +81,7 @@ public sealed class ActivationSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     [Fact]
     public async Task Actions_told_from_many_threads_at_once_should_all_reach_a_job()
     {
-        // Job actors get a linked mailbox; producers racing a consumer that goes idle must never strand a message.
+        // Job actors get the small mailbox; producers racing a consumer that goes idle must never strand a message.
         const int Threads = 4, PerThread = 50_000;
         var jobs = JobManager.Start<int, TallyJob.Add>(Sys, "many-senders");
         await jobs.DispatchAsync("sum", new TallyJob.Add(0), () => new TallyJob());

@@ -4,18 +4,18 @@ using Xunit.Abstractions;
 
 namespace Actors.Tests.Common;
 
-public sealed class LinkedMailboxSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
+public sealed class SmallMailboxSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     [Fact]
     public async Task A_message_sent_while_the_actor_goes_idle_should_never_be_stranded()
     {
         // Two messages back to back to an idle actor: the first wakes it on another thread, which may drain and go idle just
-        // as the second is linked. A stranded second message leaves its round unanswered. Two pairs of sender and actor at once.
-        LinkedMailbox.EnsureConfigured(Sys, Actors.Configuration.ActorsConfig.Defaults);
+        // as the second is put in. A stranded second message leaves its round unanswered. Two pairs of sender and actor at once.
+        SmallMailbox.EnsureConfigured(Sys, Actors.Configuration.ActorsConfig.Defaults);
         await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(() =>
         {
             using var answered = new SemaphoreSlim(0);
-            var actor = Sys.ActorOf(Props.Create(() => new SecondSignals(answered)).WithMailbox(LinkedMailbox.Id));
+            var actor = Sys.ActorOf(Props.Create(() => new SecondSignals(answered)).WithMailbox(SmallMailbox.Id));
             for (var round = 0; round < 200_000; round++)
             {
                 actor.Tell(First.Instance);
@@ -29,7 +29,7 @@ public sealed class LinkedMailboxSpecs(ITestOutputHelper output) : Akka.TestKit.
     public void Its_queue_should_hand_out_every_message_of_many_producers_once_in_each_producers_order()
     {
         const int Producers = 4, PerProducer = 250_000;
-        var queue = new LinkedMessageQueue();
+        var queue = new SmallMessageQueue();
         var producers = Enumerable.Range(0, Producers).Select(p => new Thread(() =>
         {
             for (var i = 0; i < PerProducer; i++)
