@@ -107,14 +107,17 @@ internal static class Measure
 
     /// <summary>
     /// Rounds of a baseline and a subject that each time themselves (and return a rate), taking turns so both see the
-    /// same machine; the median of each. The round's number is passed (for a fresh file per round, say).
+    /// same machine, each after a full collection (neither pays for the other's garbage); the median of each. The round's
+    /// number is passed (for a fresh file per round, say).
     /// </summary>
     public static async Task<(double Baseline, double Subject)> CompareSelfTimedAsync(int rounds, Func<int, Task<double>> baseline, Func<int, Task<double>> subject)
     {
         var (baselineRates, subjectRates) = (new List<double>(rounds), new List<double>(rounds));
         for (var round = 0; round < rounds; round++)
         {
+            FullGc();
             baselineRates.Add(await baseline(round));
+            FullGc();
             subjectRates.Add(await subject(round));
         }
 
