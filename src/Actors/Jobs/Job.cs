@@ -60,7 +60,8 @@ public abstract class Job<TState, TAction>
     /// </summary>
     /// <remarks>
     /// Not overridden, the job has no work of its own: it lives to handle actions until it is stopped (like a virtual actor
-    /// or grain), and costs no task or cancellation registration while it waits.
+    /// or grain), and costs no task or cancellation registration while it waits. An override that awaits this base method
+    /// waits for a task that never completes: its job then ends only at the stop timeout. Await the token instead.
     /// </remarks>
     /// <param name="cancellationToken">Fires when the job is asked to stop.</param>
     protected virtual Task RunAsync(CancellationToken cancellationToken) => UntilStopped;
