@@ -1,6 +1,6 @@
-using Actors.Common;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Actors.Common;
 using Akka.Actor;
 
 namespace Actors.Jobs;

@@ -41,8 +41,9 @@ internal sealed partial class JobManagerActor<TState, TAction>
                 return true;
             case RunJob<TState, TAction> or RunJobAndDispatch<TState, TAction>:
                 // Sent to the region as a message: a factory runs only where it was made, so a sharded kind takes data.
+                var refused = message is RunJob<TState, TAction> ? "RunJob" : "RunJobAndDispatch";
                 Sender.Tell(new JobRejected(((IJobManagerCommand)message).Key ?? string.Empty,
-                    $"Job kind '{_name}' is sharded over the cluster: send RunJobFromState<{typeof(TState).Name}>(key, initialState) instead of {message.GetType().Name.Split('`')[0]} with a factory (a factory cannot cross nodes)."));
+                    $"Job kind '{_name}' is sharded over the cluster: send RunJobFromState<{typeof(TState).Name}>(key, initialState) instead of {refused} with a factory (a factory cannot cross nodes)."));
                 return true;
             case CheckpointsSaved saved:
                 OnCheckpointsSaved(saved);
