@@ -83,7 +83,8 @@ internal static class PeersOrleans
     /// <summary>
     /// The same with our keyed jobs: 20,000 jobs each activated by a first call
     /// (<see cref="IJobManager{TState,TAction}.DispatchAsync(string, TAction, Func{Job{TState,TAction}}, CancellationToken)"/>:
-    /// the job is created and handles one action, answered once handled: request/response), all in flight at once; then 50,000 acknowledged actions to one job (<see cref="IJobHandle{TState,TAction}.DispatchAsync"/>) from 64 callers.
+    /// the job is created and handles one action, answered once handled: request/response), all in flight at once; then
+    /// 50,000 acknowledged actions to one job (<see cref="IJobHandle{TState,TAction}.DispatchAsync"/>) from 64 callers.
     /// </summary>
     private static Task<(double Activations, double Calls)> OursAsync() => BenchSystems.InFreshSystem(async system =>
     {
