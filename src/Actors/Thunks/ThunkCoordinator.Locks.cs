@@ -201,11 +201,12 @@ public sealed partial class ThunkCoordinator
             ThunkTelemetry.LockWait.Record(waited.TotalSeconds, _systemTag);
         }
 
+        // The deadline is armed before anyone hears of the start: whoever hears it can count on the timeout running.
+        Timers.StartSingleTimer(tree.RootId, new TreeTimedOut(tree.RootId), tree.Timeout);
         Publish(new RootThunkChanged(NextVersion(), tree.RootId));
         var started = MarkStarted(_thunks[tree.RootId]);
         tree.StartRequester?.Tell(started);
         tree.StartRequester = null;
-        Timers.StartSingleTimer(tree.RootId, new TreeTimedOut(tree.RootId), tree.Timeout);
     }
 
     /// <summary>If every thunk of the tree has ended: releases its lock, forgets it, and lets others go.</summary>
