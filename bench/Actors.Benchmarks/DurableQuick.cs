@@ -28,10 +28,10 @@ internal static class DurableQuick
             figures.Report("durable.enqueue.rate", enqueue, "per_s");
             figures.Goal("durable.enqueue.rate", enqueue, ">= 20000", enqueue >= 20_000);
 
-            // End to end: every accept, start and completion stored (three entries a task), as in --quick peers. An
-            // attempt holds its slot until its end is stored (which bounds re-runs after a crash), so with no-op tasks the
-            // rate is the concurrency limit per write round trip: the goal's figure at a limit of 256, also at 64 and at
-            // the service's default of 16. A process's first 50,000 run at about half the rate (JIT, the SQL layer's first
+            // End to end: every accept, start and completion stored before it is acted on (three entries a task), as in
+            // --quick peers. An attempt begins once its start is stored, written behind the end of the attempt before it in
+            // its slot (which bounds re-runs after a crash), so with no-op tasks the rate is the concurrency limit per write
+            // round trip: the goal's figure at a limit of 256, also at 64 and at the service's default of 16. A process's first 50,000 run at about half the rate (JIT, the SQL layer's first
             // statements): warmed up first.
             await PeersQuick.OursRateAsync(Path.Combine(folder.FullName, "warm.db"), EndToEnd, 256);
             var endToEnd = await PeersQuick.OursRateAsync(Path.Combine(folder.FullName, "end-to-end.db"), EndToEnd, 256);

@@ -91,8 +91,8 @@ internal static class PeersQuick
 
     /// <summary>
     /// <paramref name="tasks"/> no-op tasks submitted with <see cref="ITaskQueue.SubmitAsync"/> to our queue (journaled to
-    /// <paramref name="journal"/> if set: every acceptance stored before it is acknowledged, every end before its slot is
-    /// reused, every start as its handler begins), with
+    /// <paramref name="journal"/> if set: every acceptance stored before it is acknowledged, every start before its handler
+    /// begins, every end before its slot is reused), with
     /// the service's default global concurrency (16); tasks per second until the last has completed.
     /// </summary>
     internal static Task<double> OursRateAsync(string? journal, int tasks, int concurrency = 16)

@@ -15,9 +15,9 @@ public abstract class CrashRecoveryScenarios
     private const int Tasks = 10_000;
 
     /// <summary>
-    /// sqlite.bulk's concurrency limit. An attempt holds its slot from before its start is stored until its
-    /// end is, so at most this many attempts can be running (or ended but not yet stored) at the kill,
-    /// and only those run again.
+    /// sqlite.bulk's concurrency limit. An attempt runs only once its start is stored, and its start is written
+    /// behind the end of the attempt that held its slot before, so at most this many attempts are stored as
+    /// running (ended or not) at the kill, and only those run again.
     /// </summary>
     private const int MaxRunningAtKill = 8;
 

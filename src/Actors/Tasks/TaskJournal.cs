@@ -48,6 +48,9 @@ internal sealed class TaskJournal : UntypedPersistentActor
     private readonly List<(int After, object Confirmation)> _confirmations = [];
     private bool _flushScheduled;
 
+    /// <summary>A flush's rows are being written: what arrives meanwhile waits, and goes out as one write once they are stored.</summary>
+    private bool _writing;
+
     public TaskJournal(int snapshotInterval, int keepFinished)
     {
         _snapshotInterval = snapshotInterval;
@@ -115,7 +118,8 @@ internal sealed class TaskJournal : UntypedPersistentActor
 
     /// <summary>
     /// Gathers what arrives until the flush (told to itself, so it comes after everything already in the
-    /// mailbox): one write for all of it. <paramref name="confirmation"/> is due once the entries before it are stored.
+    /// mailbox, and only once the previous write is stored): one write for all of it. <paramref name="confirmation"/>
+    /// is due once the entries before it are stored.
     /// </summary>
     private void Confirm(object? confirmation)
     {
@@ -124,7 +128,12 @@ internal sealed class TaskJournal : UntypedPersistentActor
             _confirmations.Add((_batch.Count, confirmation));
         }
 
-        if (!_flushScheduled)
+        ScheduleFlush();
+    }
+
+    private void ScheduleFlush()
+    {
+        if (!_flushScheduled && !_writing)
         {
             _flushScheduled = true;
             Self.Tell(FlushEntries.Instance);
@@ -151,6 +160,7 @@ internal sealed class TaskJournal : UntypedPersistentActor
         }
 
         var stored = 0;
+        _writing = true;
         _inFlight += entries.Length;
         var writing = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAllAsync(Rows(entries), row =>
@@ -163,6 +173,11 @@ internal sealed class TaskJournal : UntypedPersistentActor
             {
                 TaskMetrics.JournalWriteDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(writing).TotalSeconds);
                 TaskMetrics.JournalBatchSize.Record(entries.Length);
+                _writing = false;
+                if (_batch.Count > 0 || _confirmations.Count > 0)
+                {
+                    ScheduleFlush();
+                }
             }
 
             for (; next < confirmations.Length && confirmations[next].After <= stored; next++)

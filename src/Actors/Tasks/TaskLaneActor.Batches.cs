@@ -49,10 +49,6 @@ internal sealed partial class TaskLaneActor
         foreach (var run in runs)
         {
             _running[run.TaskId] = new RunningAttempt(run.Attempt, batch.Cancellation, new ProgressCell(), batch);
-            if (!_onExecutor)
-            {
-                _queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, _node));
-            }
         }
 
         var scope = _scopes?.CreateAsyncScope();

@@ -7,20 +7,17 @@ namespace Actors.Tasks;
 /// <summary>
 /// Runs the attempts of one task type. It decides nothing: the queue sends <see cref="RunTask"/> only
 /// when the attempt may start, and <see cref="CancelAttempt"/> when its token must fire. The lane owns
-/// each running attempt's token source, DI scope and progress cell, and reports starts, progress and ends
-/// as data, to the queue (in a cluster, through the queue's proxy, so that reports reach it after it moved).
+/// each running attempt's token source, DI scope and progress cell, and reports progress and ends as data
+/// (the queue records a start when it sends the attempt), to the queue (in a cluster, through the queue's proxy, so that reports reach it after it moved).
 /// </summary>
 internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
 {
     private readonly TaskDefinition _definition;
     private readonly IActorRef _queue;
-    private readonly string _node;
 
     /// <summary>On an executor of a cluster: the last ends reported, offered again to a queue that moved (it may not have stored them).</summary>
     private readonly Queue<AttemptEnded>? _recentlyEnded;
 
-    /// <summary>A lane of a cluster's executor: it keeps its last ends, and reports no starts (the queue records a remote attempt as started when it sends it).</summary>
-    private readonly bool _onExecutor;
     private readonly Dictionary<string, RunningAttempt> _running = new(StringComparer.Ordinal);
 
     /// <summary>Makes each attempt's DI scope; null when the actor system has no DI (nothing to resolve).</summary>
@@ -29,12 +26,10 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     /// <summary>Thread-safe (it publishes to the event stream): attempts' continuations log through it.</summary>
     private readonly ILoggingAdapter _log = Logging.GetLogger(Context.System, "Actors.Tasks");
 
-    public TaskLaneActor(TaskDefinition definition, IActorRef queue, string node, bool onExecutor)
+    public TaskLaneActor(TaskDefinition definition, IActorRef queue, bool onExecutor)
     {
         _definition = definition;
         _queue = queue;
-        _node = node;
-        _onExecutor = onExecutor;
         _recentlyEnded = onExecutor ? new Queue<AttemptEnded>() : null;
         if (definition.Batching is { } batching)
         {
@@ -119,11 +114,10 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     }
 
     /// <param name="definition">The task type it runs.</param>
-    /// <param name="queue">Where starts, progress and ends go.</param>
-    /// <param name="node">This node's address, named in each start.</param>
-    /// <param name="onExecutor">A lane of a cluster's executor rather than of the queue itself.</param>
-    public static Props Props(TaskDefinition definition, IActorRef queue, string node, bool onExecutor = false) =>
-        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, node, onExecutor));
+    /// <param name="queue">Where progress and ends go.</param>
+    /// <param name="onExecutor">A lane of a cluster's executor rather than of the queue itself: it keeps its last ends.</param>
+    public static Props Props(TaskDefinition definition, IActorRef queue, bool onExecutor = false) =>
+        Akka.Actor.Props.Create(() => new TaskLaneActor(definition, queue, onExecutor));
 
     /// <summary>How many ends a lane keeps: more than can be on their way to the queue when it dies.</summary>
     private const int RecentEndsKept = 256;
@@ -135,11 +129,6 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         var scope = _scopes?.CreateAsyncScope();
         var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, running.Cancellation.Token, running.Progress, Self, scope?.ServiceProvider ?? NoServices.Instance,
             run.Upstream ?? TaskContextExtensions.NoUpstream);
-        if (!_onExecutor)
-        {
-            _queue.Tell(new AttemptStarted(run.TaskId, run.Attempt, _node));
-        }
-
         var definition = _definition;
         // The attempt's span is current while the handler starts (so it runs under it), never after on this actor's thread.
         var threadContext = Telemetry.SpanScope.Save();

@@ -16,9 +16,6 @@ internal sealed record RunTask(string TaskId, string Type, int Attempt, object? 
 /// <summary>Fire the token of this attempt (cancel, timeout, shutdown); ignored if it has ended.</summary>
 internal sealed record CancelAttempt(string TaskId, int Attempt) : ITaskExecutorMessage;
 
-/// <summary>A lane started an attempt, on <paramref name="Node"/> (its actor system's address).</summary>
-internal sealed record AttemptStarted(string TaskId, int Attempt, string Node) : ITaskExecutorMessage;
-
 /// <summary>An attempt's handler returned (or threw) after <c>DurationMs</c> (as its lane measured). <c>Error</c> is null on success.</summary>
 internal sealed record AttemptEnded(string TaskId, string Type, int Attempt, object? Result, TaskError? Error, double DurationMs = 0) : ITaskExecutorMessage;
 

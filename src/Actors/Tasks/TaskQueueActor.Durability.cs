@@ -106,12 +106,12 @@ internal sealed partial class TaskQueueActor
         return true;
     }
 
-    /// <summary>Writes an event (progress is not stored).</summary>
-    private void Journal(TaskRun run, TaskEvent taskEvent)
+    /// <summary>Writes an event (progress is not stored); true if <paramref name="confirmation"/> will be told to the queue once it is stored.</summary>
+    private bool Journal(TaskRun run, TaskEvent taskEvent, object? confirmation)
     {
         if (_journal is null)
         {
-            return;
+            return false;
         }
 
         IStored? entry;
@@ -125,10 +125,13 @@ internal sealed partial class TaskQueueActor
             entry = TaskJournalCodec.Encode(((TaskCompleted)taskEvent) with { Result = null });
         }
 
-        if (entry is not null)
+        if (entry is null)
         {
-            _journal.Tell(new WriteTaskEntries([entry]));
+            return false;
         }
+
+        _journal.Tell(new WriteTaskEntries([entry], confirmation));
+        return confirmation is not null;
     }
 
     private void OnSubmitDurable(string taskId)

@@ -27,7 +27,7 @@ internal sealed partial class TaskQueueActor
     private void StartOwnLanes()
     {
         var node = Common.Placement.NodeAddress(Context.System);
-        var lanes = _definitions.Values.ToDictionary(d => d.Type, d => Context.ActorOf(TaskLaneActor.Props(d, Self, node), $"lane-{d.Type}"), StringComparer.Ordinal);
+        var lanes = _definitions.Values.ToDictionary(d => d.Type, d => Context.ActorOf(TaskLaneActor.Props(d, Self), $"lane-{d.Type}"), StringComparer.Ordinal);
         _executors.Add(new Executor(Self, node, lanes));
     }
 
@@ -115,7 +115,7 @@ internal sealed partial class TaskQueueActor
             Place(run, executor, ended.Attempt);
             Unplace(run);
             EndAttempt(ended);
-            FreeSlotsWhenStored(run);
+            FreeSlots(GroupOf(run));
         }
     }
 
@@ -147,6 +147,8 @@ internal sealed partial class TaskQueueActor
 
         run.RunningAttempt = null;
         run.RunningOn = null;
+        run.StartStoring = false;
+        run.CancelWhenStored = false;
         _forgottenRunning.Remove(run.Record.Id);
     }
 

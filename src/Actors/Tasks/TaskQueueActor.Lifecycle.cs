@@ -101,7 +101,6 @@ internal sealed partial class TaskQueueActor
     /// </summary>
     private void CancelRunningForShutdown()
     {
-        _graceOver = true;
         foreach (var run in _tasks.Values.Where(t => t.Record.Status == TaskState.Running).ToList())
         {
             if (_journal is not null)

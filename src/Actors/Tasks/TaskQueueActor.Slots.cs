@@ -6,8 +6,9 @@ namespace Actors.Tasks;
 // Scheduling: which waiting attempt starts when. Waiting tasks wait here, in groups (a type's tasks, or those of one of
 // its policy keys), most urgent first and in arrival order within a priority; an attempt is sent to a lane (of the least
 // busy executor) only when a slot of its type and one in all are free and its group's policies (rate, breaker, adaptive
-// limit) let it start. Slots come back through messages: at an attempt's end, or with a journal once its end is stored
-// (so after a crash no more attempts run again than there are slots).
+// limit) let it start. Slots come back at an attempt's end. With a journal an attempt runs only once its start is
+// stored, and its start is written after the end of the attempt that held its slot before, so the journal never holds
+// more attempts as running than there are slots (and no more run again after a crash).
 internal sealed partial class TaskQueueActor
 {
     /// <summary>The most policy keys whose groups are kept; beyond it, idle keys' groups are forgotten.</summary>
@@ -156,18 +157,47 @@ internal sealed partial class TaskQueueActor
     private bool MayStart(TaskRun run) =>
         !run.AttemptRunning && run.Record.Status is TaskState.Waiting or TaskState.RetryWaiting && _tasks.ContainsKey(run.Record.Id);
 
+    /// <summary>
+    /// Records the attempt as started and sends it to its lane, which runs it at once; with a journal, only once the
+    /// start is stored (<see cref="OnStartStored"/>), so that after a crash an attempt that may have run is never run
+    /// again under the same number.
+    /// </summary>
     private void Start(TaskRun run, Executor executor)
     {
         TakeSlots(run);
         OnAttemptStarting(run);
         var attempt = run.Record.Attempts + 1;
         Place(run, executor, attempt);
-        executor.Lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.Definition.Type, attempt, run.Input, run.Record.IdempotencyKey, run.Upstream, run.TraceParent));
-        if (_remoteExecutors)
+        run.StartStoring = MarkStarted(run, attempt, executor.Node);
+        if (!run.StartStoring)
         {
-            // A lane on another node starts what it is sent at once; a round trip to hear it would only delay the record.
-            MarkStarted(run, attempt, executor.Node);
+            SendToLane(run, executor, attempt);
         }
+    }
+
+    private static void SendToLane(TaskRun run, Executor executor, int attempt) =>
+        executor.Lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.Definition.Type, attempt, run.Input, run.Record.IdempotencyKey, run.Upstream, run.TraceParent));
+
+    /// <summary>From the journal: an attempt's start is stored. It goes to its lane, or, if it was cancelled meanwhile, ends without running.</summary>
+    private void OnStartStored(StartStored stored)
+    {
+        if (RunOf(stored.TaskId) is not { StartStoring: true, RunningOn: { } executor } run || run.RunningAttempt != stored.Attempt)
+        {
+            return;
+        }
+
+        if (!run.CancelWhenStored)
+        {
+            run.StartStoring = false;
+            SendToLane(run, executor, stored.Attempt);
+            return;
+        }
+
+        // Its token would have fired before the handler began: the attempt ends cancelled, as a lane reports one cancelled before it ran.
+        Unplace(run);
+        EndAttempt(new AttemptEnded(run.Record.Id, run.Definition.Type, stored.Attempt, null,
+            run.Definition.Classify(new OperationCanceledException("The attempt was cancelled before it ran."))));
+        FreeSlots(GroupOf(run));
     }
 
     private void TakeSlots(TaskRun run)
@@ -184,29 +214,24 @@ internal sealed partial class TaskQueueActor
         group.Running--;
     }
 
-    /// <summary>An attempt of <paramref name="group"/> has ended (and, with a journal, its end is stored): its slots are free.</summary>
+    /// <summary>
+    /// An attempt of <paramref name="group"/> has ended: its slots are free at once. With a journal the next attempt still
+    /// runs only after its end is stored, as its start is written behind that end and it runs once its start is stored.
+    /// </summary>
     private void FreeSlots(TaskGroup group)
     {
         ReleaseSlots(group);
         StartWhatMayStart();
     }
 
-    /// <summary>Frees an ended attempt's slots once everything written so far (its end included) is stored; at once without a journal.</summary>
-    private void FreeSlotsWhenStored(TaskRun run)
-    {
-        if (_journal is null)
-        {
-            FreeSlots(GroupOf(run));
-            return;
-        }
-
-        _journal.Tell(new ConfirmWhenWritten(new SlotsFreed(GroupOf(run))));
-    }
-
     /// <summary>Fires the token of the task's running attempt, if one runs.</summary>
     private void CancelAttempt(TaskRun run)
     {
-        if (run.RunningOn is { } on && run.RunningAttempt is { } attempt)
+        if (run.StartStoring)
+        {
+            run.CancelWhenStored = true;
+        }
+        else if (run.RunningOn is { } on && run.RunningAttempt is { } attempt)
         {
             on.Lanes[run.Definition.Type].Tell(new CancelAttempt(run.Record.Id, attempt));
         }
@@ -222,8 +247,8 @@ internal sealed partial class TaskQueueActor
         StartWhatMayStart();
     }
 
-    /// <summary>From the journal (the queue's child, so local only): the end of an attempt of this group is stored; its slots may go to the next task.</summary>
-    private sealed record SlotsFreed(TaskGroup Group);
+    /// <summary>From the journal: the start of this attempt is stored; it may run.</summary>
+    private sealed record StartStored(string TaskId, int Attempt);
 
     /// <summary>
     /// A type's tasks under one policy key (the type's own group when it has none, or the key is null): the waiting

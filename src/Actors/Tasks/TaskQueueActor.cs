@@ -36,9 +36,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     /// <summary>Shutdown has begun: no new tasks, no more attempts started.</summary>
     private bool _draining;
 
-    /// <summary>The shutdown grace has passed: running attempts' tokens have fired, and none may start.</summary>
-    private bool _graceOver;
-
     private long _nextId;
 
     private readonly IScheduler _scheduler = Context.System.Scheduler;
@@ -96,8 +93,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             case SubmitTask submit:
                 Submit(submit);
                 break;
-            case AttemptStarted started:
-                OnStarted(started);
+            case StartStored stored:
+                OnStartStored(stored);
                 break;
             case AttemptEnded ended:
                 OnEnded(ended);
@@ -161,9 +158,6 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 break;
             case SubmitDurable durable:
                 OnSubmitDurable(durable.TaskId);
-                break;
-            case SlotsFreed freed:
-                FreeSlots(freed.Group);
                 break;
             case Terminated terminated when terminated.ActorRef.Equals(_journal):
                 OnJournalFailed();
@@ -437,24 +431,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
     }
 
-    private void OnStarted(AttemptStarted started)
-    {
-        if (!_tasks.TryGetValue(started.TaskId, out var run) || !IsPlaced(run, started.Attempt))
-        {
-            return;
-        }
-
-        if (run.Record.IsTerminal || run.CutOffForShutdown || _graceOver)
-        {
-            // Cancelled, or cut off by the end of the shutdown grace, between its dispatch and its start: it stays as it was recorded.
-            CancelAttempt(run);
-            return;
-        }
-
-        MarkStarted(run, started.Attempt, started.Node);
-    }
-
-    private void MarkStarted(TaskRun run, int attempt, string node)
+    /// <summary>Records the attempt's start; true if it is being written to the journal, which then confirms it with <see cref="StartStored"/>.</summary>
+    private bool MarkStarted(TaskRun run, int attempt, string node)
     {
         // The timeout runs from the moment anyone sees the start.
         WatchDeadline(run, attempt);
@@ -464,7 +442,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             TaskMetrics.WaitDuration.Record((Now - run.Record.QueuedAt).TotalSeconds, TaskMetrics.Type(run.Definition.Type));
         }
 
-        Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, attempt, Now, node));
+        return Apply(run, new TaskStarted(run.Record.Id, run.Record.Type, attempt, Now, node), _journal is null ? null : new StartStored(run.Record.Id, attempt));
     }
 
     private void OnEnded(AttemptEnded ended)
@@ -483,8 +461,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         EndAttempt(ended);
 
-        // After the attempt's end has been handed to the journal, so the slots wait for it to be stored.
-        FreeSlotsWhenStored(run);
+        // After the attempt's end has been handed to the journal: the next start is written behind it.
+        FreeSlots(GroupOf(run));
     }
 
     private void EndAttempt(AttemptEnded ended)
@@ -669,8 +647,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
     }
 
-    /// <summary>Applies an event to a record, publishes it, and answers waiting submitters when the task has ended.</summary>
-    private void Apply(TaskRun run, TaskEvent taskEvent)
+    /// <summary>
+    /// Applies an event to a record, journals it (with <paramref name="confirmWhenStored"/> told to the queue once it is
+    /// stored), publishes it, and answers waiting submitters when the task has ended. False if the event was refused, or
+    /// nothing asked to be confirmed will come.
+    /// </summary>
+    private bool Apply(TaskRun run, TaskEvent taskEvent, object? confirmWhenStored = null)
     {
         try
         {
@@ -680,15 +662,15 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         {
             // A bug, not a user error; crashing would lose every record, so keep serving and say so loudly.
             _log.Error(ex, "Refused an event that does not follow from the task's record");
-            return;
+            return false;
         }
 
-        Journal(run, taskEvent);
+        var confirming = Journal(run, taskEvent, confirmWhenStored);
         Publish(taskEvent);
         run.Watchers?.ForEach(watcher => watcher.Tell(taskEvent));
         if (!run.Record.IsTerminal)
         {
-            return;
+            return confirming;
         }
 
         TaskMetrics.Ended.Add(1, TaskMetrics.Type(run.Definition.Type), TaskMetrics.Outcome(run.Record.Status switch
@@ -714,18 +696,14 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         CancelTimeToLive(run);
         Forget(run.Record.Id);
-        if (run.Waiters is null)
-        {
-            return;
-        }
-
-        foreach (var waiter in run.Waiters)
+        foreach (var waiter in run.Waiters ?? [])
         {
             Timers.Cancel((run.Record.Id, waiter));
             waiter.Tell(new SubmitCompleted(run.Record));
         }
 
         run.Waiters = null;
+        return confirming;
     }
 
     private void CancelTimeToLive(TaskRun run)
@@ -796,6 +774,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         /// <summary>Actors told each of the task's events (<see cref="WatchTask"/>).</summary>
         public List<IActorRef>? Watchers { get; set; }
+
+        /// <summary>Its running attempt's start is being stored; the attempt goes to its lane once it is (<see cref="OnStartStored"/>).</summary>
+        public bool StartStoring { get; set; }
+
+        /// <summary>Its attempt was cancelled while its start was being stored: it ends without running.</summary>
+        public bool CancelWhenStored { get; set; }
 
         /// <summary>Its attempt's token fired because the shutdown grace period ended.</summary>
         public bool CutOffForShutdown { get; set; }

@@ -46,7 +46,6 @@ public sealed class TaskWireSerializer : SerializerWithStringManifest
         [typeof(TaskCancelled)] = "tasks.cancelled.v1",
         [typeof(RunTask)] = "tasks.run.v1",
         [typeof(CancelAttempt)] = "tasks.cancel-attempt.v1",
-        [typeof(AttemptStarted)] = "tasks.attempt-started.v1",
         [typeof(AttemptEnded)] = "tasks.attempt-ended.v1",
         [typeof(ProgressReported)] = "tasks.progress-reported.v1",
         [typeof(RegisterExecutor)] = "tasks.executor-register.v1",

@@ -21,6 +21,7 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
     private DurabilitySettings _journal = null!;
     private readonly ConcurrentQueue<(int Input, int Attempt, string? Key, DateTimeOffset At)> _runs = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<int> _startsStoredAtBegin = new();
 
     public async Task InitializeAsync() => _journal = await CreateJournalAsync();
 
@@ -86,9 +87,7 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
             await Until(() => _runs.Any(r => r.Input == 2));
             firstTask = (await first.Flows.GetAsync(flowId))!.Nodes[0].TaskId!;
 
-            // Crash only once b's start is stored (after a's): a start is stored as its handler begins, not before, so a
-            // crash within that moment runs b again as its first attempt (docs/durability.md).
-            await Until(() => StoredManifestsAsync(_journal), m => m.Count(manifest => manifest == "task.started.v1") >= 2);
+            // The crash comes as soon as b's handler has begun: its start was stored before that, so b runs again as attempt 2.
         }
 
         _release.SetResult();
@@ -99,6 +98,41 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
         Assert.Equal([1, 2, 2, 3], _runs.Select(r => r.Input));
         Assert.Equal([1, 2], _runs.Where(r => r.Input == 2).Select(r => r.Attempt));
         Assert.Equal("2", flow.Nodes[1].Result!.ToString());
+    }
+
+    [Fact]
+    public async Task An_attempt_should_begin_only_once_its_start_is_stored()
+    {
+        await using var node = await StartAsync();
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await SubmitAndWaitAsync(node.Queue, "witness", i);
+        }
+
+        // Each handler read the journal as it began: its own start was there, and every start before it.
+        Assert.Equal([1, 2, 3, 4, 5], _startsStoredAtBegin);
+    }
+
+    [Fact]
+    public async Task An_attempt_cancelled_while_its_start_is_stored_should_end_cancelled_and_give_back_its_slot()
+    {
+        await using var node = await StartAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            // Cancelled at once: mostly while its start is on its way to the journal, so its handler never begins.
+            var id = Accepted(await node.Queue.SubmitAsync("gate", 1000 + i));
+            await node.Queue.CancelAsync(id);
+
+            // One slot in all: the next task runs only if the cancelled attempt gave its slot back.
+            await SubmitAndWaitAsync(node.Queue, "echo", i);
+            Assert.Equal(TaskState.Cancelled, (await node.Queue.GetAsync(id))!.Status);
+        }
+
+        // The cancel takes a round trip, the start's write a disk write: most cancels come while the start is stored.
+        var begun = _runs.Count(r => r.Input >= 1000);
+        Assert.True(begun < 20, "every cancelled attempt had begun: none was cancelled while its start was stored");
     }
 
     [Fact]
@@ -191,6 +225,11 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
             TaskDefinition.Create<int, int>("gate", async (n, ctx) => await Record(n, ctx, _release.Task.WaitAsync(ctx.CancellationToken).ContinueWith(_ => n, TaskScheduler.Default)), oneAtATime),
             TaskDefinition.Create<int, int>("flaky", (n, ctx) => Record(n, ctx, ctx.Attempt == 1 ? Task.FromException<int>(new RetryableTaskException("try later")) : Task.FromResult(n)),
                 oneAtATime.WithRetry(new RetryPolicy(3, TimeSpan.FromSeconds(2), 1, TimeSpan.FromSeconds(2), 0))),
+            TaskDefinition.Create<int, int>("witness", async (n, _) =>
+            {
+                _startsStoredAtBegin.Enqueue((await StoredManifestsAsync(persistence)).Count(manifest => manifest == "task.started.v1"));
+                return n;
+            }, oneAtATime),
         ], TaskQueueSettings.Create(system) with { GlobalConcurrency = 1 }, persistence);
         return new Node(system, queue, Flows.Start(system, queue, persistence));
     }

@@ -61,7 +61,6 @@ public sealed class TaskWireSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(Acto
         [
             new RunTask("task-1", "resize", 2, new Resize("a.png", 64), "key"),
             new CancelAttempt("task-1", 2),
-            new AttemptStarted("task-1", 2, "akka.tcp://actors@127.0.0.1:4053"),
             ended,
             new AttemptEnded("task-1", "resize", 2, null, new TaskError("busy", TaskErrorClass.Retryable)),
             new ProgressReported("task-1", 2, 40, "resizing"),
