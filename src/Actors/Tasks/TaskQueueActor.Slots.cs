@@ -168,9 +168,18 @@ internal sealed partial class TaskQueueActor
         OnAttemptStarting(run);
         var attempt = run.Record.Attempts + 1;
         Place(run, executor, attempt);
+        if (_journal is null)
+        {
+            // Sent first: the handler begins while the queue records the start.
+            SendToLane(run, executor, attempt);
+            MarkStarted(run, attempt, executor.Node);
+            return;
+        }
+
         run.StartStoring = MarkStarted(run, attempt, executor.Node);
         if (!run.StartStoring)
         {
+            // The start could not be written (logged): nothing will confirm it.
             SendToLane(run, executor, attempt);
         }
     }
