@@ -84,7 +84,7 @@ internal sealed partial class TaskQueueActor
     /// <summary>Queues the task's next attempt and starts whatever may start.</summary>
     private void SendRun(TaskRun run)
     {
-        GroupOf(run).Waiting.Enqueue(run, (-run.Record.Priority, ++_arrivals));
+        GroupOf(run).Waiting.Enqueue(run, run.Record.Priority, ++_arrivals);
         CountWaiting(run, +1);
         StartWhatMayStart();
     }
@@ -139,23 +139,28 @@ internal sealed partial class TaskQueueActor
     }
 
     /// <summary>Counts a task into or out of the waiting (by type and priority) that the metrics show.</summary>
-    private static void CountWaiting(TaskRun run, int change) =>
-        TaskMetrics.Waiting.Add(change, TaskMetrics.Type(run.Definition.Type), new KeyValuePair<string, object?>("priority", run.Record.Priority));
+    private static void CountWaiting(TaskRun run, int change)
+    {
+        if (TaskMetrics.Waiting.Enabled)
+        {
+            TaskMetrics.Waiting.Add(change, TaskMetrics.Type(run.Definition.Type), new KeyValuePair<string, object?>("priority", run.Record.Priority));
+        }
+    }
 
     /// <summary>The queue stops (or restarts after a failed journal write): its waiting tasks leave the count with it.</summary>
     private void UncountWaiting()
     {
         foreach (var group in _groups.Values)
         {
-            foreach (var (run, _) in group.Waiting.UnorderedItems)
+            foreach (var run in group.Waiting.Items)
             {
                 CountWaiting(run, -1);
             }
         }
     }
 
-    private bool MayStart(TaskRun run) =>
-        !run.AttemptRunning && run.Record.Status is TaskState.Waiting or TaskState.RetryWaiting && _tasks.ContainsKey(run.Record.Id);
+    /// <summary>Whether a waiting attempt may still start (a task is forgotten only once it has ended, so its status says it all).</summary>
+    private static bool MayStart(TaskRun run) => !run.AttemptRunning && run.Record.Status is TaskState.Waiting or TaskState.RetryWaiting;
 
     /// <summary>
     /// Records the attempt as started and sends it to its lane, which runs it at once; with a journal, only once the
@@ -270,7 +275,7 @@ internal sealed partial class TaskQueueActor
         /// <summary>The policy key; null for the type's own group.</summary>
         public string? Key { get; } = key;
 
-        public PriorityQueue<TaskRun, (int Urgency, long Arrival)> Waiting { get; } = new();
+        public TaskWaitingQueue<TaskRun> Waiting { get; } = new();
 
         /// <summary>Attempts of the group running (their slots taken).</summary>
         public int Running { get; set; }
