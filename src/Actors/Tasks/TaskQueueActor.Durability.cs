@@ -1,3 +1,4 @@
+using Actors.Common;
 using Actors.Durability;
 using Akka.Actor;
 using Akka.Event;
@@ -98,7 +99,7 @@ internal sealed partial class TaskQueueActor
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.InvalidInput, $"input: it cannot be stored as JSON ({e.Message})."));
+            Reject(SubmitRejection.InvalidInput, $"input: it cannot be stored as JSON ({e.Message}).");
             return false;
         }
 
@@ -153,7 +154,8 @@ internal sealed partial class TaskQueueActor
         {
             foreach (var (submitter, _) in run.AwaitingDurable ?? [])
             {
-                submitter.Tell(new SubmitRejected(SubmitRejection.StorageFailed, $"Task {run.Record.Id} could not be stored, so it was not accepted; submit it again."));
+                var reason = $"Task {run.Record.Id} could not be stored, so it was not accepted; submit it again.";
+                submitter.TellOrLog(new SubmitRejected(SubmitRejection.StorageFailed, reason), _log, reason);
             }
         }
 

@@ -1,3 +1,4 @@
+using Actors.Common;
 using Akka.Actor;
 using Akka.Event;
 
@@ -193,26 +194,26 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         if (_handingOver)
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.ShuttingDown, "The task queue is moving to another node (its node is leaving the cluster); submit again in a moment."));
+            Reject(SubmitRejection.ShuttingDown, "The task queue is moving to another node (its node is leaving the cluster); submit again in a moment.");
             return;
         }
 
         if (_draining)
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.ShuttingDown, "The service is shutting down and takes no new tasks; submit again once it is back."));
+            Reject(SubmitRejection.ShuttingDown, "The service is shutting down and takes no new tasks; submit again once it is back.");
             return;
         }
 
         if (!_definitions.TryGetValue(submit.Type ?? string.Empty, out var definition))
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.UnknownType,
-                $"No task type '{submit.Type}' is registered; known types: {string.Join(", ", _definitions.Keys.Order())}."));
+            Reject(SubmitRejection.UnknownType,
+                $"No task type '{submit.Type}' is registered; known types: {string.Join(", ", _definitions.Keys.Order())}.");
             return;
         }
 
         if (SubmitProblem(submit, definition) is { } problem)
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.InvalidInput, problem));
+            Reject(SubmitRejection.InvalidInput, problem);
             return;
         }
 
@@ -251,7 +252,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         if (_unfinished >= _settings.Capacity)
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.QueueFull, $"The queue holds {_unfinished} unfinished tasks, its capacity (actors.tasks.capacity); try again later."));
+            Reject(SubmitRejection.QueueFull, $"The queue holds {_unfinished} unfinished tasks, its capacity (actors.tasks.capacity); try again later.");
             return;
         }
 
@@ -316,8 +317,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         if (existing.InputFingerprint != fingerprint)
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.IdempotencyConflict,
-                $"Idempotency key '{key}' was used for {existing.Record.Id} with another input; send the same input to get that task, or use a new key."));
+            Reject(SubmitRejection.IdempotencyConflict,
+                $"Idempotency key '{key}' was used for {existing.Record.Id} with another input; send the same input to get that task, or use a new key.");
             return;
         }
 
@@ -343,7 +344,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.InvalidInput, $"input: with an idempotency key the input must serialize to JSON ({e.Message})."));
+            Reject(SubmitRejection.InvalidInput, $"input: with an idempotency key the input must serialize to JSON ({e.Message}).");
             return null;
         }
     }
@@ -360,12 +361,14 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             SendRun(run);
         }
 
-        foreach (var (submitter, wait) in run.AwaitingDurable ?? [])
+        if (run.AwaitingDurable is { } awaiting)
         {
-            Answer(run, wait, submitter);
+            run.AwaitingDurable = null;
+            foreach (var (submitter, wait) in awaiting)
+            {
+                Answer(run, wait, submitter);
+            }
         }
-
-        run.AwaitingDurable = null;
     }
 
     /// <summary>Answers a submitter once the task is stored: at once if it is.</summary>
@@ -381,9 +384,20 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
     }
 
-    /// <summary>Answers a submitter: completed if the task has ended, else accepted now or when its wait ends.</summary>
+    /// <summary>Refuses the message being handled: tells its sender why, or logs it when it was told without one.</summary>
+    private void Reject(SubmitRejection kind, string reason) => Sender.TellOrLog(new SubmitRejected(kind, reason), _log, reason);
+
+    /// <summary>
+    /// Answers a submitter: completed if the task has ended, else accepted now or when its wait ends. A submit told without
+    /// a sender (fire and forget) gets no answer, rather than a dead letter for every task.
+    /// </summary>
     private void Answer(TaskRun run, TimeSpan? wait, IActorRef submitter)
     {
+        if (submitter.IsNobody())
+        {
+            return;
+        }
+
         if (run.Record.IsTerminal)
         {
             submitter.Tell(new SubmitCompleted(run.Record));
@@ -623,15 +637,15 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         if (!_tasks.TryGetValue(retry.TaskId ?? string.Empty, out var run))
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.UnknownTask, $"No task '{retry.TaskId}' is known (finished tasks are kept for a while, then forgotten)."));
+            Reject(SubmitRejection.UnknownTask, $"No task '{retry.TaskId}' is known (finished tasks are kept for a while, then forgotten).");
             return;
         }
 
         if (run.Record.Status is not (TaskState.Failed or TaskState.Cancelled) || run.Unregistered)
         {
-            Sender.Tell(new SubmitRejected(SubmitRejection.NotRetryable, run.Unregistered
+            Reject(SubmitRejection.NotRetryable, run.Unregistered
                 ? $"Task '{run.Record.Id}' is of type '{run.Record.Type}', which is no longer registered."
-                : $"Only a failed or cancelled task can be retried; task '{run.Record.Id}' is {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(run.Record.Status.ToString())}."));
+                : $"Only a failed or cancelled task can be retried; task '{run.Record.Id}' is {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(run.Record.Status.ToString())}.");
             return;
         }
 
@@ -696,13 +710,16 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         CancelTimeToLive(run);
         Forget(run.Record.Id);
-        foreach (var waiter in run.Waiters ?? [])
+        if (run.Waiters is { } waiters)
         {
-            Timers.Cancel((run.Record.Id, waiter));
-            waiter.Tell(new SubmitCompleted(run.Record));
+            run.Waiters = null;
+            foreach (var waiter in waiters)
+            {
+                Timers.Cancel((run.Record.Id, waiter));
+                waiter.Tell(new SubmitCompleted(run.Record));
+            }
         }
 
-        run.Waiters = null;
         return confirming;
     }
 

@@ -11,6 +11,32 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
     private static readonly TaskSettings OneAtATime = TaskPresets.Analysis.WithConcurrencyLimit(1).WithRetry(RetryPolicy.None);
 
     [Fact]
+    public async Task A_submit_told_without_a_sender_should_run_without_a_dead_letter_and_a_refused_one_should_be_logged()
+    {
+        var deadLetters = CreateTestProbe();
+        Sys.EventStream.Subscribe(deadLetters, typeof(Akka.Event.DeadLetter));
+        var ran = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("fire", (n, _) =>
+        {
+            ran.TrySetResult(n);
+            return Task.FromResult(n);
+        }, OneAtATime)]);
+
+        queue.Queue.Tell(new SubmitTask("fire", 7), ActorRefs.NoSender);
+        Assert.Equal(7, await ran.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await EventFilter.Warning(contains: "No task type 'nope'").ExpectOneAsync(() =>
+        {
+            queue.Queue.Tell(new SubmitTask("nope", 1), ActorRefs.NoSender);
+            return Task.CompletedTask;
+        });
+        await queue.ListAsync();
+
+        // The queue has handled both submits (it answered the list after them); a dead letter of either would come first.
+        Sys.DeadLetters.Tell("marker");
+        Assert.Equal("marker", deadLetters.ExpectMsg<Akka.Event.DeadLetter>().Message);
+    }
+
+    [Fact]
     public async Task A_freed_slot_should_take_the_most_urgent_waiting_task_and_equal_priorities_in_submission_order()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
