@@ -133,7 +133,7 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         // The attempt's span is current while the handler starts (so it runs under it), never after on this actor's thread.
         var threadContext = Telemetry.SpanScope.Save();
         var span = TaskTracing.StartAttempt(definition.Type, run.TaskId, run.Attempt, run.TraceParent);
-        RunThenReport(() => definition.InvokeAsync(run.Input, context), scope, span, $"task {run.TaskId} attempt {run.Attempt}", (attempt, duration) =>
+        RunThenReport(() => definition.InvokeAsync(run.Input, context), scope, span, scope is null ? null : $"task {run.TaskId} attempt {run.Attempt}", (attempt, duration) =>
             new AttemptReturned(attempt.IsCompletedSuccessfully
                 ? new AttemptEnded(run.TaskId, definition.Type, run.Attempt, attempt.Result, null, duration)
                 : new AttemptEnded(run.TaskId, definition.Type, run.Attempt, null, ErrorOf(attempt), duration)));
@@ -146,20 +146,51 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     /// <summary>
     /// Runs a handler call on the thread pool; once it has returned, disposes its DI scope (a failure to is logged: the
     /// call's outcome stands, and the queue must still hear it, or its slots would never come back) and tells the lane
-    /// what <paramref name="report"/> makes of the call and its duration in milliseconds.
+    /// what <paramref name="report"/> makes of the call and its duration in milliseconds. <paramref name="what"/> names
+    /// the call in that log (only needed with a scope).
     /// </summary>
-    private void RunThenReport<T>(Func<Task<T>> call, AsyncServiceScope? scope, System.Diagnostics.Activity? span, string what, Func<Task<T>, double, object> report)
+    private void RunThenReport<T>(Func<Task<T>> call, AsyncServiceScope? scope, System.Diagnostics.Activity? span, string? what, Func<Task<T>, double, object> report)
     {
-        var (lane, log) = (Self, _log);
-        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        // The handler runs under whatever span is current now (the work item captures the execution context): its attempt's, started by the caller.
+        ThreadPool.QueueUserWorkItem(static attempt => attempt.Run(), new AttemptRun<T>(Self, _definition, _log, call, scope, span, what, report), preferLocal: false);
+    }
 
-        // The handler runs under whatever span is current now (Task.Run captures it): its attempt's, started by the caller.
-        var running = Task.Run(call, CancellationToken.None);
-        running.ContinueWith(async attempt =>
+    /// <summary>
+    /// One handler call on the thread pool, and its report: one object per attempt, where <c>Task.Run</c> and a
+    /// continuation made five; a handler that completes at once needs no continuation at all.
+    /// </summary>
+    private sealed class AttemptRun<T>(IActorRef lane, TaskDefinition definition, ILoggingAdapter log, Func<Task<T>> call, AsyncServiceScope? scope,
+        System.Diagnostics.Activity? span, string? what, Func<Task<T>, double, object> report)
+    {
+        private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public void Run()
+        {
+            Task<T> attempt;
+            try
+            {
+                attempt = call();
+            }
+            catch (Exception e)
+            {
+                attempt = Task.FromException<T>(e);
+            }
+
+            if (attempt.IsCompleted)
+            {
+                _ = EndAsync(attempt);
+                return;
+            }
+
+            attempt.ContinueWith(static (ended, state) => ((AttemptRun<T>)state!).EndAsync(ended), this, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private async Task EndAsync(Task<T> attempt)
         {
             if (span is not null)
             {
-                TaskTracing.EndAttempt(span, attempt.IsCompletedSuccessfully ? null : ErrorOf(attempt));
+                TaskTracing.EndAttempt(span, attempt.IsCompletedSuccessfully ? null : ErrorOf(definition, attempt));
             }
 
             if (scope is { } ending)
@@ -174,12 +205,15 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
                 }
             }
 
-            lane.Tell(report(attempt, System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds));
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            lane.Tell(report(attempt, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds));
+        }
     }
 
     /// <summary>How a call that did not complete is recorded: its exception classified (a cancelled call as cancelled).</summary>
-    private TaskError ErrorOf(Task call) => _definition.Classify(call.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled."));
+    private TaskError ErrorOf(Task call) => ErrorOf(_definition, call);
+
+    private static TaskError ErrorOf(TaskDefinition definition, Task call) =>
+        definition.Classify(call.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled."));
 
     /// <summary>Asks which attempts the lane runs; answered with <see cref="RunningAttempts"/>.</summary>
     internal sealed record GetRunningAttempts
