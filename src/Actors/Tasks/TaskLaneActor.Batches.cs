@@ -58,7 +58,7 @@ internal sealed partial class TaskLaneActor
         var inputs = runs.Select(r => r.Input).ToList();
         RunThenReport(() => definition.InvokeBatchAsync(inputs, context), scope, null, $"a batch of {runs.Count} {definition.Type} tasks", (attempt, duration) =>
         {
-            var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(attempt);
+            var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(definition, attempt);
             return new BatchReturned(batch, runs.Select((run, i) => new AttemptEnded(run.TaskId, definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration))
                 .ToList());
         });

@@ -7,8 +7,9 @@ namespace Actors.Tasks;
 /// <summary>
 /// Runs the attempts of one task type. It decides nothing: the queue sends <see cref="RunTask"/> only
 /// when the attempt may start, and <see cref="CancelAttempt"/> when its token must fire. The lane owns
-/// each running attempt's token source, DI scope and progress cell, and reports progress and ends as data
-/// (the queue records a start when it sends the attempt), to the queue (in a cluster, through the queue's proxy, so that reports reach it after it moved).
+/// each running attempt's token source, DI scope and progress cell, and reports progress and ends as data to the
+/// queue (in a cluster, through the queue's proxy, so that reports reach it after it moved); the queue records a start
+/// when it sends the attempt.
 /// </summary>
 internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
 {
@@ -136,7 +137,7 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         RunThenReport(() => definition.InvokeAsync(run.Input, context), scope, span, scope is null ? null : $"task {run.TaskId} attempt {run.Attempt}", (attempt, duration) =>
             new AttemptReturned(attempt.IsCompletedSuccessfully
                 ? new AttemptEnded(run.TaskId, definition.Type, run.Attempt, attempt.Result, null, duration)
-                : new AttemptEnded(run.TaskId, definition.Type, run.Attempt, null, ErrorOf(attempt), duration)));
+                : new AttemptEnded(run.TaskId, definition.Type, run.Attempt, null, ErrorOf(definition, attempt), duration)));
         if (span is not null)
         {
             threadContext.Restore();
@@ -210,8 +211,6 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>How a call that did not complete is recorded: its exception classified (a cancelled call as cancelled).</summary>
-    private TaskError ErrorOf(Task call) => ErrorOf(_definition, call);
-
     private static TaskError ErrorOf(TaskDefinition definition, Task call) =>
         definition.Classify(call.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled."));
 

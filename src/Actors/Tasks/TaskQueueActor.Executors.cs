@@ -113,9 +113,7 @@ internal sealed partial class TaskQueueActor
         {
             TakeSlots(run);
             Place(run, executor, ended.Attempt);
-            Unplace(run);
-            EndAttempt(ended);
-            FreeSlots(GroupOf(run));
+            Settle(run, ended);
         }
     }
 

@@ -208,10 +208,8 @@ internal sealed partial class TaskQueueActor
         }
 
         // Its token would have fired before the handler began: the attempt ends cancelled, as a lane reports one cancelled before it ran.
-        Unplace(run);
-        EndAttempt(new AttemptEnded(run.Record.Id, run.Definition.Type, stored.Attempt, null,
+        Settle(run, new AttemptEnded(run.Record.Id, run.Definition.Type, stored.Attempt, null,
             run.Definition.Classify(new OperationCanceledException("The attempt was cancelled before it ran."))));
-        FreeSlots(GroupOf(run));
     }
 
     private void TakeSlots(TaskRun run)

@@ -467,12 +467,18 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return;
         }
 
-        Unplace(run);
         if (TaskMetrics.AttemptDuration.Enabled)
         {
             TaskMetrics.AttemptDuration.Record(ended.DurationMs / 1000, TaskMetrics.Type(ended.Type), TaskMetrics.Outcome(ended.Error is null ? "completed" : "failed"));
         }
 
+        Settle(run, ended);
+    }
+
+    /// <summary>The placed attempt of <paramref name="run"/> has ended: its end is recorded, then its slots go to the next.</summary>
+    private void Settle(TaskRun run, AttemptEnded ended)
+    {
+        Unplace(run);
         EndAttempt(ended);
 
         // After the attempt's end has been handed to the journal: the next start is written behind it.
