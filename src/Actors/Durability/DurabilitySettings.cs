@@ -28,6 +28,9 @@ public sealed record DurabilitySettings(DurabilityProvider Provider, string Conn
     /// <summary>For SQLite: the snapshot store's file, beside the journal's (separate, so their writes never wait for each other).</summary>
     internal string SqliteSnapshotFile => Path.ChangeExtension(ConnectionString, ".snapshots.db");
 
+    /// <summary>The dispatcher (threads of its own) on which journals block on their store.</summary>
+    internal const string JournalDispatcherId = "actors.durability.journal-dispatcher";
+
     /// <summary>Whether anything is persisted.</summary>
     public bool IsDurable => Provider != DurabilityProvider.None;
 
@@ -97,7 +100,7 @@ public sealed record DurabilitySettings(DurabilityProvider Provider, string Conn
             ? ("SQLite.MS", SqliteConnectionString(ConnectionString), SqliteConnectionString(SqliteSnapshotFile), "sqlite")
             : ("PostgreSQL.15", ConnectionString, ConnectionString, "postgresql");
         return section.WithFallback(ConfigurationFactory.ParseString($$"""
-            actors.durability.journal-dispatcher {
+            {{JournalDispatcherId}} {
               type = ForkJoinDispatcher
               throughput = 100
               dedicated-thread-pool.thread-count = 2
@@ -119,7 +122,7 @@ public sealed record DurabilitySettings(DurabilityProvider Provider, string Conn
                   prefer-parameters-on-multirow-insert = true
                   # Microsoft.Data.Sqlite's async calls block: keep them on threads of their own, not the
                   # shared thread pool, which starves (and stalls every request) when its threads block.
-                  materializer-dispatcher = "actors.durability.journal-dispatcher"
+                  materializer-dispatcher = "{{JournalDispatcherId}}"
                 }
               }
               snapshot-store {

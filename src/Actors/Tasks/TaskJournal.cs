@@ -43,6 +43,9 @@ internal sealed class TaskJournal : UntypedPersistentActor
     /// <summary>A snapshot is being saved: the next waits for it (each holds every kept entry, so queued ones would pile up in memory).</summary>
     private bool _snapshotSaving;
 
+    /// <summary>Deletions still to be answered after <see cref="ForgetTaskEntries"/>; at none left the actor stops.</summary>
+    private int _forgetting;
+
     /// <summary>Entries received since the last flush, and the confirmations due once the first N of them are stored.</summary>
     private readonly List<Durability.IStored> _batch = [];
     private readonly List<(int After, object Confirmation)> _confirmations = [];
@@ -107,6 +110,24 @@ internal sealed class TaskJournal : UntypedPersistentActor
             case SaveSnapshotFailure failed:
                 _snapshotSaving = false;
                 _log.Warning("Could not save a task journal snapshot (recovery will replay more events): {0}", failed.Cause.Message);
+                break;
+            case ForgetTaskEntries:
+                // Taken over by the SQLite task journal: what is kept here would only be read again at every start.
+                _forgetting = 2;
+                DeleteMessages(LastSequenceNr);
+                DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+                break;
+            case DeleteMessagesSuccess or DeleteMessagesFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure when _forgetting > 0:
+                if (message is DeleteMessagesFailure or DeleteSnapshotsFailure)
+                {
+                    _log.Warning("Could not delete the task entries taken over from the Akka.Persistence journal (they are not read again): {0}", message);
+                }
+
+                if (--_forgetting == 0)
+                {
+                    Context.Stop(Self);
+                }
+
                 break;
             case DeleteMessagesSuccess or DeleteMessagesFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
                 break;
@@ -256,7 +277,7 @@ internal sealed class TaskJournal : UntypedPersistentActor
 
         entries.Add(entry);
         _keptEntries++;
-        if (entry is TaskCompletedV1 or TaskCancelledV1 or TaskFailedV1 { RetryAt: null })
+        if (TaskJournalCodec.IsFinal(entry))
         {
             _finished.Enqueue(taskId);
             while (_finished.Count > _keepFinished)

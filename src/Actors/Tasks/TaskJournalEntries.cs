@@ -113,6 +113,9 @@ internal static class TaskJournalCodec
     /// <summary>The input of an accepted task, read back as its type's input type.</summary>
     public static object? Input(TaskAcceptedV1 accepted, Type inputType) => accepted.Input is { } json ? json.Deserialize(inputType, Json) : null;
 
+    /// <summary>Whether <paramref name="entry"/> ends its task (a failure with a retry due does not).</summary>
+    public static bool IsFinal(IStored entry) => entry is TaskCompletedV1 or TaskCancelledV1 or TaskFailedV1 { RetryAt: null };
+
     /// <summary>The task an entry belongs to.</summary>
     public static string TaskId(IStored entry) => entry switch
     {

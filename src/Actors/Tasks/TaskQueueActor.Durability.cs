@@ -38,7 +38,11 @@ internal sealed partial class TaskQueueActor
 
     private void OpenJournal()
     {
-        _journal = Context.ActorOf(TaskJournal.Props(_persistence!.SnapshotInterval, _settings.KeepFinished), "journal");
+        // SQLite: a journal of our own, which appends and deletes in one transaction per flush; PostgreSQL: Akka.Persistence.
+        var journal = _persistence!.Provider == DurabilityProvider.Sqlite
+            ? SqliteTaskJournal.Props(_persistence, _settings.KeepFinished, Context.System)
+            : TaskJournal.Props(_persistence.SnapshotInterval, _settings.KeepFinished);
+        _journal = Context.ActorOf(journal, "journal");
         Context.Watch(_journal);
     }
 

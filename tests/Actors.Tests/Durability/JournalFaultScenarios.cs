@@ -12,8 +12,8 @@ using Akka.Persistence.Sql.Journal;
 namespace Actors.Tests.Durability;
 
 /// <summary>
-/// The journal (SQLite, PostgreSQL) with every 25th write failing: the queue refuses (or never answers) the submits it
-/// could not store and restarts from its journal; every submit it acknowledged is there after a restart.
+/// The task journal (SQLite, PostgreSQL) with writes failing: the queue refuses (or never answers) the submits it could not
+/// store and restarts from its journal; every submit it acknowledged is there after a restart.
 /// </summary>
 public abstract class JournalFaultScenarios : IAsyncLifetime
 {
@@ -27,15 +27,20 @@ public abstract class JournalFaultScenarios : IAsyncLifetime
     /// <summary>A fresh, empty journal.</summary>
     protected abstract Task<DurabilitySettings> CreateJournalAsync();
 
+    /// <summary>Makes the journal's writes fail from now on (<paramref name="faulty"/>) or no longer; what a system started after it needs in its configuration.</summary>
+    protected abstract Task<Config> InjectFaultsAsync(DurabilitySettings journal, bool faulty);
+
     [Fact]
     public async Task No_acknowledged_submit_should_be_missing_after_recovery_when_writes_fail()
     {
-        var failuresBefore = FaultyJournal.Failures;
         var acknowledged = new ConcurrentBag<string>();
         var refused = 0;
-        var system = Start(faulty: true);
+        var failedWrites = 0;
+        var system = await StartAsync(faulty: true);
         try
         {
+            var counter = system.ActorOf(Props.Create(() => new FailedWriteCounter(() => Interlocked.Increment(ref failedWrites))));
+            system.EventStream.Subscribe(counter, typeof(Akka.Event.Error));
             var queue = StartQueue(system, _journal);
             await Parallel.ForEachAsync(Enumerable.Range(0, Submits), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
             {
@@ -63,10 +68,10 @@ public abstract class JournalFaultScenarios : IAsyncLifetime
             await system.Terminate();
         }
 
-        Assert.True(FaultyJournal.Failures > failuresBefore, "no write failed: the fault injection did not happen");
+        Assert.True(Volatile.Read(ref failedWrites) > 0, "no write failed: the fault injection did not happen");
         Assert.True(refused > 0, "no submit was refused although writes failed");
 
-        var again = Start(faulty: false);
+        var again = await StartAsync(faulty: false);
         try
         {
             var records = await ListOnceRecoveredAsync(StartQueue(again, _journal));
@@ -95,17 +100,22 @@ public abstract class JournalFaultScenarios : IAsyncLifetime
         }
     }
 
-    private ActorSystem Start(bool faulty)
+    private async Task<ActorSystem> StartAsync(bool faulty)
     {
-        var persistence = _journal;
-        var config = ConfigurationFactory.ParseString($$"""
+        var config = ConfigurationFactory.ParseString("""
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
             akka.loglevel = WARNING
             # (a crash is simulated by abandoning a system in this process; a dead process holds no lock)
             actors.durability.single-writer = off
-            akka.persistence.journal.sql.class = "{{(faulty ? typeof(FaultyJournal).AssemblyQualifiedName : typeof(SqlWriteJournal).AssemblyQualifiedName)}}"
-            """).WithFallback(persistence.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
+            """).WithFallback(await InjectFaultsAsync(_journal, faulty)).WithFallback(_journal.ToAkkaConfig()).WithFallback(ActorsConfig.Defaults);
         return ActorSystem.Create("faults", config);
+    }
+
+    /// <summary>Counts the errors the task journal logs for a failed write (each makes the queue restart).</summary>
+    private sealed class FailedWriteCounter : ReceiveActor
+    {
+        public FailedWriteCounter(Action failed) =>
+            Receive<Akka.Event.Error>(error => error.Message?.ToString()?.Contains("Task journal write", StringComparison.Ordinal) == true, _ => failed());
     }
 
     private static ITaskQueue StartQueue(ActorSystem system, DurabilitySettings journal)
@@ -116,24 +126,20 @@ public abstract class JournalFaultScenarios : IAsyncLifetime
     }
 
     /// <summary>
-    /// The real journal, except that every 25th write fails (taking what it holds with it, before anything is written). By
-    /// count, not by chance: the task journal group-commits, so a run makes only about a hundred writes, and a 1 % chance
-    /// per write left a third of runs without a single failure.
+    /// The real Akka.Persistence journal, except that every 25th write fails (taking what it holds with it, before anything is
+    /// written). By count, not by chance: the task journal group-commits, so a run makes only about a hundred writes, and a
+    /// 1 % chance per write left a third of runs without a single failure.
     /// </summary>
     public sealed class FaultyJournal(Config config) : SqlWriteJournal(config)
     {
         private const int FailEvery = 25;
-        private static int s_failures;
         private static int s_writes;
-
-        public static int Failures => Volatile.Read(ref s_failures);
 
         protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
         {
             var writes = messages.ToList();
             if (Interlocked.Increment(ref s_writes) % FailEvery == 0)
             {
-                Interlocked.Increment(ref s_failures);
                 return Task.FromException<IImmutableList<Exception>>(new IOException("Injected journal write failure."));
             }
 
@@ -142,13 +148,33 @@ public abstract class JournalFaultScenarios : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// SQLite: the task journal writes its own file, so the fault is the database's own: a trigger that aborts one insert in 200 (a
+/// flush's transaction is rolled back whole). Each entry is a row, so a run inserts thousands and fails dozens of times.
+/// </summary>
 public sealed class SqliteJournalFaultSpecs : JournalFaultScenarios
 {
     protected override Task<DurabilitySettings> CreateJournalAsync() =>
         Task.FromResult(new DurabilitySettings(DurabilityProvider.Sqlite, Path.Combine(Directory.CreateTempSubdirectory("actors-faults-").FullName, "journal.db"), 10_000));
+
+    protected override async Task<Config> InjectFaultsAsync(DurabilitySettings journal, bool faulty)
+    {
+        var file = SqliteTaskStore.FileBeside(journal.ConnectionString);
+        await using var connection = SqliteTaskStore.Connect(file);
+        await using var command = connection.CreateCommand();
+        command.CommandText = faulty
+            ? "CREATE TRIGGER injected_fault BEFORE INSERT ON task_entries WHEN abs(random()) % 200 = 0 BEGIN SELECT RAISE(ABORT, 'Injected journal write failure.'); END"
+            : "DROP TRIGGER IF EXISTS injected_fault";
+        await command.ExecuteNonQueryAsync();
+        return Config.Empty;
+    }
 }
 
 public sealed class PostgreSqlJournalFaultSpecs(PostgresServer server) : JournalFaultScenarios, IClassFixture<PostgresServer>
 {
     protected override async Task<DurabilitySettings> CreateJournalAsync() => new(DurabilityProvider.PostgreSql, await server.NewDatabaseAsync(), 10_000);
+
+    protected override Task<Config> InjectFaultsAsync(DurabilitySettings journal, bool faulty) =>
+        Task.FromResult(ConfigurationFactory.ParseString(
+            $"akka.persistence.journal.sql.class = \"{(faulty ? typeof(FaultyJournal).AssemblyQualifiedName : typeof(SqlWriteJournal).AssemblyQualifiedName)}\""));
 }

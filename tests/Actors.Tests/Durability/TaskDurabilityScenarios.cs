@@ -277,8 +277,9 @@ public sealed class SqliteTaskDurabilitySpecs : TaskDurabilityScenarios
 
     protected override async Task<List<string>> StoredManifestsAsync(DurabilitySettings journal)
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={journal.ConnectionString};Mode=ReadOnly");
-        return await Journals.ManifestsAsync(connection, "event_journal");
+        // The task journal on SQLite is a file of its own beside the journal (SqliteTaskStore), one row per entry.
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={SqliteTaskStore.FileBeside(journal.ConnectionString)};Mode=ReadOnly");
+        return await Journals.ManifestsAsync(connection, "task_entries");
     }
 }
 

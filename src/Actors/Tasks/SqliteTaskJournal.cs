@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using Actors.Durability;
+using Akka.Actor;
+using Akka.Event;
+
+namespace Actors.Tasks;
+
+/// <summary>
+/// The task queue's journal on SQLite (a child of the queue, speaking <see cref="TaskJournal"/>'s protocol): writes the
+/// queue's events itself, one row per entry in a file of its own (<see cref="SqliteTaskStore"/>), rather than through
+/// Akka.Persistence. Each flush is one transaction that appends what arrived and deletes the rows of the finished tasks
+/// that fell out of the kept window, so the journal always holds exactly what recovery needs: no snapshot to save, no
+/// bulk delete to wait behind, and a restart reads the kept entries and nothing else.
+/// </summary>
+/// <remarks>
+/// Group commit: the actor writes synchronously on the journal dispatcher (threads of its own); what arrives during a
+/// write waits in the mailbox and goes out as the next one. A failed write stops the actor; the queue then fails and
+/// restarts from what was committed, so what it acknowledged is exactly what recovery reproduces. On first start it
+/// takes over the entries an older version kept in the Akka.Persistence journal, then deletes them there.
+/// </remarks>
+internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash
+{
+    /// <summary>Rows handed from the reading thread at a time during recovery.</summary>
+    private const int RecoveryChunk = 1_000;
+
+    private readonly DurabilitySettings _settings;
+    private readonly int _keepFinished;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private SqliteTaskStore? _store;
+
+    /// <summary>The rows of every kept task (unfinished, or among the last finished); finished ones oldest first.</summary>
+    private readonly Dictionary<string, List<long>> _rows = new(StringComparer.Ordinal);
+    private readonly Queue<string> _finished = new();
+
+    /// <summary>Rows of tasks dropped from the window, deleted with the next write.</summary>
+    private readonly List<long> _deletes = [];
+    private long _nextSequenceNr = 1;
+
+    /// <summary>Entries received since the last flush, and the confirmations due once they are stored.</summary>
+    private readonly List<IStored> _batch = [];
+    private readonly List<object> _confirmations = [];
+    private bool _flushScheduled;
+
+    public SqliteTaskJournal(DurabilitySettings settings, int keepFinished)
+    {
+        _settings = settings;
+        _keepFinished = keepFinished;
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(DurabilitySettings settings, int keepFinished, ActorSystem system)
+    {
+        var props = Akka.Actor.Props.Create(() => new SqliteTaskJournal(settings, keepFinished));
+        return system.Dispatchers.HasDispatcher(DurabilitySettings.JournalDispatcherId) ? props.WithDispatcher(DurabilitySettings.JournalDispatcherId) : props;
+    }
+
+    protected override void PreStart()
+    {
+        _store = SqliteTaskStore.Open(SqliteTaskStore.FileBeside(_settings.ConnectionString), new ActorsJsonSerializer((ExtendedActorSystem)Context.System));
+        if (_store.LegacyTakenOver)
+        {
+            Recover();
+        }
+        else if (!SqliteTaskStore.LegacyJournalHoldsTasks(Path.GetFullPath(_settings.ConnectionString), _settings.SqliteSnapshotFile))
+        {
+            _store.Write([], _nextSequenceNr, [], markLegacyTakenOver: true);
+            Recover();
+        }
+        else
+        {
+            _log.Info("Taking over the task entries an older version kept in the Akka.Persistence journal");
+            Context.ActorOf(TaskJournal.Props(_settings.SnapshotInterval, _keepFinished), "legacy");
+            Become(TakingOver);
+        }
+    }
+
+    protected override void PostStop() => _store?.Dispose();
+
+    /// <summary>The legacy journal replays; its tasks are written here, marked as taken over in the same transaction, then deleted there.</summary>
+    private void TakingOver(object message)
+    {
+        if (message is not TasksRecovered legacy)
+        {
+            Stash.Stash();
+            return;
+        }
+
+        var entries = legacy.Tasks.SelectMany(task => task).ToList();
+        _store!.Write(entries, _nextSequenceNr, [], markLegacyTakenOver: true);
+        _log.Info("Took over {0} task entries of {1} tasks from the Akka.Persistence journal; deleting them there", entries.Count, legacy.Tasks.Count);
+        Sender.Tell(ForgetTaskEntries.Instance);
+        Recover();
+        Become(OnReceive);
+        Stash.UnstashAll();
+    }
+
+    /// <summary>
+    /// Reads every stored entry, drops the finished tasks beyond the window, and hands the queue the rest. Rows are read
+    /// and deserialized on another thread, in chunks, while this one sorts them by task: recovery takes the longer of
+    /// the two rather than their sum.
+    /// </summary>
+    private void Recover()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var tasks = new List<(string Id, List<IStored> Entries)>();
+        var byId = new Dictionary<string, List<IStored>>(StringComparer.Ordinal);
+        long lastSequenceNr = 0;
+        using var chunks = new System.Collections.Concurrent.BlockingCollection<(long SequenceNr, IStored Entry)[]>(boundedCapacity: 16);
+        var store = _store!;
+        var reading = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var chunk in store.ReadAll().Chunk(RecoveryChunk))
+                {
+                    chunks.Add(chunk);
+                }
+            }
+            finally
+            {
+                chunks.CompleteAdding();
+            }
+        });
+
+        foreach (var chunk in chunks.GetConsumingEnumerable())
+        {
+            foreach (var (sequenceNr, entry) in chunk)
+            {
+                lastSequenceNr = sequenceNr;
+                var id = TaskJournalCodec.TaskId(entry);
+                if (!Keep(id, entry, sequenceNr))
+                {
+                    _deletes.Add(sequenceNr);
+                    continue;
+                }
+
+                if (!byId.TryGetValue(id, out var entries))
+                {
+                    byId[id] = entries = new List<IStored>(4);
+                    tasks.Add((id, entries));
+                }
+
+                entries.Add(entry);
+            }
+        }
+
+        reading.GetAwaiter().GetResult();
+        _nextSequenceNr = lastSequenceNr + 1;
+        if (_deletes.Count > 0)
+        {
+            _store!.Write([], _nextSequenceNr, _deletes);
+            _deletes.Clear();
+        }
+
+        var kept = tasks.Where(task => _rows.ContainsKey(task.Id)).Select(task => (IReadOnlyList<IStored>)task.Entries).ToList();
+        _log.Info("Task journal recovered {0} tasks ({1} finished) from {2} in {3:F0} ms", kept.Count, _finished.Count, SqliteTaskStore.FileBeside(_settings.ConnectionString),
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Context.Parent.Tell(new TasksRecovered(kept));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case WriteTaskEntries write:
+                _batch.AddRange(write.Entries);
+                if (write.Confirmation is { } confirmation)
+                {
+                    _confirmations.Add(confirmation);
+                }
+
+                ScheduleFlush();
+                break;
+            case ConfirmWhenWritten confirm:
+                _confirmations.Add(confirm.Confirmation);
+                ScheduleFlush();
+                break;
+            case FlushEntries:
+                Flush();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>The flush is told to itself, so it comes after everything already in the mailbox: one transaction for all of it.</summary>
+    private void ScheduleFlush()
+    {
+        if (!_flushScheduled)
+        {
+            _flushScheduled = true;
+            Self.Tell(FlushEntries.Instance);
+        }
+    }
+
+    private void Flush()
+    {
+        _flushScheduled = false;
+        if (_batch.Count > 0)
+        {
+            var written = new List<IStored>(_batch.Count);
+            foreach (var entry in _batch)
+            {
+                // An entry of a task that is not kept would be dropped by recovery anyway (its acceptance is gone).
+                if (Keep(TaskJournalCodec.TaskId(entry), entry, _nextSequenceNr + written.Count))
+                {
+                    written.Add(entry);
+                }
+            }
+
+            var writing = Stopwatch.GetTimestamp();
+            try
+            {
+                _store!.Write(written, _nextSequenceNr, _deletes);
+            }
+            catch (Exception e)
+            {
+                _log.Error(e, "Task journal write of {0} entries failed; the task queue restarts from the journal", written.Count);
+                Context.Stop(Self);
+                return;
+            }
+
+            TaskMetrics.JournalWriteDuration.Record(Stopwatch.GetElapsedTime(writing).TotalSeconds);
+            TaskMetrics.JournalBatchSize.Record(written.Count);
+            _nextSequenceNr += written.Count;
+            _deletes.Clear();
+            _batch.Clear();
+        }
+
+        foreach (var confirmation in _confirmations)
+        {
+            Context.Parent.Tell(confirmation);
+        }
+
+        _confirmations.Clear();
+    }
+
+    /// <summary>
+    /// Records that <paramref name="entry"/> of task <paramref name="id"/> is row <paramref name="sequenceNr"/>; false for an
+    /// entry of a task not kept. Once a task ends it counts among the finished, and the rows of the oldest beyond the window
+    /// are deleted, all of a task's rows in one transaction.
+    /// </summary>
+    private bool Keep(string id, IStored entry, long sequenceNr)
+    {
+        if (!_rows.TryGetValue(id, out var rows))
+        {
+            if (entry is not TaskAcceptedV1)
+            {
+                return false;
+            }
+
+            _rows[id] = rows = new List<long>(4);
+        }
+
+        rows.Add(sequenceNr);
+        if (TaskJournalCodec.IsFinal(entry))
+        {
+            _finished.Enqueue(id);
+            while (_finished.Count > _keepFinished)
+            {
+                if (_rows.Remove(_finished.Dequeue(), out var dropped))
+                {
+                    _deletes.AddRange(dropped);
+                }
+            }
+
+            Common.Collections.ShrinkAfterBacklog(_rows);
+        }
+
+        return true;
+    }
+}
+
+/// <summary>To the legacy task journal once its entries are taken over: delete them all, then stop.</summary>
+internal sealed record ForgetTaskEntries
+{
+    public static readonly ForgetTaskEntries Instance = new();
+}
