@@ -18,8 +18,11 @@ namespace Actors.Tasks;
 /// restarts from what was committed, so what it acknowledged is exactly what recovery reproduces. On first start it
 /// takes over the entries an older version kept in the Akka.Persistence journal, then deletes them there.
 /// </remarks>
-internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash
+internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWithTimers
 {
+    /// <summary>How often the WAL is checkpointed (off the write path) when something was written.</summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>Rows handed from the reading thread at a time during recovery.</summary>
     private const int RecoveryChunk = 1_000;
 
@@ -41,6 +44,10 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash
     private readonly List<object> _confirmations = [];
     private bool _flushScheduled;
 
+    /// <summary>A checkpoint runs (on another thread and connection); and whether anything was written since the last began.</summary>
+    private bool _checkpointing;
+    private bool _writtenSinceCheckpoint;
+
     public SqliteTaskJournal(DurabilitySettings settings, int keepFinished)
     {
         _settings = settings;
@@ -48,6 +55,10 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash
     }
 
     public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private string File => SqliteTaskStore.FileBeside(_settings.ConnectionString);
 
     public static Props Props(DurabilitySettings settings, int keepFinished, ActorSystem system)
     {
@@ -57,7 +68,8 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash
 
     protected override void PreStart()
     {
-        _store = SqliteTaskStore.Open(SqliteTaskStore.FileBeside(_settings.ConnectionString), new ActorsJsonSerializer((ExtendedActorSystem)Context.System));
+        _store = SqliteTaskStore.Open(File, new ActorsJsonSerializer((ExtendedActorSystem)Context.System));
+        Timers.StartPeriodicTimer(CheckpointDue.Instance, CheckpointDue.Instance, CheckpointInterval);
         if (_store.LegacyTakenOver)
         {
             Recover();
@@ -154,7 +166,7 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash
         }
 
         var kept = tasks.Where(task => _rows.ContainsKey(task.Id)).Select(task => (IReadOnlyList<IStored>)task.Entries).ToList();
-        _log.Info("Task journal recovered {0} tasks ({1} finished) from {2} in {3:F0} ms", kept.Count, _finished.Count, SqliteTaskStore.FileBeside(_settings.ConnectionString),
+        _log.Info("Task journal recovered {0} tasks ({1} finished) from {2} in {3:F0} ms", kept.Count, _finished.Count, File,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Context.Parent.Tell(new TasksRecovered(kept));
     }
@@ -178,6 +190,22 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash
                 break;
             case FlushEntries:
                 Flush();
+                break;
+            case CheckpointDue when !_checkpointing && _writtenSinceCheckpoint:
+                _checkpointing = true;
+                _writtenSinceCheckpoint = false;
+                var file = File;
+                Task.Run(() => SqliteTaskStore.Checkpoint(file)).PipeTo(Self, success: () => CheckpointEnded.Instance, failure: e => new Status.Failure(e));
+                break;
+            case CheckpointDue:
+                break;
+            case CheckpointEnded:
+                _checkpointing = false;
+                break;
+            case Status.Failure failed:
+                // The WAL grows until a later checkpoint succeeds; nothing written is at risk.
+                _checkpointing = false;
+                _log.Warning("Task journal checkpoint failed (the next one retries): {0}", failed.Cause.Message);
                 break;
             default:
                 Unhandled(message);
@@ -225,6 +253,7 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash
             TaskMetrics.JournalWriteDuration.Record(Stopwatch.GetElapsedTime(writing).TotalSeconds);
             TaskMetrics.JournalBatchSize.Record(written.Count);
             _nextSequenceNr += written.Count;
+            _writtenSinceCheckpoint = true;
             _deletes.Clear();
             _batch.Clear();
         }
@@ -271,6 +300,18 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash
 
         return true;
     }
+}
+
+/// <summary>To itself: time to checkpoint the WAL; and that a checkpoint ended.</summary>
+internal sealed record CheckpointDue
+{
+    public static readonly CheckpointDue Instance = new();
+}
+
+/// <inheritdoc cref="CheckpointDue"/>
+internal sealed record CheckpointEnded
+{
+    public static readonly CheckpointEnded Instance = new();
 }
 
 /// <summary>To the legacy task journal once its entries are taken over: delete them all, then stop.</summary>

@@ -10,6 +10,8 @@ namespace Actors.Tasks;
 /// <remarks>
 /// Synchronous on purpose: the journal actor runs on a dispatcher of its own, and Microsoft.Data.Sqlite's async
 /// calls block anyway. <c>synchronous = FULL</c>: a committed entry survives a power cut, as the journal promises.
+/// The writing connection never checkpoints the WAL itself (SQLite would do it inside a commit, copying megabytes and
+/// syncing the file while every acknowledgement waits): <see cref="Checkpoint"/> does it from another connection.
 /// </remarks>
 internal sealed class SqliteTaskStore : IDisposable
 {
@@ -40,7 +42,31 @@ internal sealed class SqliteTaskStore : IDisposable
     public static string FileBeside(string journalFile) => Path.ChangeExtension(Path.GetFullPath(journalFile), ".tasks.db");
 
     /// <summary>Opens (creating it if need be) the task journal at <paramref name="file"/>.</summary>
-    public static SqliteTaskStore Open(string file, ActorsJsonSerializer serializer) => new(Connect(file), serializer);
+    public static SqliteTaskStore Open(string file, ActorsJsonSerializer serializer)
+    {
+        var connection = Connect(file);
+        try
+        {
+            Execute(connection, "PRAGMA wal_autocheckpoint = 0;");
+            return new SqliteTaskStore(connection, serializer);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies the WAL's committed pages into the file at <paramref name="file"/>, on a connection of its own, beside the writer:
+    /// a passive checkpoint never blocks it, and the writer starts the WAL over once one has copied everything.
+    /// </summary>
+    public static void Checkpoint(string file)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = 30, Pooling = false }.ToString());
+        connection.Open();
+        Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+    }
 
     /// <summary>A connection of its own to the task journal at <paramref name="file"/>, its tables created if missing.</summary>
     public static SqliteConnection Connect(string file)

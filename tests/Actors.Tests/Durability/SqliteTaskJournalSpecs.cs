@@ -39,6 +39,21 @@ public sealed class SqliteTaskJournalSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task The_WAL_should_be_copied_into_the_file_in_the_background_while_the_queue_runs()
+    {
+        // The writer never checkpoints inside a commit; without the journal's own checkpoints the file would stay empty (a
+        // few pages) and the WAL would take every write until the last connection closes.
+        var queue = TaskQueue.Start(Sys, [Echo], TaskQueueSettings.Create(Sys), _journal);
+        await Task.WhenAll(Enumerable.Range(0, 2_000).Select(i => queue.SubmitAsync("echo", i, wait: TimeSpan.Zero)));
+        var file = new FileInfo(SqliteTaskStore.FileBeside(_journal.ConnectionString));
+        await AwaitAssertAsync(() =>
+        {
+            file.Refresh();
+            Assert.True(file.Length > 200_000, $"the file holds {file.Length} bytes: the WAL was not checkpointed");
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Tasks_an_older_version_kept_in_the_Akka_Persistence_journal_should_be_taken_over_and_deleted_there()
     {
         // What an older version wrote: the task journal as Akka.Persistence events (a waiting task and a finished one).
