@@ -82,7 +82,7 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
         else
         {
             _log.Info("Taking over the task entries an older version kept in the Akka.Persistence journal");
-            Context.ActorOf(TaskJournal.Props(_settings.SnapshotInterval, _keepFinished), "legacy");
+            Context.Watch(Context.ActorOf(TaskJournal.Props(_settings.SnapshotInterval, _keepFinished), "legacy"));
             Become(TakingOver);
         }
     }
@@ -92,6 +92,14 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
     /// <summary>The legacy journal replays; its tasks are written here, marked as taken over in the same transaction, then deleted there.</summary>
     private void TakingOver(object message)
     {
+        if (message is Terminated)
+        {
+            // It could not replay (its store failed): stopping fails the queue, which restarts with backoff and tries again.
+            _log.Error("The Akka.Persistence task journal stopped before its entries could be taken over; the task queue restarts");
+            Context.Stop(Self);
+            return;
+        }
+
         if (message is not TasksRecovered legacy)
         {
             Stash.Stash();
@@ -101,6 +109,7 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
         var entries = legacy.Tasks.SelectMany(task => task).ToList();
         _store!.Write(entries, _nextSequenceNr, [], markLegacyTakenOver: true);
         _log.Info("Took over {0} task entries of {1} tasks from the Akka.Persistence journal; deleting them there", entries.Count, legacy.Tasks.Count);
+        Context.Unwatch(Sender);
         Sender.Tell(ForgetTaskEntries.Instance);
         Recover();
         Become(OnReceive);
