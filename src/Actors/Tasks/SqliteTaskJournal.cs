@@ -23,8 +23,9 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
     /// <summary>How often the WAL is checkpointed (off the write path) when something was written.</summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Rows handed from the reading thread at a time during recovery.</summary>
+    /// <summary>Rows decoded together during recovery, and how many such chunks may be read ahead of the one being sorted.</summary>
     private const int RecoveryChunk = 1_000;
+    private const int RecoveryChunksAhead = 8;
 
     private readonly DurabilitySettings _settings;
     private readonly int _keepFinished;
@@ -117,9 +118,9 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
     }
 
     /// <summary>
-    /// Reads every stored entry, drops the finished tasks beyond the window, and hands the queue the rest. Rows are read
-    /// and deserialized on another thread, in chunks, while this one sorts them by task: recovery takes the longer of
-    /// the two rather than their sum.
+    /// Reads every stored entry, drops the finished tasks beyond the window, and hands the queue the rest. One thread reads
+    /// the rows, chunks of them are decoded on the thread pool (the JSON is most of the work, and a restart has both cores to
+    /// itself), and this one sorts the decoded chunks by task, in order.
     /// </summary>
     private void Recover()
     {
@@ -127,15 +128,16 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
         var tasks = new List<(string Id, List<IStored> Entries)>();
         var byId = new Dictionary<string, List<IStored>>(StringComparer.Ordinal);
         long lastSequenceNr = 0;
-        using var chunks = new System.Collections.Concurrent.BlockingCollection<(long SequenceNr, IStored Entry)[]>(boundedCapacity: 16);
         var store = _store!;
+        using var stop = new CancellationTokenSource();
+        using var chunks = new System.Collections.Concurrent.BlockingCollection<Task<(long SequenceNr, IStored Entry)[]>>(boundedCapacity: RecoveryChunksAhead);
         var reading = Task.Run(() =>
         {
             try
             {
-                foreach (var chunk in store.ReadAll().Chunk(RecoveryChunk))
+                foreach (var rows in store.ReadAll().Chunk(RecoveryChunk))
                 {
-                    chunks.Add(chunk);
+                    chunks.Add(Task.Run(() => Array.ConvertAll(rows, store.Decode)), stop.Token);
                 }
             }
             finally
@@ -144,26 +146,34 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
             }
         });
 
-        foreach (var chunk in chunks.GetConsumingEnumerable())
+        try
         {
-            foreach (var (sequenceNr, entry) in chunk)
+            foreach (var decoding in chunks.GetConsumingEnumerable())
             {
-                lastSequenceNr = sequenceNr;
-                var id = TaskJournalCodec.TaskId(entry);
-                if (!Keep(id, entry, sequenceNr))
+                foreach (var (sequenceNr, entry) in decoding.GetAwaiter().GetResult())
                 {
-                    _deletes.Add(sequenceNr);
-                    continue;
-                }
+                    lastSequenceNr = sequenceNr;
+                    var id = TaskJournalCodec.TaskId(entry);
+                    if (!Keep(id, entry, sequenceNr))
+                    {
+                        _deletes.Add(sequenceNr);
+                        continue;
+                    }
 
-                if (!byId.TryGetValue(id, out var entries))
-                {
-                    byId[id] = entries = new List<IStored>(4);
-                    tasks.Add((id, entries));
-                }
+                    if (!byId.TryGetValue(id, out var entries))
+                    {
+                        byId[id] = entries = new List<IStored>(4);
+                        tasks.Add((id, entries));
+                    }
 
-                entries.Add(entry);
+                    entries.Add(entry);
+                }
             }
+        }
+        finally
+        {
+            // A row that cannot be decoded ends recovery here: the reader must not wait for room that will never come.
+            stop.Cancel();
         }
 
         reading.GetAwaiter().GetResult();

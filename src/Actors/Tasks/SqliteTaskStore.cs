@@ -131,8 +131,8 @@ internal sealed class SqliteTaskStore : IDisposable
         return Convert.ToInt64(command.ExecuteScalar()) > 0;
     }
 
-    /// <summary>Every stored entry with its sequence number, in the order written.</summary>
-    public IEnumerable<(long SequenceNr, IStored Entry)> ReadAll()
+    /// <summary>Every stored row, in the order written, not yet decoded (<see cref="Decode"/>).</summary>
+    public IEnumerable<(long SequenceNr, string Manifest, byte[] Payload)> ReadAll()
     {
         using var command = _connection.CreateCommand();
         command.CommandText = "SELECT sequence_nr, manifest, payload FROM task_entries ORDER BY sequence_nr";
@@ -140,9 +140,13 @@ internal sealed class SqliteTaskStore : IDisposable
         while (reader.Read())
         {
             // GetFieldValue copies the column once; GetBytes or GetStream would open an incremental blob handle per row.
-            yield return (reader.GetInt64(0), (IStored)_serializer.FromBinary(reader.GetFieldValue<byte[]>(2), reader.GetString(1)));
+            yield return (reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2));
         }
     }
+
+    /// <summary>The entry a row holds (thread-safe: recovery decodes chunks of rows in parallel).</summary>
+    public (long SequenceNr, IStored Entry) Decode((long SequenceNr, string Manifest, byte[] Payload) row) =>
+        (row.SequenceNr, (IStored)_serializer.FromBinary(row.Payload, row.Manifest));
 
     /// <summary>
     /// In one transaction: appends <paramref name="entries"/> as rows numbered from <paramref name="firstSequenceNr"/>, deletes
