@@ -32,8 +32,8 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private SqliteTaskStore? _store;
 
-    /// <summary>The rows of every kept task (unfinished, or among the last finished); finished ones oldest first.</summary>
-    private readonly Dictionary<string, List<long>> _rows = new(StringComparer.Ordinal);
+    /// <summary>Every kept task (unfinished, or among the last finished); finished ones oldest first.</summary>
+    private readonly Dictionary<string, KeptTask> _kept = new(StringComparer.Ordinal);
     private readonly Queue<string> _finished = new();
 
     /// <summary>Rows of tasks dropped from the window, deleted with the next write.</summary>
@@ -125,8 +125,7 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
     private void Recover()
     {
         var started = Stopwatch.GetTimestamp();
-        var tasks = new List<(string Id, List<IStored> Entries)>();
-        var byId = new Dictionary<string, List<IStored>>(StringComparer.Ordinal);
+        var tasks = new List<(string Id, KeptTask Task)>();
         long lastSequenceNr = 0;
         var store = _store!;
         using var stop = new CancellationTokenSource();
@@ -154,19 +153,19 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
                 {
                     lastSequenceNr = sequenceNr;
                     var id = TaskJournalCodec.TaskId(entry);
-                    if (!Keep(id, entry, sequenceNr))
+                    if (Keep(id, entry, sequenceNr) is not { } task)
                     {
                         _deletes.Add(sequenceNr);
                         continue;
                     }
 
-                    if (!byId.TryGetValue(id, out var entries))
+                    if (task.Recovered is null)
                     {
-                        byId[id] = entries = new List<IStored>(4);
-                        tasks.Add((id, entries));
+                        task.Recovered = new List<IStored>(4);
+                        tasks.Add((id, task));
                     }
 
-                    entries.Add(entry);
+                    task.Recovered.Add(entry);
                 }
             }
         }
@@ -184,7 +183,17 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
             _deletes.Clear();
         }
 
-        var kept = tasks.Where(task => _rows.ContainsKey(task.Id)).Select(task => (IReadOnlyList<IStored>)task.Entries).ToList();
+        var kept = new List<IReadOnlyList<IStored>>(tasks.Count);
+        foreach (var (id, task) in tasks)
+        {
+            if (_kept.ContainsKey(id))
+            {
+                kept.Add(task.Recovered!);
+            }
+
+            task.Recovered = null;
+        }
+
         _log.Info("Task journal recovered {0} tasks ({1} finished) from {2} in {3:F0} ms", kept.Count, _finished.Count, File,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Context.Parent.Tell(new TasksRecovered(kept));
@@ -251,7 +260,7 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
             foreach (var entry in _batch)
             {
                 // An entry of a task that is not kept would be dropped by recovery anyway (its acceptance is gone).
-                if (Keep(TaskJournalCodec.TaskId(entry), entry, _nextSequenceNr + written.Count))
+                if (Keep(TaskJournalCodec.TaskId(entry), entry, _nextSequenceNr + written.Count) is not null)
                 {
                     written.Add(entry);
                 }
@@ -287,37 +296,45 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
 
     /// <summary>
     /// Records that <paramref name="entry"/> of task <paramref name="id"/> is row <paramref name="sequenceNr"/>; false for an
-    /// entry of a task not kept. Once a task ends it counts among the finished, and the rows of the oldest beyond the window
+    /// entry of a task not kept (null). Once a task ends it counts among the finished, and the rows of the oldest beyond the window
     /// are deleted, all of a task's rows in one transaction.
     /// </summary>
-    private bool Keep(string id, IStored entry, long sequenceNr)
+    private KeptTask? Keep(string id, IStored entry, long sequenceNr)
     {
-        if (!_rows.TryGetValue(id, out var rows))
+        if (!_kept.TryGetValue(id, out var task))
         {
             if (entry is not TaskAcceptedV1)
             {
-                return false;
+                return null;
             }
 
-            _rows[id] = rows = new List<long>(4);
+            _kept[id] = task = new KeptTask();
         }
 
-        rows.Add(sequenceNr);
+        task.Rows.Add(sequenceNr);
         if (TaskJournalCodec.IsFinal(entry))
         {
             _finished.Enqueue(id);
             while (_finished.Count > _keepFinished)
             {
-                if (_rows.Remove(_finished.Dequeue(), out var dropped))
+                if (_kept.Remove(_finished.Dequeue(), out var dropped))
                 {
-                    _deletes.AddRange(dropped);
+                    _deletes.AddRange(dropped.Rows);
                 }
             }
 
-            Common.Collections.ShrinkAfterBacklog(_rows);
+            Common.Collections.ShrinkAfterBacklog(_kept);
         }
 
-        return true;
+        return task;
+    }
+
+    /// <summary>A kept task's rows; during recovery, also its decoded entries, in order, until they are handed to the queue.</summary>
+    private sealed class KeptTask
+    {
+        public List<long> Rows { get; } = new(4);
+
+        public List<IStored>? Recovered { get; set; }
     }
 }
 

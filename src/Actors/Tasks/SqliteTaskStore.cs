@@ -63,8 +63,7 @@ internal sealed class SqliteTaskStore : IDisposable
     /// </summary>
     public static void Checkpoint(string file)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = 30, Pooling = false }.ToString());
-        connection.Open();
+        using var connection = OpenConnection(file, SqliteOpenMode.ReadWrite);
         Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
     }
 
@@ -72,10 +71,9 @@ internal sealed class SqliteTaskStore : IDisposable
     public static SqliteConnection Connect(string file)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = 30, Pooling = false }.ToString());
+        var connection = OpenConnection(file, SqliteOpenMode.ReadWriteCreate);
         try
         {
-            connection.Open();
             Execute(connection, """
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = FULL;
@@ -117,8 +115,7 @@ internal sealed class SqliteTaskStore : IDisposable
             return false;
         }
 
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, DefaultTimeout = 30, Pooling = false }.ToString());
-        connection.Open();
+        using var connection = OpenConnection(file, SqliteOpenMode.ReadOnly);
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $table";
         command.Parameters.AddWithValue("$table", table);
@@ -188,6 +185,22 @@ internal sealed class SqliteTaskStore : IDisposable
         _insert.Dispose();
         _delete.Dispose();
         _connection.Dispose();
+    }
+
+    /// <remarks>Unpooled: each connection is the only one of its thread (the writer's, a checkpoint's, a one-off check), and closing it must close the file.</remarks>
+    private static SqliteConnection OpenConnection(string file, SqliteOpenMode mode)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = mode, DefaultTimeout = 30, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)
