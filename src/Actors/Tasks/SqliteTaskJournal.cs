@@ -205,15 +205,7 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
         {
             case WriteTaskEntries write:
                 _batch.AddRange(write.Entries);
-                if (write.Confirmation is { } confirmation)
-                {
-                    _confirmations.Add(confirmation);
-                }
-
-                ScheduleFlush();
-                break;
-            case ConfirmWhenWritten confirm:
-                _confirmations.Add(confirm.Confirmation);
+                _confirmations.AddRange(write.Confirmations ?? []);
                 ScheduleFlush();
                 break;
             case FlushEntries:

@@ -94,10 +94,7 @@ internal sealed class TaskJournal : UntypedPersistentActor
         {
             case WriteTaskEntries write:
                 _batch.AddRange(write.Entries);
-                Confirm(write.Confirmation);
-                break;
-            case ConfirmWhenWritten confirm:
-                Confirm(confirm.Confirmation);
+                Confirm(write.Confirmations);
                 break;
             case FlushEntries:
                 Flush();
@@ -139,12 +136,12 @@ internal sealed class TaskJournal : UntypedPersistentActor
 
     /// <summary>
     /// Gathers what arrives until the flush (told to itself, so it comes after everything already in the
-    /// mailbox, and only once the previous write is stored): one write for all of it. <paramref name="confirmation"/>
+    /// mailbox, and only once the previous write is stored): one write for all of it. Each of <paramref name="confirmations"/>
     /// is due once the entries before it are stored.
     /// </summary>
-    private void Confirm(object? confirmation)
+    private void Confirm(IReadOnlyList<object>? confirmations)
     {
-        if (confirmation is not null)
+        foreach (var confirmation in confirmations ?? [])
         {
             _confirmations.Add((_batch.Count, confirmation));
         }
@@ -293,17 +290,17 @@ internal sealed class TaskJournal : UntypedPersistentActor
     }
 }
 
-/// <summary>To the journal: write these entries; tell the queue <paramref name="Confirmation"/> once they are durable.</summary>
-internal sealed record WriteTaskEntries(IReadOnlyList<Durability.IStored> Entries, object? Confirmation = null);
+/// <summary>
+/// To the journal: write these entries (all that one message of the queue produced, so they are stored together), then tell
+/// the queue each of <paramref name="Confirmations"/>, in order, once they and every entry sent before are durable.
+/// </summary>
+internal sealed record WriteTaskEntries(IReadOnlyList<Durability.IStored> Entries, IReadOnlyList<object>? Confirmations = null);
 
 /// <summary>To itself: write what has been gathered.</summary>
 internal sealed record FlushEntries
 {
     public static readonly FlushEntries Instance = new();
 }
-
-/// <summary>To the journal: tell the queue <paramref name="Confirmation"/> once every entry sent before is stored.</summary>
-internal sealed record ConfirmWhenWritten(object Confirmation);
 
 /// <summary>From the journal after recovery: each kept task's entries, in order.</summary>
 internal sealed record TasksRecovered(IReadOnlyList<IReadOnlyList<Durability.IStored>> Tasks);

@@ -5,10 +5,11 @@ using Akka.Event;
 
 namespace Actors.Tasks;
 
-// Durability: with a journal (actors.durability), every event is written; a submit is answered and run
-// only once its acceptance is stored; on start the queue waits for the journal's recovery and resumes
-// each task where it was (waiting ones wait again, running ones run again as a new attempt, retries keep
-// their due times). Without one, nothing here does anything.
+// Durability: with a journal (actors.durability), every event is written; a submit is answered and announced
+// only once its acceptance is stored, and it runs only once its start is stored (a start written behind its
+// acceptance, in the same transaction when a slot is free at once); on start the queue waits for the journal's
+// recovery and resumes each task where it was (waiting ones wait again, running ones run again as a new attempt,
+// retries keep their due times). Without one, nothing here does anything.
 internal sealed partial class TaskQueueActor
 {
     private readonly DurabilitySettings? _persistence;
@@ -18,6 +19,14 @@ internal sealed partial class TaskQueueActor
     private IDisposable? _fence;
 
     private bool _fenceWaitLogged;
+
+    /// <summary>
+    /// Entries and confirmations gathered while one message is handled: they go to the journal as one write once it is handled,
+    /// so what one message changed is stored in one transaction (a task's acceptance and its start, when it starts at once).
+    /// </summary>
+    private List<IStored>? _toJournal;
+
+    private List<object>? _toConfirm;
 
     private void StartJournal()
     {
@@ -107,8 +116,34 @@ internal sealed partial class TaskQueueActor
             return false;
         }
 
-        _journal.Tell(new WriteTaskEntries([entry], new SubmitDurable(queued.TaskId)));
+        ToJournal(entry, new SubmitDurable(queued.TaskId));
         return true;
+    }
+
+    /// <summary>Adds to the write that goes to the journal once the message being handled is (<see cref="SendToJournal"/>).</summary>
+    private void ToJournal(IStored? entry, object? confirmation)
+    {
+        if (entry is not null)
+        {
+            (_toJournal ??= []).Add(entry);
+        }
+
+        if (confirmation is not null)
+        {
+            (_toConfirm ??= []).Add(confirmation);
+        }
+    }
+
+    private void SendToJournal()
+    {
+        if (_toJournal is null && _toConfirm is null)
+        {
+            return;
+        }
+
+        _journal!.Tell(new WriteTaskEntries(_toJournal ?? (IReadOnlyList<IStored>)[], _toConfirm));
+        _toJournal = null;
+        _toConfirm = null;
     }
 
     /// <summary>Writes an event (progress is not stored); true if <paramref name="confirmation"/> will be told to the queue once it is stored.</summary>
@@ -135,7 +170,7 @@ internal sealed partial class TaskQueueActor
             return false;
         }
 
-        _journal.Tell(new WriteTaskEntries([entry], confirmation));
+        ToJournal(entry, confirmation);
         return confirmation is not null;
     }
 
@@ -147,6 +182,12 @@ internal sealed partial class TaskQueueActor
             Accepted(run);
         }
     }
+
+    /// <summary>
+    /// What watchers of a task may see: its record, or, until its acceptance is stored, the record it was accepted with (what
+    /// happened since is announced once it is stored, <see cref="TaskRun.HeldEvents"/>).
+    /// </summary>
+    private static TaskRecord AnnouncedRecord(TaskRun run) => run.Durable || run.Queued is null ? run.Record : TaskRecord.Start(run.Queued);
 
     /// <summary>
     /// A write failed and the journal stopped: submits not yet stored are refused, and the queue fails so

@@ -26,7 +26,7 @@ internal sealed partial class TaskQueueActor
             return;
         }
 
-        _journal.Tell(new ConfirmWhenWritten(HandOverReady.Instance));
+        ToJournal(null, HandOverReady.Instance);
         Timers.StartSingleTimer(HandOverReady.Instance, HandOverReady.Instance, HandOverLimit);
     }
 
@@ -44,8 +44,8 @@ internal sealed partial class TaskQueueActor
     private void Watch(WatchTask watch)
     {
         var run = _tasks.GetValueOrDefault(watch.TaskId ?? string.Empty);
-        watch.Subscriber.Tell(new TaskRecordReply(watch.TaskId ?? string.Empty, run?.Record));
-        if (run is not null && !run.Record.IsTerminal)
+        watch.Subscriber.Tell(new TaskRecordReply(watch.TaskId ?? string.Empty, run is null ? null : AnnouncedRecord(run)));
+        if (run is not null && (!run.Record.IsTerminal || !run.Durable))
         {
             (run.Watchers ??= []).Add(watch.Subscriber);
         }

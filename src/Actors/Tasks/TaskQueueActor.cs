@@ -292,6 +292,10 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         {
             Accepted(run);
         }
+
+        // With a journal it waits (or starts) at once: its start is written behind its acceptance, in the same write when a
+        // slot is free, and it runs only once that is stored, so one commit both accepts and starts it.
+        SendRun(run);
     }
 
     /// <summary>The task an identical input may share (<see cref="TaskResultSharing"/>): one not ended, or one completed within the TTL.</summary>
@@ -349,16 +353,32 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
     }
 
-    /// <summary>The task is stored (or nothing is stored): it is published, sent to its lane, and its submitters are answered.</summary>
+    /// <summary>
+    /// The task is stored (or nothing is stored): it is announced, with what happened to it meanwhile (its start, or its
+    /// cancellation), in order, and its submitters are answered.
+    /// </summary>
     private void Accepted(TaskRun run)
     {
         TaskMetrics.Submitted.Add(1, TaskMetrics.Type(run.Definition.Type));
-        Publish(run.Queued!);
+        var queued = run.Queued!;
         run.Queued = null;
-        run.Watchers?.ForEach(watcher => watcher.Tell(new TaskRecordReply(run.Record.Id, run.Record)));
-        if (!run.Record.IsTerminal)
+        Publish(queued);
+        var held = run.HeldEvents;
+        run.HeldEvents = null;
+        if (run.Watchers is { } watchers)
         {
-            SendRun(run);
+            var accepted = new TaskRecordReply(run.Record.Id, held is null ? run.Record : TaskRecord.Start(queued));
+            watchers.ForEach(watcher => watcher.Tell(accepted));
+        }
+
+        foreach (var taskEvent in held ?? [])
+        {
+            Announce(run, taskEvent);
+        }
+
+        if (run.Record.IsTerminal)
+        {
+            run.Watchers = null;
         }
 
         if (run.AwaitingDurable is { } awaiting)
@@ -686,8 +706,15 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         var confirming = Journal(run, taskEvent, confirmWhenStored);
-        Publish(taskEvent);
-        run.Watchers?.ForEach(watcher => watcher.Tell(taskEvent));
+        if (run.Durable)
+        {
+            Announce(run, taskEvent);
+        }
+        else
+        {
+            (run.HeldEvents ??= []).Add(taskEvent);
+        }
+
         if (!run.Record.IsTerminal)
         {
             return confirming;
@@ -706,7 +733,11 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             run.Upstream = null;
         }
 
-        run.Watchers = null;
+        if (run.Durable)
+        {
+            run.Watchers = null;
+        }
+
         _unfinished--;
         if (run.HeldProgress is not null)
         {
@@ -740,6 +771,13 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void Publish(TaskEvent taskEvent) => _publish(taskEvent);
 
+    /// <summary>Tells the event stream and the task's watchers.</summary>
+    private void Announce(TaskRun run, TaskEvent taskEvent)
+    {
+        Publish(taskEvent);
+        run.Watchers?.ForEach(watcher => watcher.Tell(taskEvent));
+    }
+
     /// <summary>
     /// The time of the message being handled: read from the scheduler (virtual in tests) once per message, as a message may
     /// stamp several events and the clock read is a measurable share of the queue's work.
@@ -749,7 +787,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     protected override bool AroundReceive(Receive receive, object message)
     {
         _messageTime = null;
-        return base.AroundReceive(receive, message);
+        var handled = base.AroundReceive(receive, message);
+        SendToJournal();
+        return handled;
     }
 
     /// <summary>What the queue knows of one task beyond its record.</summary>
@@ -810,7 +850,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         /// <summary>Recovered from the journal with a type that is no longer registered: it fails on restore.</summary>
         public bool Unregistered { get; init; }
 
-        /// <summary>Whether its acceptance is stored (always, without a journal); until then it is not run or announced.</summary>
+        /// <summary>Whether its acceptance is stored (always, without a journal); until then it is not run, announced or answered.</summary>
         public bool Durable { get; set; }
 
         /// <summary>With an idempotency key: what tells its input from another's (<see cref="TaskJournalCodec.Fingerprint(object?, Type)"/>).</summary>
@@ -821,6 +861,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         /// <summary>Its first event, until it is announced.</summary>
         public TaskQueued? Queued { get; set; }
+
+        /// <summary>Its events since it was accepted, until its acceptance is stored and it is announced: none go out before it.</summary>
+        public List<TaskEvent>? HeldEvents { get; set; }
 
         /// <summary>Submitters to answer once it is stored, with their wait windows.</summary>
         public List<(IActorRef Submitter, TimeSpan? Wait)>? AwaitingDurable { get; set; }

@@ -66,7 +66,7 @@ public sealed class SqliteTaskJournalSpecs : Akka.TestKit.Xunit2.TestKit
             TaskJournalCodec.Encode(new TaskQueued("task-8", "echo", 5, TimeSpan.FromSeconds(1), null, at), 8, typeof(int))!,
             TaskJournalCodec.Encode(new TaskStarted("task-8", "echo", 1, at))!,
             TaskJournalCodec.Encode(new TaskCompleted("task-8", "echo", 80, TimeSpan.FromMilliseconds(1), at))!,
-        ], "stored"));
+        ], ["stored"]));
         ExpectMsg("stored", Journals.FirstUse);
         Watch(legacy);
         Sys.Stop(legacy);

@@ -121,9 +121,19 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
 
         for (var i = 0; i < 20; i++)
         {
-            // Cancelled at once: mostly while its start is on its way to the journal, so its handler never begins.
-            var id = Accepted(await node.Queue.SubmitAsync("gate", 1000 + i));
-            await node.Queue.CancelAsync(id);
+            // Cancelled right behind its submit (ids are numbered in submit order; each round submits two tasks): mostly while its
+            // acceptance and its start (a slot is free) are on their way to the journal, so its handler never begins.
+            var submitting = node.Queue.SubmitAsync("gate", 1000 + i);
+            var cancelling = node.Queue.CancelAsync($"task-{2 * i + 1}");
+            // Answered once it is stored, as what it is by then: accepted, or (mostly) already cancelled.
+            var id = await submitting switch
+            {
+                SubmitAccepted accepted => accepted.TaskId,
+                SubmitCompleted ended => ended.Record.Id,
+                var other => throw new Xunit.Sdk.XunitException($"unexpected answer: {other}"),
+            };
+            Assert.Equal($"task-{2 * i + 1}", id);
+            Assert.IsType<TaskCancelRequested>(await cancelling);
 
             // One slot in all: the next task runs only if the cancelled attempt gave its slot back.
             await SubmitAndWaitAsync(node.Queue, "echo", i);
@@ -133,6 +143,26 @@ public abstract class TaskDurabilityScenarios : IAsyncLifetime
         // The cancel takes a round trip, the start's write a disk write: most cancels come while the start is stored.
         var begun = _runs.Count(r => r.Input >= 1000);
         Assert.True(begun < 20, "every cancelled attempt had begun: none was cancelled while its start was stored");
+    }
+
+    [Fact]
+    public async Task Events_should_be_announced_in_order_once_the_acceptance_is_stored_though_the_start_is_written_with_it()
+    {
+        await using var node = await StartAsync();
+        var events = new ConcurrentQueue<TaskEvent>();
+        var recorder = node.System.ActorOf(Props.Create(() => new Tasks.TaskEventRecorder(events)));
+        node.System.EventStream.Subscribe(recorder, typeof(TaskEvent));
+
+        var ids = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            ids.Add(await SubmitAndWaitAsync(node.Queue, "echo", i));
+        }
+
+        // The start goes to the journal with the acceptance, before the acceptance is stored; no one hears of it before that.
+        await Until(() => ids.All(id => events.Any(e => e.TaskId == id && e is TaskCompleted)));
+        Assert.All(ids, id => Assert.Equal([typeof(TaskQueued), typeof(TaskStarted), typeof(TaskCompleted)],
+            events.Where(e => e.TaskId == id).Select(e => e.GetType())));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class TaskWorkloadProperties(ITestOutputHelper output) : Akka.Test
         {
             run++;
             var events = new ConcurrentQueue<TaskEvent>();
-            var recorder = Sys.ActorOf(Props.Create(() => new Recorder(events)));
+            var recorder = Sys.ActorOf(Props.Create(() => new TaskEventRecorder(events)));
             Sys.EventStream.Subscribe(recorder, typeof(TaskEvent));
             var settings = TaskPresets.ExternalApi.WithTimeout(TimeSpan.FromMilliseconds(150)).WithConcurrencyLimit(2)
                 .WithRetry(new RetryPolicy(2, TimeSpan.FromMilliseconds(5), 2, TimeSpan.FromMilliseconds(20), 0.5));
@@ -90,17 +90,6 @@ public sealed class TaskWorkloadProperties(ITestOutputHelper output) : Akka.Test
             default:
                 await Task.Yield();
                 return 0;
-        }
-    }
-
-    private sealed class Recorder(ConcurrentQueue<TaskEvent> events) : UntypedActor
-    {
-        protected override void OnReceive(object message)
-        {
-            if (message is TaskEvent taskEvent)
-            {
-                events.Enqueue(taskEvent);
-            }
         }
     }
 }
