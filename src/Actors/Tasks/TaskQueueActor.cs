@@ -379,6 +379,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         if (run.Record.IsTerminal)
         {
             run.Watchers = null;
+            Forget(run.Record.Id);
         }
 
         if (run.AwaitingDurable is { } awaiting)
@@ -746,7 +747,11 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         }
 
         CancelTimeToLive(run);
-        Forget(run.Record.Id);
+        if (run.Durable)
+        {
+            // Not before: its submitters are answered, and its events announced, once its acceptance is stored (Accepted).
+            Forget(run.Record.Id);
+        }
         if (run.Waiters is { } waiters)
         {
             run.Waiters = null;
