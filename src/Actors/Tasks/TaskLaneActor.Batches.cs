@@ -56,12 +56,13 @@ internal sealed partial class TaskLaneActor
             scope?.ServiceProvider ?? NoServices.Instance);
         var definition = _definition;
         var inputs = runs.Select(r => r.Input).ToList();
-        RunThenReport(() => definition.InvokeBatchAsync(inputs, context), scope, null, $"a batch of {runs.Count} {definition.Type} tasks", (attempt, duration) =>
-        {
-            var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(definition, attempt);
-            return new BatchReturned(batch, runs.Select((run, i) => new AttemptEnded(run.TaskId, definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration))
-                .ToList());
-        });
+        RunThenReport((Runs: runs, Inputs: inputs, Context: context, Definition: definition, Batch: batch), static call => call.Definition.InvokeBatchAsync(call.Inputs, call.Context),
+            scope, null, $"a batch of {runs.Count} {definition.Type} tasks", static (call, attempt, duration) =>
+            {
+                var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(call.Definition, attempt);
+                return new BatchReturned(call.Batch, call.Runs.Select((run, i) =>
+                    new AttemptEnded(run.TaskId, call.Definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration)).ToList());
+            });
     }
 
     private void OnBatchReturned(BatchReturned returned)

@@ -130,14 +130,14 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         var scope = _scopes?.CreateAsyncScope();
         var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, running.Cancellation.Token, running.Progress, Self, scope?.ServiceProvider ?? NoServices.Instance,
             run.Upstream ?? TaskContextExtensions.NoUpstream);
-        var definition = _definition;
         // The attempt's span is current while the handler starts (so it runs under it), never after on this actor's thread.
         var threadContext = Telemetry.SpanScope.Save();
-        var span = TaskTracing.StartAttempt(definition.Type, run.TaskId, run.Attempt, run.TraceParent);
-        RunThenReport(() => definition.InvokeAsync(run.Input, context), scope, span, scope is null ? null : $"task {run.TaskId} attempt {run.Attempt}", (attempt, duration) =>
+        var span = TaskTracing.StartAttempt(_definition.Type, run.TaskId, run.Attempt, run.TraceParent);
+        RunThenReport((Run: run, Context: context, Definition: _definition), static call => call.Definition.InvokeAsync(call.Run.Input, call.Context),
+            scope, span, scope is null ? null : $"task {run.TaskId} attempt {run.Attempt}", static (call, attempt, duration) =>
             new AttemptReturned(attempt.IsCompletedSuccessfully
-                ? new AttemptEnded(run.TaskId, definition.Type, run.Attempt, attempt.Result, null, duration)
-                : new AttemptEnded(run.TaskId, definition.Type, run.Attempt, null, ErrorOf(definition, attempt), duration)));
+                ? new AttemptEnded(call.Run.TaskId, call.Definition.Type, call.Run.Attempt, attempt.Result, null, duration)
+                : new AttemptEnded(call.Run.TaskId, call.Definition.Type, call.Run.Attempt, null, ErrorOf(call.Definition, attempt), duration)));
         if (span is not null)
         {
             threadContext.Restore();
@@ -148,20 +148,22 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     /// Runs a handler call on the thread pool; once it has returned, disposes its DI scope (a failure to is logged: the
     /// call's outcome stands, and the queue must still hear it, or its slots would never come back) and tells the lane
     /// what <paramref name="report"/> makes of the call and its duration in milliseconds. <paramref name="what"/> names
-    /// the call in that log (only needed with a scope).
+    /// the call in that log (only needed with a scope). What the call needs is passed as <paramref name="state"/> to static
+    /// delegates, held in the work item itself: no closure and no delegate is made per attempt.
     /// </summary>
-    private void RunThenReport<T>(Func<Task<T>> call, AsyncServiceScope? scope, System.Diagnostics.Activity? span, string? what, Func<Task<T>, double, object> report)
+    private void RunThenReport<TState, T>(TState state, Func<TState, Task<T>> call, AsyncServiceScope? scope, System.Diagnostics.Activity? span, string? what,
+        Func<TState, Task<T>, double, object> report)
     {
         // The handler runs under whatever span is current now (the work item captures the execution context): its attempt's, started by the caller.
-        ThreadPool.QueueUserWorkItem(static attempt => attempt.Run(), new AttemptRun<T>(Self, _definition, _log, call, scope, span, what, report), preferLocal: false);
+        ThreadPool.QueueUserWorkItem(static attempt => attempt.Run(), new AttemptRun<TState, T>(Self, _definition, _log, state, call, scope, span, what, report), preferLocal: false);
     }
 
     /// <summary>
     /// One handler call on the thread pool, and its report: one object per attempt, where <c>Task.Run</c> and a
     /// continuation made five; a handler that completes at once needs no continuation at all.
     /// </summary>
-    private sealed class AttemptRun<T>(IActorRef lane, TaskDefinition definition, ILoggingAdapter log, Func<Task<T>> call, AsyncServiceScope? scope,
-        System.Diagnostics.Activity? span, string? what, Func<Task<T>, double, object> report)
+    private sealed class AttemptRun<TState, T>(IActorRef lane, TaskDefinition definition, ILoggingAdapter log, TState state, Func<TState, Task<T>> call,
+        AsyncServiceScope? scope, System.Diagnostics.Activity? span, string? what, Func<TState, Task<T>, double, object> report)
     {
         private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
@@ -170,7 +172,7 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
             Task<T> attempt;
             try
             {
-                attempt = call();
+                attempt = call(state);
             }
             catch (Exception e)
             {
@@ -183,7 +185,7 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
                 return;
             }
 
-            attempt.ContinueWith(static (ended, state) => ((AttemptRun<T>)state!).EndAsync(ended), this, CancellationToken.None,
+            attempt.ContinueWith(static (ended, run) => ((AttemptRun<TState, T>)run!).EndAsync(ended), this, CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
@@ -206,7 +208,7 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
                 }
             }
 
-            lane.Tell(report(attempt, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds));
+            lane.Tell(report(state, attempt, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds));
         }
     }
 

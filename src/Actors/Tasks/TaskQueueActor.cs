@@ -371,9 +371,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             watchers.ForEach(watcher => watcher.Tell(accepted));
         }
 
-        foreach (var taskEvent in held ?? [])
+        if (held is not null)
         {
-            Announce(run, taskEvent);
+            foreach (var taskEvent in held)
+            {
+                Announce(run, taskEvent);
+            }
         }
 
         if (run.Record.IsTerminal)
