@@ -755,6 +755,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             // Not before: its submitters are answered, and its events announced, once its acceptance is stored (Accepted).
             Forget(run.Record.Id);
         }
+
         if (run.Waiters is { } waiters)
         {
             run.Waiters = null;
