@@ -187,7 +187,7 @@ internal sealed partial class TaskQueueActor
     /// What watchers of a task may see: its record, or, until its acceptance is stored, the record it was accepted with (what
     /// happened since is announced once it is stored, <see cref="TaskRun.HeldEvents"/>).
     /// </summary>
-    private static TaskRecord AnnouncedRecord(TaskRun run) => run.Durable || run.Queued is null ? run.Record : TaskRecord.Start(run.Queued);
+    private static TaskRecord AnnouncedRecord(TaskRun run) => run.HeldEvents is null ? run.Record : TaskRecord.Start(run.Queued!);
 
     /// <summary>
     /// A write failed and the journal stopped: submits not yet stored are refused, and the queue fails so

@@ -360,14 +360,14 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     private void Accepted(TaskRun run)
     {
         TaskMetrics.Submitted.Add(1, TaskMetrics.Type(run.Definition.Type));
-        var queued = run.Queued!;
+        var announced = AnnouncedRecord(run);
+        Publish(run.Queued!);
         run.Queued = null;
-        Publish(queued);
         var held = run.HeldEvents;
         run.HeldEvents = null;
         if (run.Watchers is { } watchers)
         {
-            var accepted = new TaskRecordReply(run.Record.Id, held is null ? run.Record : TaskRecord.Start(queued));
+            var accepted = new TaskRecordReply(run.Record.Id, announced);
             watchers.ForEach(watcher => watcher.Tell(accepted));
         }
 
