@@ -6,8 +6,8 @@ using BenchmarkDotNet.Attributes;
 namespace Actors.Benchmarks;
 
 /// <summary>
-/// A run of fine-grained (about 1 µs) units on the compute pool against <c>Parallel.For</c> over the same
-/// work (the baseline), with allocations. Each operation is a batch of <see cref="Units"/> units.
+/// Fine-grained (about 1 µs) work on the compute pool, over a range (<c>ForAsync</c>) and as units, against
+/// <c>Parallel.For</c> over the same work (the baseline), with allocations. Each operation is <see cref="Units"/> elements.
 /// </summary>
 [MemoryDiagnoser]
 public class ComputeBenchmarks
@@ -36,6 +36,13 @@ public class ComputeBenchmarks
         var iterations = _iterations;
         Parallel.For(0, Units, i => results[i] = CpuWork.Spin(iterations));
         return results;
+    }
+
+    [Benchmark]
+    public Task<long[]> PoolFor()
+    {
+        var iterations = _iterations;
+        return _pool.ForAsync(Units, _ => CpuWork.Spin(iterations));
     }
 
     [Benchmark]

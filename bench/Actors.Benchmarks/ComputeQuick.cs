@@ -42,11 +42,17 @@ internal static class ComputeQuick
         figures.Report("baseline.roundrobin_push.skewed.rate", pushed, "per_s");
         figures.Report("compute.vs_roundrobin_push.skewed", pulled / pushed, "ratio");
 
+        // Fine-grained work over a range, as Parallel.For takes it: ForAsync (an index body, run in slices) against
+        // Parallel.For; then the same work as one unit object per element, which the caller makes and the run checks.
         var one = CpuWork.Iterations(1);
-        var (parallel1, pool1) = await Measure.CompareRatesAsync(Rounds, () => ParallelFor(200_000, _ => one), () => OnPool(pool, 200_000, _ => one));
+        var (parallel1, pool1) = await Measure.CompareRatesAsync(Rounds, () => ParallelFor(200_000, _ => one), () => ForOnPool(pool, 200_000, _ => one));
         figures.Report("baseline.parallelfor.1us.rate", parallel1, "per_s");
         figures.Report("compute.1us.rate", pool1, "per_s");
         figures.Ratio("compute.vs_parallelfor.1us", pool1 / parallel1, ">= 0.95", pool1 / parallel1 >= 0.95);
+
+        var (parallelUnits1, units1) = await Measure.CompareRatesAsync(Rounds, () => ParallelFor(200_000, _ => one), () => OnPool(pool, 200_000, _ => one));
+        figures.Report("compute.units.1us.rate", units1, "per_s");
+        figures.Report("compute.units.vs_parallelfor.1us", units1 / parallelUnits1, "ratio");
 
         var (sequential100, pooled100) = await Measure.CompareRatesAsync(Rounds, () => Sequential(1_000, hundred), () => OnPool(pool, 1_000, _ => hundred));
         figures.Report("baseline.sequential.100us.rate", sequential100, "per_s");
@@ -97,6 +103,13 @@ internal static class ComputeQuick
         }
 
         return Task.FromResult(count);
+    }
+
+    private static async Task<int> ForOnPool(IComputePool pool, int count, Func<int, int> iterations)
+    {
+        var results = await pool.ForAsync(count, i => CpuWork.Spin(iterations(i)));
+        Debug.Assert(results.Length == count);
+        return count;
     }
 
     private static async Task<int> OnPool(IComputePool pool, int count, Func<int, int> iterations)

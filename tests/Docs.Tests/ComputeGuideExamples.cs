@@ -42,6 +42,13 @@ var many = WorkUnit.CreateMany(inputs, static x => Transform(x));
         GC.KeepAlive((unit, withContext, many));
     }
 
+    public static async Task<double[]> Range(IComputePool pool, string[] items, CancellationToken ct)
+    {
+// scores[i] = Score(items[i]), over every worker; cancelling ct stops each slice at its next index.
+double[] scores = await pool.ForAsync(items.Length, i => Score(items[i]), cancellationToken: ct);
+        return scores;
+    }
+
     public static void Strictness()
     {
 var total = 0;
@@ -58,6 +65,8 @@ WorkUnit.Create(new Scale(10).Apply, 1);              // passes if Scale's field
     private static string Summary(string path) => path;
 
     private static int Transform(int x) => x + 1;
+
+    private static double Score(string item) => item.Length;
 
     private static int Square(int x) => x * x;
 

@@ -15,7 +15,16 @@ internal sealed class ComputePoolClient(IActorRef coordinator, ComputeSettings s
     public int PoolSize => settings.PoolSize;
 
     public Task<TResult[]> AllAsync<TResult>(IEnumerable<WorkUnit<TResult>> units, WorkRunOptions? options = null, CancellationToken cancellationToken = default) =>
-        ResultsOf<TResult>(Begin(units, WorkRunMode.All, 0, options is { CollectErrors: true } ? options with { CollectErrors = false } : options, null, cancellationToken), static run => run.Units, cancellationToken);
+        ResultsOf<TResult>(Begin(units, WorkRunMode.All, 0, FailingFast(options), null, cancellationToken), static run => run.Units, cancellationToken);
+
+    public Task<TResult[]> ForAsync<TResult>(int count, Func<int, TResult> body, WorkRunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(body);
+        var results = new TResult[count];
+        var slices = IndexSliceWorkUnit<TResult>.Slices(count, body, results, settings.PoolSize);
+        return ResultsWhenEnded(Begin(slices, WorkRunMode.All, 0, FailingFast(options), null, cancellationToken), results, cancellationToken);
+    }
 
     public Task<IReadOnlyList<WorkUnit<TResult>>> AllSettledAsync<TResult>(IEnumerable<WorkUnit<TResult>> units, WorkRunOptions? options = null, CancellationToken cancellationToken = default) =>
         SettledUnitsOf<TResult>(Begin(units, WorkRunMode.All, 0, (options ?? WorkRunOptions.Default) with { CollectErrors = true }, null, cancellationToken), cancellationToken);
@@ -38,6 +47,9 @@ internal sealed class ComputePoolClient(IActorRef coordinator, ComputeSettings s
 
     public Task<ComputePoolStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
         Coordinator.Ask<ComputePoolStatus>(GetComputePoolStatus.Instance, settings.AskTimeout, cancellationToken);
+
+    /// <summary>The options of a run that fails at its first failure (all, for): errors are not collected.</summary>
+    private static WorkRunOptions? FailingFast(WorkRunOptions? options) => options is { CollectErrors: true } ? options with { CollectErrors = false } : options;
 
     private WorkRun Begin(IEnumerable<WorkUnit> units, WorkRunMode mode, int count, WorkRunOptions? options, IWorkRunObserver? observer, CancellationToken cancellationToken)
     {
@@ -64,6 +76,12 @@ internal sealed class ComputePoolClient(IActorRef coordinator, ComputeSettings s
             results[i] = ((WorkUnit<TResult>)units[i]).Result;
         }
 
+        return results;
+    }
+
+    private static async Task<TResult[]> ResultsWhenEnded<TResult>(WorkRun run, TResult[] results, CancellationToken cancellationToken)
+    {
+        await EndOf(run, cancellationToken).ConfigureAwait(false);
         return results;
     }
 
@@ -143,6 +161,9 @@ internal sealed class RegisteredComputePool(ActorSystem system) : IComputePool
 
     public Task<TResult[]> AllAsync<TResult>(IEnumerable<WorkUnit<TResult>> units, WorkRunOptions? options = null, CancellationToken cancellationToken = default) =>
         Started.AllAsync(units, options, cancellationToken);
+
+    public Task<TResult[]> ForAsync<TResult>(int count, Func<int, TResult> body, WorkRunOptions? options = null, CancellationToken cancellationToken = default) =>
+        Started.ForAsync(count, body, options, cancellationToken);
 
     public Task<IReadOnlyList<WorkUnit<TResult>>> AllSettledAsync<TResult>(IEnumerable<WorkUnit<TResult>> units, WorkRunOptions? options = null, CancellationToken cancellationToken = default) =>
         Started.AllSettledAsync(units, options, cancellationToken);

@@ -90,7 +90,8 @@ internal sealed class ComputeWorker : UntypedActor
             return null;
         }
 
-        Interlocked.Increment(ref _slot.UnitsRun);
+        // Only this worker writes its count: no atomic increment needed.
+        Volatile.Write(ref _slot.UnitsRun, _slot.UnitsRun + 1);
         Exception? error = null;
         var timer = unit.IsCancelRequested ? null : ScheduleTimeout(run, unit, running);
         if (!unit.IsCancelRequested)

@@ -27,6 +27,19 @@ public interface IComputePool
     /// <exception cref="OperationCanceledException">The run, or a unit it needed, was cancelled.</exception>
     Task<TResult[]> AllAsync<TResult>(IEnumerable<WorkUnit<TResult>> units, WorkRunOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The pool's <c>Parallel.For</c>: computes <paramref name="body"/>(i) for each i from 0 to <paramref name="count"/> - 1
+    /// and returns the results by index. Use it for fine-grained work over a range, where a unit per element would cost
+    /// more than the element: the range is cut into slices (a few hundred), run as the units of an all-run. The first
+    /// exception <paramref name="body"/> throws fails the call with that exception, and the rest is cancelled (each slice
+    /// stops at its next index). No retries or timeouts: a unit's options do not apply to an index.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ImpureWorkException">Strict mode and <paramref name="body"/> captures mutable state.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    Task<TResult[]> ForAsync<TResult>(int count, Func<int, TResult> body, WorkRunOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>Runs the units to the end, failures included, and returns them in input order: read each one's status, result or error.</summary>
     Task<IReadOnlyList<WorkUnit<TResult>>> AllSettledAsync<TResult>(IEnumerable<WorkUnit<TResult>> units, WorkRunOptions? options = null, CancellationToken cancellationToken = default);
 

@@ -71,10 +71,11 @@ public sealed partial class WorkRun
 
     private WorkRun(WorkUnit[] units, WorkRunMode mode, int count, WorkRunOptions options, ComputeSettings settings, ILoggingAdapter log, IWorkRunObserver? observer)
     {
+        _units = units;
+        _claimOrder = Adopt(units, options.Strict ?? settings.Strict);
         _batches = new ClaimedBatch?[settings.PoolSize];
         _batchTargetTicks = Math.Max(1, (long)(settings.BatchTarget.TotalSeconds * Stopwatch.Frequency));
         Id = Interlocked.Increment(ref s_lastId);
-        _units = units;
         Mode = mode;
         Count = count;
         Options = options;
@@ -82,7 +83,6 @@ public sealed partial class WorkRun
         _observer = observer;
         _unfinished = units.Length;
         _winners = mode is WorkRunMode.Race or WorkRunMode.Any ? new WorkUnit[count] : [];
-        _claimOrder = ClaimOrder(units);
         _span = ComputeTracing.StartRun(mode, units.Length);
     }
 
@@ -137,12 +137,11 @@ public sealed partial class WorkRun
     {
         ArgumentNullException.ThrowIfNull(units);
         options ??= WorkRunOptions.Default;
-        var array = units.ToArray();
+        // A copy: the caller may reuse its array. Cloning an array is one block copy (ToArray checks each element of an array of
+        // a derived unit type).
+        var array = units is WorkUnit[] given ? (WorkUnit[])given.Clone() : units.ToArray();
         count = CheckCount(mode, count, array.Length);
-        CheckUnits(array, options.Strict ?? settings.Strict);
-        var run = new WorkRun(array, mode, count, options, settings, log, observer);
-        run.Attach();
-        return run;
+        return new WorkRun(array, mode, count, options, settings, log, observer);
     }
 
     private static int CheckCount(WorkRunMode mode, int count, int units)
@@ -162,70 +161,59 @@ public sealed partial class WorkRun
         }
     }
 
-    // The passes over every unit of a run (check, attach, order, results) run once per run, on the caller, before and after
-    // the workers: fully optimised from their first call, as a method called rarely would otherwise loop in unoptimised code.
+    /// <summary>
+    /// Checks each unit and attaches it to this run, in one pass: a unit's memory is read once before a worker runs it
+    /// (a run of fine-grained units is bound by memory here, not by the CPU). On a unit it cannot take, it lets go of the
+    /// ones it took and throws. Returns the claim order.
+    /// </summary>
+    /// <remarks>
+    /// Once per run, on the caller, before the workers: fully optimised from its first call, as a method called rarely would
+    /// otherwise loop in unoptimised code.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CheckUnits(WorkUnit[] units, bool strict)
+    private int[]? Adopt(WorkUnit[] units, bool strict)
     {
         var checkedFunctions = strict ? new HashSet<Delegate>() : null;
+        var firstPriority = units is [{ } head, ..] ? head.Options.Priority : WorkOptions.DefaultPriority;
+        var mixed = false;
         for (var i = 0; i < units.Length; i++)
         {
-            var unit = units[i] ?? throw new ArgumentException($"units[{i}] is null.", nameof(units));
-            if (unit.Run is null && unit.Status == WorkStatus.Cancelled)
+            var unit = units[i];
+            if (unit is null || !unit.TryAttach(this))
             {
-                throw new ArgumentException($"units[{i}] ({unit}) was cancelled before it was given to a run: leave it out.", nameof(units));
-            }
-
-            if (unit.Status != WorkStatus.Pending || unit.Attempts > 0 || unit.Run is not null)
-            {
-                throw new ArgumentException($"units[{i}] ({unit}) has already been given to a run{(unit.Run is { } run ? $" ({run})" : "")}: a work unit runs once. Create a new one.", nameof(units));
+                var refusal = Refusal(unit, i);
+                LetGo(i);
+                throw refusal;
             }
 
             if (checkedFunctions is not null && checkedFunctions.Add(unit.Function) && PurityCheck.FindMutableCapture(unit.Function) is { } capture)
             {
+                LetGo(i + 1);
                 throw new ImpureWorkException(i, unit.Function, capture);
             }
-        }
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Attach()
-    {
-        for (var i = 0; i < _units.Length; i++)
-        {
-            if (!_units[i].TryAttach(this))
-            {
-                for (var j = 0; j < i; j++)
-                {
-                    _units[j].Detach(this);
-                }
-
-                var twice = Array.IndexOf(_units, _units[i]) < i;
-                throw new ArgumentException(twice
-                    ? $"units[{i}] is the same unit as an earlier one: each unit runs once, so give it once."
-                    : $"units[{i}] ({_units[i]}) was given to another run meanwhile: a work unit runs once.", "units");
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int[]? ClaimOrder(WorkUnit[] units)
-    {
-        var first = units.Length == 0 ? WorkOptions.DefaultPriority : units[0].Options.Priority;
-        var mixed = false;
-        for (var i = 1; i < units.Length && !mixed; i++)
-        {
-            mixed = units[i].Options.Priority != first;
-        }
-
-        if (!mixed)
-        {
-            return null;
+            mixed |= unit.Options.Priority != firstPriority;
         }
 
         // OrderBy is stable: equal priorities keep input order.
-        return Enumerable.Range(0, units.Length).OrderByDescending(i => units[i].Options.Priority).ToArray();
+        return mixed ? Enumerable.Range(0, units.Length).OrderByDescending(i => units[i].Options.Priority).ToArray() : null;
     }
+
+    private void LetGo(int taken)
+    {
+        for (var i = 0; i < taken; i++)
+        {
+            _units[i].Detach(this);
+        }
+    }
+
+    private ArgumentException Refusal(WorkUnit? unit, int i) => unit switch
+    {
+        null => new ArgumentException($"units[{i}] is null.", "units"),
+        _ when unit.Run == this => new ArgumentException($"units[{i}] is the same unit as an earlier one: each unit runs once, so give it once.", "units"),
+        { Run: null, Status: WorkStatus.Cancelled } => new ArgumentException($"units[{i}] ({unit}) was cancelled before it was given to a run: leave it out.", "units"),
+        _ => new ArgumentException($"units[{i}] ({unit}) has already been given to a run{(unit.Run is { } run ? $" ({run})" : "")}: a work unit runs once. Create a new one.", "units"),
+    };
 }
 
 /// <summary>How a run was settled.</summary>

@@ -40,14 +40,16 @@ public abstract class WorkUnit
     private double _progress;
     private WorkRun? _run;
 
+    /// <summary>Its <see cref="Id"/>; 0 until first read.</summary>
+    private long _id;
+
     private protected WorkUnit(WorkOptions? options)
     {
         Options = options ?? WorkOptions.Default;
-        Id = Interlocked.Increment(ref s_lastId);
     }
 
-    /// <summary>A number unique in this process.</summary>
-    public long Id { get; }
+    /// <summary>A number unique in this process (given when first read: most units are never asked, and a shared counter per unit costs a fine-grained run).</summary>
+    public long Id => Volatile.Read(ref _id) is var id and not 0 ? id : AssignId();
 
     /// <summary>Its timeout, retries and priority.</summary>
     public WorkOptions Options { get; }
@@ -107,6 +109,12 @@ public abstract class WorkUnit
                     return;
             }
         }
+    }
+
+    private long AssignId()
+    {
+        var id = Interlocked.Increment(ref s_lastId);
+        return Interlocked.CompareExchange(ref _id, id, 0) is var assigned and not 0 ? assigned : id;
     }
 
     /// <inheritdoc />
@@ -232,6 +240,12 @@ public abstract class WorkUnit
     private bool TryFinish(int from, WorkStatus to, Exception? error)
     {
         var attemptBits = from & ~StatusMask;
+        if (to == WorkStatus.Completed && error is null)
+        {
+            // Nothing to record beside the status (a running unit has no error): one step, as most units end.
+            return Interlocked.CompareExchange(ref _state, attemptBits | (int)to, from) == from;
+        }
+
         if (Interlocked.CompareExchange(ref _state, attemptBits | Finishing, from) != from)
         {
             return false;
