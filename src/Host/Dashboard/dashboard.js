@@ -376,11 +376,14 @@
       if (done) {
         return;
       }
+      // One pass over what arrived, cut once at the end: cutting the rest off after each frame copied it once per
+      // frame, which made a large chunk (a burst of events) cost its length squared.
       buffered += value;
+      let start = 0;
       let end;
-      while ((end = buffered.indexOf('\n\n')) >= 0) {
-        const text = buffered.slice(0, end);
-        buffered = buffered.slice(end + 2);
+      while ((end = buffered.indexOf('\n\n', start)) >= 0) {
+        const text = buffered.slice(start, end);
+        start = end + 2;
         if (!subscribed && text.startsWith(': subscribed')) {
           subscribed = true;
           $('#connection').dataset.sessions = String(++sessions);
@@ -391,6 +394,7 @@
           frame(text);
         }
       }
+      buffered = buffered.slice(start);
     }
   }
 
