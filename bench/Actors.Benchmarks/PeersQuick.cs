@@ -65,11 +65,15 @@ internal static class PeersQuick
     /// <summary>
     /// <paramref name="jobs"/> no-op jobs enqueued with <see cref="BackgroundJobClient.Enqueue"/> into <paramref name="storage"/>
     /// and run by a <see cref="BackgroundJobServer"/> with its default worker count; jobs per second until the last has run.
+    /// The storage is disposed afterwards.
     /// </summary>
     private static double HangfireRate(JobStorage storage, int jobs)
     {
         HangfireNoop.Expect(jobs);
         var client = new BackgroundJobClient(storage);
+        // The storage is disposed after its round, as our side terminates its actor system after each of its own: left
+        // alive, each round's storage kept its jobs (and its dispatcher thread) for the rest of the process.
+        using (storage as IDisposable)
         using (new BackgroundJobServer(new BackgroundJobServerOptions(), storage))
         {
             // Timed from the first enqueue, as ours is: the server's start is left out.

@@ -35,7 +35,8 @@ var sums = await pool.AllAsync(units, cancellationToken: ct);           // resul
 await foreach (var done in pool.Stream(WorkUnit.CreateMany(inputs, static x => Render(x))))
     Console.WriteLine(done.Result);                                      // as each finishes
 var fastest = await pool.RaceAsync(strategies.Select(x => WorkUnit.Create(static s => s.Solve(), x)));
-        Console.WriteLine((sums, fastest));
+var roots = await pool.ForAsync(1_000_000, static i => Math.Sqrt(i));     // Parallel.For on the pool: by index, in slices
+        Console.WriteLine((sums, fastest, roots));
     }
 
     private static long Checksum(string path) => path.Length;
