@@ -50,12 +50,21 @@ public sealed class ClusterJobSpecs(PostgresServer server, Xunit.Abstractions.IT
         Assert.Equal("stopped", stopped.Text("reason").ToLowerInvariant());
         Assert.All(await Task.WhenAll(clients.Select(client => client.GetAsync("/api/jobs/counters/k1"))), response => Assert.Equal(HttpStatusCode.NotFound, response.StatusCode));
         (string Name, JsonElement Data)? heard;
-        do
+        try
         {
-            heard = await lifecycleEvents.NextAsync(watching.Token);
-            Assert.NotNull(heard);
+            do
+            {
+                heard = await lifecycleEvents.NextAsync(watching.Token);
+                Assert.NotNull(heard);
+            }
+            while (heard.Value.Name != "job.stopped");
         }
-        while (heard.Value.Name != "job.stopped");
+        catch (OperationCanceledException) when (watching.IsCancellationRequested)
+        {
+            // Events reach another node through DistributedPubSub: say what each node logged, for the next time this fails.
+            throw new TimeoutException($"Node {third + 1}'s feed did not hear job.stopped within {ThreeNodeCluster.Patience}. The nodes' warnings:\n" +
+                string.Join("\n", cluster.Nodes.Select((node, i) => $"node {i + 1}:\n{node.Warnings}")));
+        }
         Assert.Equal("k1", heard.Value.Data.Text("key"));
         Assert.Equal(HttpStatusCode.Created, (await clients[(elsewhere + 1) % 3].PostAsync("/api/jobs/counters/k1", Json.Body("{}"))).StatusCode);
     }

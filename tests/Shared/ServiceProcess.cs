@@ -36,6 +36,9 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The warnings and errors the service has logged so far (its console format's <c>WRN</c> and <c>ERR</c> lines), for a failing test's message.</summary>
+    public string Warnings => string.Join('\n', Output.Split('\n').Where(line => line.Contains(" WRN]", StringComparison.Ordinal) || line.Contains(" ERR]", StringComparison.Ordinal)));
+
     /// <summary>The process id (to read its memory from <c>/proc</c>).</summary>
     public int Id => _process.Id;
 
