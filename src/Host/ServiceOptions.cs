@@ -30,8 +30,12 @@ public sealed class ServiceOptions
     /// <summary>The largest request body accepted, in KB.</summary>
     public int MaxRequestBodyKb { get; set; } = 256;
 
-    /// <summary>How many events one server-sent-events client may have waiting before it is disconnected.</summary>
-    public int EventClientBuffer { get; set; } = 1_000;
+    /// <summary>
+    /// How many events one server-sent-events client may have waiting before it is disconnected: about five seconds of the
+    /// dashboard's rated 1,000 events a second, so a browser tab that stalls for a second (a collection, a busy machine) is not
+    /// cut off and made to reload its snapshot, while a client that has stopped reading still is, within seconds.
+    /// </summary>
+    public int EventClientBuffer { get; set; } = 5_000;
 
     /// <summary>How many tasks run at once across all types (<c>actors.tasks.global-concurrency</c>).</summary>
     public int? TaskConcurrency { get; set; }

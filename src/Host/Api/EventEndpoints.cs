@@ -14,6 +14,9 @@ internal static class EventEndpoints
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
+    /// <summary>Most frames written between two flushes while more events wait: a burst goes out in few writes, none waits long.</summary>
+    private const int FramesPerFlush = 64;
+
     public static void MapEventEndpoints(this RouteGroupBuilder api) =>
         api.MapGet("/events", StreamAsync).WithTags("Events")
             .WithSummary("Server-sent events: task.*, task-type.circuit, job.*, thunk.*, flow.*; filter with ?task=id, ?job=key, ?flow=id or ?types=task,job,thunk,flow; ?jobStates=all adds every running job's job.state. A client that falls behind is disconnected.")
@@ -109,11 +112,17 @@ internal static class EventEndpoints
     /// <summary>A task that ends only when the stream is cancelled (and then without throwing).</summary>
     private static Task Never(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
 
-    /// <summary>Writes events as they come, with a heartbeat, until the last one of a followed task, or a followed job's end.</summary>
+    /// <summary>
+    /// Writes events as they come, with a heartbeat, until the last one of a followed task, or a followed job's end. A frame
+    /// is flushed at once when no other event waits; events that wait go out together, up to <see cref="FramesPerFlush"/> a
+    /// flush (a flush per frame made a busy stream's writer the reason a client fell behind).
+    /// </summary>
     private static async Task WriteAsync(HttpResponse response, EventBuffer buffer, Task watching, bool followsOneTask, JobStateFollower? follower,
         CancellationToken cancellationToken)
     {
+        var writer = response.BodyWriter;
         var sequence = 0L;
+        var unflushed = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             var next = await buffer.TakeAsync(watching.IsCompleted ? TimeSpan.Zero : Heartbeat, cancellationToken);
@@ -128,9 +137,15 @@ internal static class EventEndpoints
             }
 
             var frame = next is null ? ": keep-alive\n\n" : $"id: {++sequence}\nevent: {Name(next)}\ndata: {JsonSerializer.Serialize(next, next.GetType(), JsonBody.Options)}\n\n";
-            await response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), cancellationToken);
-            await response.Body.FlushAsync(cancellationToken);
-            if (followsOneTask && next is TaskSnapshot { Record.IsTerminal: true } or TaskCompleted or TaskCancelled or TaskFailed { IsFinal: true })
+            Encoding.UTF8.GetBytes(frame, writer);
+            var last = followsOneTask && next is TaskSnapshot { Record.IsTerminal: true } or TaskCompleted or TaskCancelled or TaskFailed { IsFinal: true };
+            if (last || buffer.Count == 0 || ++unflushed >= FramesPerFlush)
+            {
+                await writer.FlushAsync(cancellationToken);
+                unflushed = 0;
+            }
+
+            if (last)
             {
                 return;
             }
