@@ -115,7 +115,7 @@ internal static class EventEndpoints
     /// <summary>
     /// Writes events as they come, with a heartbeat, until the last one of a followed task, or a followed job's end. A frame
     /// is flushed at once when no other event waits; events that wait go out together, up to <see cref="FramesPerFlush"/> a
-    /// flush (a flush per frame made a busy stream's writer the reason a client fell behind).
+    /// flush (a flush per frame cost a socket write per event in a burst).
     /// </summary>
     private static async Task WriteAsync(HttpResponse response, EventBuffer buffer, Task watching, bool followsOneTask, JobStateFollower? follower,
         CancellationToken cancellationToken)
