@@ -48,20 +48,19 @@ internal sealed partial class TaskLaneActor
         var batch = new RunningBatch(new CancellationTokenSource(), runs.Count);
         foreach (var run in runs)
         {
-            _running[run.TaskId] = new RunningAttempt(run.Attempt, batch.Cancellation, new ProgressCell(), batch);
+            _running[run.TaskId] = new RunningAttempt(run.Attempt, batch.Cancellation, null, batch);
         }
 
         var scope = _scopes?.CreateAsyncScope();
         var context = new BatchContext(runs.Select(r => r.TaskId).ToList(), runs.Select(r => r.Attempt).ToList(), batch.Cancellation.Token,
             scope?.ServiceProvider ?? NoServices.Instance);
-        var definition = _definition;
         var inputs = runs.Select(r => r.Input).ToList();
-        RunThenReport((Runs: runs, Inputs: inputs, Context: context, Definition: definition, Batch: batch), static call => call.Definition.InvokeBatchAsync(call.Inputs, call.Context),
-            scope, null, $"a batch of {runs.Count} {definition.Type} tasks", static (call, attempt, duration) =>
+        RunThenReport((Runs: runs, Inputs: inputs, Context: context, Batch: batch), static (lane, call) => lane.Definition.InvokeBatchAsync(call.Inputs, call.Context),
+            scope, null, $"a batch of {runs.Count} {_definition.Type} tasks", static (lane, call, attempt, duration) =>
             {
-                var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(call.Definition, attempt);
-                return new BatchReturned(call.Batch, call.Runs.Select((run, i) =>
-                    new AttemptEnded(run.TaskId, call.Definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration)).ToList());
+                var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(lane.Definition, attempt);
+                lane.Self.Tell(new BatchReturned(call.Batch, call.Runs.Select((run, i) =>
+                    new AttemptEnded(run.TaskId, lane.Definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration)).ToList()));
             });
     }
 

@@ -24,14 +24,15 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     /// <summary>Makes each attempt's DI scope; null when the actor system has no DI (nothing to resolve).</summary>
     private readonly IServiceScopeFactory? _scopes = TaskServices.ScopeFactory(Context.System);
 
-    /// <summary>Thread-safe (it publishes to the event stream): attempts' continuations log through it.</summary>
-    private readonly ILoggingAdapter _log = Logging.GetLogger(Context.System, "Actors.Tasks");
+    /// <summary>What every attempt's work item needs of its lane, in one object rather than in each work item.</summary>
+    private readonly LaneRefs _refs;
 
     public TaskLaneActor(TaskDefinition definition, IActorRef queue, bool onExecutor)
     {
         _definition = definition;
         _queue = queue;
         _recentlyEnded = onExecutor ? new Queue<AttemptEnded>() : null;
+        _refs = new LaneRefs(Self, definition, Logging.GetLogger(Context.System, "Actors.Tasks"), onExecutor ? null : queue);
         if (definition.Batching is { } batching)
         {
             Receive<RunTask>(run => Gather(run, batching));
@@ -81,7 +82,7 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         });
         Receive<ProgressSignalled>(signal =>
         {
-            if (_running.TryGetValue(signal.TaskId, out var running) && running.Attempt == signal.Attempt && running.Progress.Take() is { } progress)
+            if (_running.TryGetValue(signal.TaskId, out var running) && running.Attempt == signal.Attempt && running.Context?.TakeProgress() is { } progress)
             {
                 _queue.Tell(new ProgressReported(signal.TaskId, signal.Attempt, progress.Percent, progress.CurrentOperation));
             }
@@ -94,7 +95,10 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
                 running.Cancellation.Dispose();
             }
 
-            Report(returned.Ended);
+            if (!returned.ReportedToQueue)
+            {
+                Report(returned.Ended);
+            }
         });
     }
 
@@ -125,19 +129,33 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
 
     private void Launch(RunTask run)
     {
-        var running = new RunningAttempt(run.Attempt, new CancellationTokenSource(), new ProgressCell());
-        _running[run.TaskId] = running;
+        var cancellation = new CancellationTokenSource();
         var scope = _scopes?.CreateAsyncScope();
-        var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, running.Cancellation.Token, running.Progress, Self, scope?.ServiceProvider ?? NoServices.Instance,
+        var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, cancellation.Token, Self, scope?.ServiceProvider ?? NoServices.Instance,
             run.Upstream ?? TaskContextExtensions.NoUpstream);
+        _running[run.TaskId] = new RunningAttempt(run.Attempt, cancellation, context);
         // The attempt's span is current while the handler starts (so it runs under it), never after on this actor's thread.
         var threadContext = Telemetry.SpanScope.Save();
         var span = TaskTracing.StartAttempt(_definition.Type, run.TaskId, run.Attempt, run.TraceParent);
-        RunThenReport((Run: run, Context: context, Definition: _definition), static call => call.Definition.InvokeAsync(call.Run.Input, call.Context),
-            scope, span, scope is null ? null : $"task {run.TaskId} attempt {run.Attempt}", static (call, attempt, duration) =>
-            new AttemptReturned(attempt.IsCompletedSuccessfully
-                ? new AttemptEnded(call.Run.TaskId, call.Definition.Type, call.Run.Attempt, attempt.Result, null, duration)
-                : new AttemptEnded(call.Run.TaskId, call.Definition.Type, call.Run.Attempt, null, ErrorOf(call.Definition, attempt), duration)));
+        RunThenReport((Run: run, Context: context), static (lane, call) => lane.Definition.InvokeAsync(call.Run.Input, call.Context), scope, span,
+            scope is null ? null : $"task {run.TaskId} attempt {run.Attempt}", static (lane, call, attempt, duration) =>
+            {
+                var ended = attempt.IsCompletedSuccessfully
+                    ? new AttemptEnded(call.Run.TaskId, lane.Definition.Type, call.Run.Attempt, attempt.Result, null, duration)
+                    : new AttemptEnded(call.Run.TaskId, lane.Definition.Type, call.Run.Attempt, null, ErrorOf(lane.Definition, attempt), duration);
+                if (lane.ReportsTo is { } queue && !call.Context.ReportedProgress)
+                {
+                    // Straight to the queue, a hop less between one task and the next. The lane hears first, so that a retry the
+                    // queue sends on this end finds the attempt gone. Not with progress: its last report goes through the lane,
+                    // and the end must follow it.
+                    lane.Self.Tell(new AttemptReturned(ended, ReportedToQueue: true));
+                    queue.Tell(ended);
+                }
+                else
+                {
+                    lane.Self.Tell(new AttemptReturned(ended, ReportedToQueue: false));
+                }
+            });
         if (span is not null)
         {
             threadContext.Restore();
@@ -146,33 +164,48 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Runs a handler call on the thread pool; once it has returned, disposes its DI scope (a failure to is logged: the
-    /// call's outcome stands, and the queue must still hear it, or its slots would never come back) and tells the lane
-    /// what <paramref name="report"/> makes of the call and its duration in milliseconds. <paramref name="what"/> names
+    /// call's outcome stands, and the queue must still hear it, or its slots would never come back) and has
+    /// <paramref name="report"/> tell the lane of the call and its duration in milliseconds. <paramref name="what"/> names
     /// the call in that log (only needed with a scope). What the call needs is passed as <paramref name="state"/> to static
     /// delegates, held in the work item itself: no closure and no delegate is made per attempt.
     /// </summary>
-    private void RunThenReport<TState, T>(TState state, Func<TState, Task<T>> call, AsyncServiceScope? scope, System.Diagnostics.Activity? span, string? what,
-        Func<TState, Task<T>, double, object> report)
-    {
-        // The handler runs under whatever span is current now (the work item captures the execution context): its attempt's, started by the caller.
-        ThreadPool.QueueUserWorkItem(static attempt => attempt.Run(), new AttemptRun<TState, T>(Self, _definition, _log, state, call, scope, span, what, report), preferLocal: false);
-    }
+    private void RunThenReport<TState, T>(TState state, Func<LaneRefs, TState, Task<T>> call, AsyncServiceScope? scope, System.Diagnostics.Activity? span, string? what,
+        Action<LaneRefs, TState, Task<T>, double> report) =>
+        ThreadPool.UnsafeQueueUserWorkItem(new AttemptRun<TState, T>(_refs, state, call, scope, span, what, report), preferLocal: false);
+
+    /// <summary>What an attempt's work item needs of its lane. <c>ReportsTo</c>: the queue, when ends may go to it straight (a lane of the queue's own).</summary>
+    private sealed record LaneRefs(IActorRef Self, TaskDefinition Definition, ILoggingAdapter Log, IActorRef? ReportsTo);
 
     /// <summary>
     /// One handler call on the thread pool, and its report: one object per attempt, where <c>Task.Run</c> and a
-    /// continuation made five; a handler that completes at once needs no continuation at all.
+    /// continuation made five; a handler that completes at once needs no continuation at all. It is its own work item
+    /// (<c>QueueUserWorkItem</c> wrapped it in one more) and carries the execution context itself: the handler runs under
+    /// whatever was current when the lane queued it (its span, say), as with <c>QueueUserWorkItem</c>.
     /// </summary>
-    private sealed class AttemptRun<TState, T>(IActorRef lane, TaskDefinition definition, ILoggingAdapter log, TState state, Func<TState, Task<T>> call,
-        AsyncServiceScope? scope, System.Diagnostics.Activity? span, string? what, Func<TState, Task<T>, double, object> report)
+    private sealed class AttemptRun<TState, T>(LaneRefs lane, TState state, Func<LaneRefs, TState, Task<T>> call, AsyncServiceScope? scope,
+        System.Diagnostics.Activity? span, string? what, Action<LaneRefs, TState, Task<T>, double> report) : IThreadPoolWorkItem
     {
         private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        private readonly ExecutionContext? _context = ExecutionContext.Capture();
 
-        public void Run()
+        public void Execute()
+        {
+            if (_context is null)
+            {
+                Run();
+            }
+            else
+            {
+                ExecutionContext.Run(_context, static run => ((AttemptRun<TState, T>)run!).Run(), this);
+            }
+        }
+
+        private void Run()
         {
             Task<T> attempt;
             try
             {
-                attempt = call(state);
+                attempt = call(lane, state);
             }
             catch (Exception e)
             {
@@ -193,7 +226,7 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         {
             if (span is not null)
             {
-                TaskTracing.EndAttempt(span, attempt.IsCompletedSuccessfully ? null : ErrorOf(definition, attempt));
+                TaskTracing.EndAttempt(span, attempt.IsCompletedSuccessfully ? null : ErrorOf(lane.Definition, attempt));
             }
 
             if (scope is { } ending)
@@ -204,11 +237,11 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
                 }
                 catch (Exception e)
                 {
-                    log.Error(e, "Disposing the DI scope of {0} threw", what);
+                    lane.Log.Error(e, "Disposing the DI scope of {0} threw", what);
                 }
             }
 
-            lane.Tell(report(state, attempt, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds));
+            report(lane, state, attempt, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds);
         }
     }
 
@@ -231,19 +264,21 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         public static readonly CancelAllAttempts Instance = new();
     }
 
-    /// <summary>What the lane holds of one running attempt (with the batch it runs in, for a batching type).</summary>
-    private sealed record RunningAttempt(int Attempt, CancellationTokenSource Cancellation, ProgressCell Progress, RunningBatch? Batch = null);
+    /// <summary>What the lane holds of one running attempt: its context (which holds its progress), or the batch it runs in (a batch reports none).</summary>
+    private sealed record RunningAttempt(int Attempt, CancellationTokenSource Cancellation, TaskContext? Context, RunningBatch? Batch = null);
 
-    /// <summary>From an attempt's continuation: its handler has returned.</summary>
-    private sealed record AttemptReturned(AttemptEnded Ended);
+    /// <summary>From an attempt's continuation: its handler has returned; the lane reports the end unless the continuation has.</summary>
+    private sealed record AttemptReturned(AttemptEnded Ended, bool ReportedToQueue);
 
     /// <summary>From a handler: its progress cell has a value the queue has not seen.</summary>
     private sealed record ProgressSignalled(string TaskId, int Attempt);
 
     /// <summary>The handler's view of its attempt.</summary>
-    private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationToken cancellationToken, ProgressCell progress, IActorRef lane,
+    private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationToken cancellationToken, IActorRef lane,
         IServiceProvider services, IReadOnlyDictionary<string, object?> upstream) : ITaskContext
     {
+        private ProgressCell _progress;
+
         public IReadOnlyDictionary<string, object?> Upstream { get; } = upstream;
 
         public IServiceProvider Services { get; } = services;
@@ -256,9 +291,15 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
+        /// <summary>Whether the handler has reported progress (read once it has returned).</summary>
+        public bool ReportedProgress => _progress.EverWritten;
+
+        /// <summary>The lane's side: the latest progress, once signalled.</summary>
+        public ProgressValue? TakeProgress() => _progress.Take();
+
         public void ReportProgress(double percent, string? currentOperation = null)
         {
-            if (progress.Write(new ProgressValue(Math.Clamp(percent, 0, 100), currentOperation)))
+            if (_progress.Write(new ProgressValue(Math.Clamp(percent, 0, 100), currentOperation)))
             {
                 lane.Tell(new ProgressSignalled(TaskId, Attempt));
             }

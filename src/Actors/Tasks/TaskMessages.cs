@@ -54,8 +54,9 @@ internal sealed record ProgressValue(double Percent, string? CurrentOperation);
 /// <summary>
 /// The latest progress of one attempt, inside its lane. The handler writes it as often as it likes; the
 /// lane is signalled only when no signal is pending, so a tight reporting loop costs a write, not a message.
+/// A struct, held in its attempt's context (a field, never a copy): one object less per attempt.
 /// </summary>
-internal sealed class ProgressCell
+internal struct ProgressCell
 {
     private ProgressValue? _latest;
 
@@ -68,6 +69,9 @@ internal sealed class ProgressCell
         Volatile.Write(ref _latest, value);
         return Interlocked.CompareExchange(ref _signalled, 1, 0) == 0;
     }
+
+    /// <summary>Whether a value was ever written (the lane never clears it).</summary>
+    public bool EverWritten => Volatile.Read(ref _latest) is not null;
 
     /// <summary>The latest value. Clears the pending signal first, so a write that follows is signalled again.</summary>
     public ProgressValue? Take()

@@ -139,8 +139,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                     : new TaskQueueStatus(true, $"Accepting tasks: {_unfinished} unfinished of a capacity of {_settings.Capacity}."));
                 break;
             case ListTasks list:
-                Sender.Tell(new TaskList(_tasks.Values.Select(t => t.Record).Where(r => list.Status is null || r.Status == list.Status)
-                    .OrderByDescending(r => r.QueuedAt).Take(Math.Max(0, list.Limit)).ToArray()));
+                Sender.Tell(List(list));
                 break;
             case WatchTask watch:
                 Watch(watch);
@@ -189,6 +188,10 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 break;
         }
     }
+
+    /// <remarks>Not inline in <see cref="OnReceive"/>: its lambdas' closure would be made for every message.</remarks>
+    private TaskList List(ListTasks list) => new(_tasks.Values.Select(t => t.Record).Where(r => list.Status is null || r.Status == list.Status)
+        .OrderByDescending(r => r.QueuedAt).Take(Math.Max(0, list.Limit)).ToArray());
 
     private void Submit(SubmitTask submit)
     {
@@ -784,7 +787,14 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     private void Announce(TaskRun run, TaskEvent taskEvent)
     {
         Publish(taskEvent);
-        run.Watchers?.ForEach(watcher => watcher.Tell(taskEvent));
+        if (run.Watchers is { } watchers)
+        {
+            // A loop, not ForEach: its closure would be made for every event, watched or not.
+            foreach (var watcher in watchers)
+            {
+                watcher.Tell(taskEvent);
+            }
+        }
     }
 
     /// <summary>

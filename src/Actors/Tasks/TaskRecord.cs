@@ -30,13 +30,21 @@ public enum TaskState
 /// <remarks>
 /// Transitions: Waiting → Running (started) | Failed (expired before it started) | Cancelled; Running → Running (progress) | Completed |
 /// RetryWaiting (failed, retry due) | Failed (final) | Cancelled; RetryWaiting → Running (next attempt) |
-/// Cancelled. Terminal states take no event.
+/// Cancelled. Terminal states take no event. Times are kept in UTC.
 /// </remarks>
 public sealed record TaskRecord
 {
+    // Times as UTC ticks (NoTime for none): a record is copied at every change and a waiting task holds one, and a nullable
+    // DateTimeOffset takes 24 bytes where a long takes 8 (a third of the record with four of them).
+    private const long NoTime = -1;
+    private readonly long _queuedAt;
+    private readonly long _retryAt = NoTime;
+    private readonly long _startedAt = NoTime;
+    private readonly long _endedAt = NoTime;
+
     private TaskRecord(TaskQueued queued)
     {
-        (Id, Type, Priority, IdempotencyKey, QueuedAt) = (queued.TaskId, queued.TaskType, queued.Priority, queued.IdempotencyKey, queued.Timestamp);
+        (Id, Type, Priority, IdempotencyKey, _queuedAt) = (queued.TaskId, queued.TaskType, queued.Priority, queued.IdempotencyKey, queued.Timestamp.UtcTicks);
     }
 
     /// <summary>The task's id.</summary>
@@ -67,22 +75,26 @@ public sealed record TaskRecord
     public TaskError? Error { get; private init; }
 
     /// <summary>When the next attempt is due, while retry-waiting.</summary>
-    public DateTimeOffset? RetryAt { get; private init; }
+    public DateTimeOffset? RetryAt { get => At(_retryAt); private init => _retryAt = Ticks(value); }
 
     /// <summary>When it was queued.</summary>
-    public DateTimeOffset QueuedAt { get; }
+    public DateTimeOffset QueuedAt => new(_queuedAt, TimeSpan.Zero);
 
     /// <summary>The address of the node that runs (or ran) its last attempt; null before it starts.</summary>
     public string? Node { get; private init; }
 
     /// <summary>When its last attempt started.</summary>
-    public DateTimeOffset? StartedAt { get; private init; }
+    public DateTimeOffset? StartedAt { get => At(_startedAt); private init => _startedAt = Ticks(value); }
 
     /// <summary>When it reached a terminal state.</summary>
-    public DateTimeOffset? EndedAt { get; private init; }
+    public DateTimeOffset? EndedAt { get => At(_endedAt); private init => _endedAt = Ticks(value); }
 
     /// <summary>Whether it has completed, failed or been cancelled.</summary>
     public bool IsTerminal => Status is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;
+
+    private static long Ticks(DateTimeOffset? at) => at?.UtcTicks ?? NoTime;
+
+    private static DateTimeOffset? At(long ticks) => ticks == NoTime ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 
     /// <summary>A new record from its first event.</summary>
     public static TaskRecord Start(TaskQueued queued)

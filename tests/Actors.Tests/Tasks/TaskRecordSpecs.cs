@@ -30,6 +30,22 @@ public sealed class TaskRecordSpecs
     }
 
     [Fact]
+    public void Times_should_keep_their_instant_in_utc_and_none_should_stay_none()
+    {
+        var local = new DateTimeOffset(2026, 11, 23, 14, 0, 0, TimeSpan.FromHours(2));
+        var record = TaskRecord.Start(new TaskQueued("t1", "demo", 5, TimeSpan.Zero, null, local));
+        Assert.Equal((T0, TimeSpan.Zero), (record.QueuedAt, record.QueuedAt.Offset));
+        Assert.Equal((null, null, null), (record.StartedAt, record.EndedAt, record.RetryAt));
+
+        var failed = record.Apply(new TaskStarted("t1", "demo", 1, DateTimeOffset.MinValue)).Apply(new TaskFailed("t1", "demo", Flaky, 1, local.AddSeconds(9), local));
+
+        Assert.Equal<DateTimeOffset?>(DateTimeOffset.MinValue, failed.StartedAt); // the earliest time is a time, not "none"
+        Assert.Equal<DateTimeOffset?>(T0.AddSeconds(9), failed.RetryAt);
+        Assert.Null(failed.EndedAt);
+        Assert.Equal(failed, record.Apply(new TaskStarted("t1", "demo", 1, DateTimeOffset.MinValue)).Apply(new TaskFailed("t1", "demo", Flaky, 1, T0.AddSeconds(9), T0)));
+    }
+
+    [Fact]
     public void A_cancelled_waiting_task_should_never_start()
     {
         var cancelled = Queued().Apply(new TaskCancelled("t1", "demo", "not needed", T0.AddSeconds(1)));
