@@ -48,14 +48,14 @@ internal sealed partial class TaskLaneActor
         var batch = new RunningBatch(new CancellationTokenSource(), runs.Count);
         foreach (var run in runs)
         {
-            _running[run.TaskId] = new RunningAttempt(run.Attempt, batch.Cancellation, null, batch);
+            _running[run.TaskId] = new BatchedAttempt(run.Attempt, batch);
         }
 
         var scope = _scopes?.CreateAsyncScope();
         var context = new BatchContext(runs.Select(r => r.TaskId).ToList(), runs.Select(r => r.Attempt).ToList(), batch.Cancellation.Token,
             scope?.ServiceProvider ?? NoServices.Instance);
         var inputs = runs.Select(r => r.Input).ToList();
-        RunThenReport((Runs: runs, Inputs: inputs, Context: context, Batch: batch), static (lane, call) => lane.Definition.InvokeBatchAsync(call.Inputs, call.Context),
+        RunThenReport((Runs: runs, Inputs: inputs, Context: context, Batch: batch), static (lane, call) => new ValueTask<IReadOnlyList<object?>>(lane.Definition.InvokeBatchAsync(call.Inputs, call.Context)),
             scope, null, $"a batch of {runs.Count} {_definition.Type} tasks", static (lane, call, attempt, duration) =>
             {
                 var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(lane.Definition, attempt);
@@ -68,7 +68,7 @@ internal sealed partial class TaskLaneActor
     {
         foreach (var ended in returned.Ended)
         {
-            if (_running.TryGetValue(ended.TaskId, out var running) && running.Batch == returned.Batch)
+            if (_running.TryGetValue(ended.TaskId, out var running) && running is BatchedAttempt batched && batched.Batch == returned.Batch)
             {
                 _running.Remove(ended.TaskId);
             }

@@ -70,7 +70,7 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
             }
             else if (_running.TryGetValue(cancel.TaskId, out var running) && running.Attempt == cancel.Attempt)
             {
-                if (running.Batch is { } batch)
+                if (running is BatchedAttempt { Batch: var batch })
                 {
                     CancelInBatch(batch, cancel.TaskId);
                 }
@@ -82,7 +82,7 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         });
         Receive<ProgressSignalled>(signal =>
         {
-            if (_running.TryGetValue(signal.TaskId, out var running) && running.Attempt == signal.Attempt && running.Context?.TakeProgress() is { } progress)
+            if (_running.TryGetValue(signal.TaskId, out var running) && running.Attempt == signal.Attempt && (running as TaskContext)?.TakeProgress() is { } progress)
             {
                 _queue.Tell(new ProgressReported(signal.TaskId, signal.Attempt, progress.Percent, progress.CurrentOperation));
             }
@@ -131,13 +131,13 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     {
         var cancellation = new CancellationTokenSource();
         var scope = _scopes?.CreateAsyncScope();
-        var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, cancellation.Token, Self, scope?.ServiceProvider ?? NoServices.Instance,
+        var context = new TaskContext(run.TaskId, run.Attempt, run.IdempotencyKey, cancellation, Self, scope?.ServiceProvider ?? NoServices.Instance,
             run.Upstream ?? TaskContextExtensions.NoUpstream);
-        _running[run.TaskId] = new RunningAttempt(run.Attempt, cancellation, context);
+        _running[run.TaskId] = context;
         // The attempt's span is current while the handler starts (so it runs under it), never after on this actor's thread.
         var threadContext = Telemetry.SpanScope.Save();
         var span = TaskTracing.StartAttempt(_definition.Type, run.TaskId, run.Attempt, run.TraceParent);
-        RunThenReport((Run: run, Context: context), static (lane, call) => lane.Definition.InvokeAsync(call.Run.Input, call.Context), scope, span,
+        RunThenReport((Run: run, Context: context), static (lane, call) => lane.Definition.Invoke(call.Run.Input, call.Context), scope, span,
             scope is null ? null : $"task {run.TaskId} attempt {run.Attempt}", static (lane, call, attempt, duration) =>
             {
                 var ended = attempt.IsCompletedSuccessfully
@@ -169,8 +169,8 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     /// the call in that log (only needed with a scope). What the call needs is passed as <paramref name="state"/> to static
     /// delegates, held in the work item itself: no closure and no delegate is made per attempt.
     /// </summary>
-    private void RunThenReport<TState, T>(TState state, Func<LaneRefs, TState, Task<T>> call, AsyncServiceScope? scope, System.Diagnostics.Activity? span, string? what,
-        Action<LaneRefs, TState, Task<T>, double> report) =>
+    private void RunThenReport<TState, T>(TState state, Func<LaneRefs, TState, ValueTask<T>> call, AsyncServiceScope? scope, System.Diagnostics.Activity? span, string? what,
+        Action<LaneRefs, TState, ValueTask<T>, double> report) =>
         ThreadPool.UnsafeQueueUserWorkItem(new AttemptRun<TState, T>(_refs, state, call, scope, span, what, report), preferLocal: false);
 
     /// <summary>What an attempt's work item needs of its lane. <c>ReportsTo</c>: the queue, when ends may go to it straight (a lane of the queue's own).</summary>
@@ -182,8 +182,8 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     /// (<c>QueueUserWorkItem</c> wrapped it in one more) and carries the execution context itself: the handler runs under
     /// whatever was current when the lane queued it (its span, say), as with <c>QueueUserWorkItem</c>.
     /// </summary>
-    private sealed class AttemptRun<TState, T>(LaneRefs lane, TState state, Func<LaneRefs, TState, Task<T>> call, AsyncServiceScope? scope,
-        System.Diagnostics.Activity? span, string? what, Action<LaneRefs, TState, Task<T>, double> report) : IThreadPoolWorkItem
+    private sealed class AttemptRun<TState, T>(LaneRefs lane, TState state, Func<LaneRefs, TState, ValueTask<T>> call, AsyncServiceScope? scope,
+        System.Diagnostics.Activity? span, string? what, Action<LaneRefs, TState, ValueTask<T>, double> report) : IThreadPoolWorkItem
     {
         private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         private readonly ExecutionContext? _context = ExecutionContext.Capture();
@@ -202,27 +202,29 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
 
         private void Run()
         {
-            Task<T> attempt;
+            ValueTask<T> attempt;
             try
             {
                 attempt = call(lane, state);
             }
             catch (Exception e)
             {
-                attempt = Task.FromException<T>(e);
+                attempt = ValueTask.FromException<T>(e);
             }
 
+            // Read once, kept as its result or as a task (a failed call already is one): what ends it reads it more than once.
             if (attempt.IsCompleted)
             {
-                _ = EndAsync(attempt);
+                _ = EndAsync(attempt.IsCompletedSuccessfully ? new ValueTask<T>(attempt.Result) : new ValueTask<T>(attempt.AsTask()));
                 return;
             }
 
-            attempt.ContinueWith(static (ended, run) => ((AttemptRun<TState, T>)run!).EndAsync(ended), this, CancellationToken.None,
+            attempt.AsTask().ContinueWith(static (ended, run) => ((AttemptRun<TState, T>)run!).EndAsync(new ValueTask<T>(ended)), this, CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        private async Task EndAsync(Task<T> attempt)
+        /// <param name="attempt">The call, completed: its result, or the task that failed.</param>
+        private async Task EndAsync(ValueTask<T> attempt)
         {
             if (span is not null)
             {
@@ -246,8 +248,8 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>How a call that did not complete is recorded: its exception classified (a cancelled call as cancelled).</summary>
-    private static TaskError ErrorOf(TaskDefinition definition, Task call) =>
-        definition.Classify(call.Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled."));
+    private static TaskError ErrorOf<T>(TaskDefinition definition, ValueTask<T> call) =>
+        definition.Classify(call.AsTask().Exception?.InnerException ?? new OperationCanceledException("The attempt was cancelled."));
 
     /// <summary>Asks which attempts the lane runs; answered with <see cref="RunningAttempts"/>.</summary>
     internal sealed record GetRunningAttempts
@@ -264,8 +266,19 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
         public static readonly CancelAllAttempts Instance = new();
     }
 
-    /// <summary>What the lane holds of one running attempt: its context (which holds its progress), or the batch it runs in (a batch reports none).</summary>
-    private sealed record RunningAttempt(int Attempt, CancellationTokenSource Cancellation, TaskContext? Context, RunningBatch? Batch = null);
+    /// <summary>What the lane holds of one running attempt: a task's own context (<see cref="TaskContext"/>), or its place in a batch.</summary>
+    private abstract class RunningAttempt(int attempt, CancellationTokenSource cancellation)
+    {
+        public int Attempt { get; } = attempt;
+
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+    }
+
+    /// <summary>A task of a running batch (which has one token for all, and reports no progress).</summary>
+    private sealed class BatchedAttempt(int attempt, RunningBatch batch) : RunningAttempt(attempt, batch.Cancellation)
+    {
+        public RunningBatch Batch { get; } = batch;
+    }
 
     /// <summary>From an attempt's continuation: its handler has returned; the lane reports the end unless the continuation has.</summary>
     private sealed record AttemptReturned(AttemptEnded Ended, bool ReportedToQueue);
@@ -273,9 +286,9 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     /// <summary>From a handler: its progress cell has a value the queue has not seen.</summary>
     private sealed record ProgressSignalled(string TaskId, int Attempt);
 
-    /// <summary>The handler's view of its attempt.</summary>
-    private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationToken cancellationToken, IActorRef lane,
-        IServiceProvider services, IReadOnlyDictionary<string, object?> upstream) : ITaskContext
+    /// <summary>The handler's view of its attempt, and the lane's record of it while it runs (one object for both).</summary>
+    private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationTokenSource cancellation, IActorRef lane,
+        IServiceProvider services, IReadOnlyDictionary<string, object?> upstream) : RunningAttempt(attempt, cancellation), ITaskContext
     {
         private ProgressCell _progress;
 
@@ -285,11 +298,10 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
 
         public string TaskId { get; } = taskId;
 
-        public int Attempt { get; } = attempt;
-
         public string? IdempotencyKey { get; } = idempotencyKey;
 
-        public CancellationToken CancellationToken { get; } = cancellationToken;
+        /// <summary>Kept, not read from the source: a handler may still read it after the lane has disposed the source.</summary>
+        public CancellationToken CancellationToken { get; } = cancellation.Token;
 
         /// <summary>Whether the handler has reported progress (read once it has returned).</summary>
         public bool ReportedProgress => _progress.EverWritten;

@@ -820,10 +820,10 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         public object? Input { get; set; } = input;
 
         /// <summary>The trace context its attempts' spans continue (<see cref="SubmitTask.TraceParent"/>).</summary>
-        public string? TraceParent { get; init; }
+        public string? TraceParent { get => _seldom?.TraceParent; init { if (PartsFor(value is not null) is { } parts) { parts.TraceParent = value; } } }
 
         /// <summary>Results handed to the task (<see cref="SubmitTask.Upstream"/>), kept until it ends.</summary>
-        public IReadOnlyDictionary<string, object?>? Upstream { get; set; }
+        public IReadOnlyDictionary<string, object?>? Upstream { get => _seldom?.Upstream; set { if (PartsFor(value is not null) is { } parts) { parts.Upstream = value; } } }
 
         public TaskRecord Record { get; set; } = record;
 
@@ -852,10 +852,10 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         public bool RetryDue { get; set; }
 
         /// <summary>Submitters waiting within their window.</summary>
-        public List<IActorRef>? Waiters { get; set; }
+        public List<IActorRef>? Waiters { get => _seldom?.Waiters; set { if (PartsFor(value is not null) is { } parts) { parts.Waiters = value; } } }
 
         /// <summary>Actors told each of the task's events (<see cref="WatchTask"/>).</summary>
-        public List<IActorRef>? Watchers { get; set; }
+        public List<IActorRef>? Watchers { get => _seldom?.Watchers; set { if (PartsFor(value is not null) is { } parts) { parts.Watchers = value; } } }
 
         /// <summary>Its running attempt's start is being stored; the attempt goes to its lane once it is (<see cref="OnStartStored"/>).</summary>
         public bool StartStoring { get; set; }
@@ -873,23 +873,46 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         public bool Durable { get; set; }
 
         /// <summary>With an idempotency key: what tells its input from another's (<see cref="TaskJournalCodec.Fingerprint(object?, Type)"/>).</summary>
-        public string? InputFingerprint { get; init; }
+        public string? InputFingerprint { get => _seldom?.InputFingerprint; init { if (PartsFor(value is not null) is { } parts) { parts.InputFingerprint = value; } } }
 
         /// <summary>With result sharing: its input's fingerprint, under which identical inputs find it.</summary>
-        public string? ShareKey { get; set; }
+        public string? ShareKey { get => _seldom?.ShareKey; set { if (PartsFor(value is not null) is { } parts) { parts.ShareKey = value; } } }
 
         /// <summary>Its first event, until it is announced.</summary>
         public TaskQueued? Queued { get; set; }
 
         /// <summary>Its events since it was accepted, until its acceptance is stored and it is announced: none go out before it.</summary>
-        public List<TaskEvent>? HeldEvents { get; set; }
+        public List<TaskEvent>? HeldEvents { get => _seldom?.HeldEvents; set { if (PartsFor(value is not null) is { } parts) { parts.HeldEvents = value; } } }
 
         /// <summary>Submitters to answer once it is stored, with their wait windows.</summary>
-        public List<(IActorRef Submitter, TimeSpan? Wait)>? AwaitingDurable { get; set; }
+        public List<(IActorRef Submitter, TimeSpan? Wait)>? AwaitingDurable { get => _seldom?.AwaitingDurable; set { if (PartsFor(value is not null) is { } parts) { parts.AwaitingDurable = value; } } }
 
         /// <summary>Progress: when the last event went out, and the latest value held back since.</summary>
-        public DateTimeOffset LastProgressAt { get; set; }
+        public DateTimeOffset LastProgressAt { get => _seldom?.LastProgressAt ?? default; set => PartsFor(true)!.LastProgressAt = value; }
 
-        public ProgressValue? HeldProgress { get; set; }
+        public ProgressValue? HeldProgress { get => _seldom?.HeldProgress; set { if (PartsFor(value is not null) is { } parts) { parts.HeldProgress = value; } } }
+
+        /// <summary>
+        /// What few tasks have (a trace, upstream results, waiters, watchers, keys, progress, a journal's hold), kept apart: a
+        /// waiting task holds its run, and a plain one then carries 80 bytes less (and is copied that much less as it ages).
+        /// </summary>
+        private SeldomParts? _seldom;
+
+        /// <summary>The parts, made when <paramref name="some"/> is to be written (writing none needs none).</summary>
+        private SeldomParts? PartsFor(bool some) => some ? _seldom ??= new SeldomParts() : _seldom;
+
+        private sealed class SeldomParts
+        {
+            public string? TraceParent;
+            public IReadOnlyDictionary<string, object?>? Upstream;
+            public List<IActorRef>? Waiters;
+            public List<IActorRef>? Watchers;
+            public string? InputFingerprint;
+            public string? ShareKey;
+            public List<TaskEvent>? HeldEvents;
+            public List<(IActorRef Submitter, TimeSpan? Wait)>? AwaitingDurable;
+            public DateTimeOffset LastProgressAt;
+            public ProgressValue? HeldProgress;
+        }
     }
 }
