@@ -35,26 +35,31 @@ internal static class ThunksQuick
         var contended = await Measure.MedianRateAsync(3, () => InFreshSystem(ContendedAsync));
         figures.Report("thunks.contended.rate", contended, "per_s");
 
-        // Linear work: the cost per thunk must not grow with the tree.
-        var small = await InFreshSystem(s => PerThunkMicrosecondsAsync(s, 2_500));
-        var large = await InFreshSystem(s => PerThunkMicrosecondsAsync(s, 10_000));
-        figures.Report("thunks.tree2500.per_thunk_us", small, "us");
-        figures.Report("thunks.tree10000.per_thunk_us", large, "us");
-        figures.Ratio("thunks.tree.growth", large / small, "<= 1.5 (linear)", large / small <= 1.5);
-
-        // The same tree with the coordinator checkpointing to a SQLite journal.
+        // Linear work: the cost per thunk must not grow with the tree; and with a journal it may cost at most twice as much.
+        // The three trees take turns, three times each (the best of each kept): a slow spell of the machine, which lasts
+        // seconds here, then falls on all of them instead of on one side of a ratio.
+        var (small, large, durable) = (double.MaxValue, double.MaxValue, double.MaxValue);
         var folder = Directory.CreateTempSubdirectory("actors-thunks-bench-");
         try
         {
-            var durable = await InJournaledSystem(Path.Combine(folder.FullName, "journal.db"),
-                (system, _) => PerThunkMicrosecondsAsync(system, 10_000, new ThunkDurability(new Dictionary<string, Type> { ["tick"] = typeof(Tick) })));
-            figures.Report("thunks.durable.tree10000.per_thunk_us", durable, "us");
-            figures.Ratio("thunks.durable.tree10000.ratio", durable / large, "<= 2 (vs in memory)", durable / large <= 2);
+            for (var turn = 0; turn < 3; turn++)
+            {
+                small = Math.Min(small, await InFreshSystem(s => PerThunkMicrosecondsAsync(s, 2_500)));
+                large = Math.Min(large, await InFreshSystem(s => PerThunkMicrosecondsAsync(s, 10_000)));
+                durable = Math.Min(durable, await InJournaledSystem(Path.Combine(folder.FullName, $"journal-{turn}.db"),
+                    (system, _) => PerThunkMicrosecondsAsync(system, 10_000, new ThunkDurability(new Dictionary<string, Type> { ["tick"] = typeof(Tick) }))));
+            }
         }
         finally
         {
             folder.Delete(recursive: true);
         }
+
+        figures.Report("thunks.tree2500.per_thunk_us", small, "us");
+        figures.Report("thunks.tree10000.per_thunk_us", large, "us");
+        figures.Ratio("thunks.tree.growth", large / small, "<= 1.5 (linear)", large / small <= 1.5);
+        figures.Report("thunks.durable.tree10000.per_thunk_us", durable, "us");
+        figures.Ratio("thunks.durable.tree10000.ratio", durable / large, "<= 2 (vs in memory)", durable / large <= 2);
     }
 
     /// <summary>A tree half deep (a chain), half wide (children of the root): microseconds per thunk, best of 3.</summary>
