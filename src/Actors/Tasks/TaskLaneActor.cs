@@ -165,7 +165,8 @@ internal sealed partial class TaskLaneActor : ReceiveActor, IWithTimers
     /// <summary>
     /// Runs a handler call on the thread pool; once it has returned, disposes its DI scope (a failure to is logged: the
     /// call's outcome stands, and the queue must still hear it, or its slots would never come back) and has
-    /// <paramref name="report"/> tell the lane of the call and its duration in milliseconds. <paramref name="what"/> names
+    /// <paramref name="report"/> tell the lane (and the queue, when the end goes straight to it) of the call and its duration
+    /// in milliseconds. <paramref name="what"/> names
     /// the call in that log (only needed with a scope). What the call needs is passed as <paramref name="state"/> to static
     /// delegates, held in the work item itself: no closure and no delegate is made per attempt.
     /// </summary>
