@@ -888,7 +888,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         public List<(IActorRef Submitter, TimeSpan? Wait)>? AwaitingDurable { get => _seldom?.AwaitingDurable; set { if (PartsFor(value is not null) is { } parts) { parts.AwaitingDurable = value; } } }
 
         /// <summary>Progress: when the last event went out, and the latest value held back since.</summary>
-        public DateTimeOffset LastProgressAt { get => _seldom?.LastProgressAt ?? default; set => PartsFor(true)!.LastProgressAt = value; }
+        public DateTimeOffset LastProgressAt { get => _seldom?.LastProgressAt ?? default; set => Parts.LastProgressAt = value; }
 
         public ProgressValue? HeldProgress { get => _seldom?.HeldProgress; set { if (PartsFor(value is not null) is { } parts) { parts.HeldProgress = value; } } }
 
@@ -898,8 +898,10 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         /// </summary>
         private SeldomParts? _seldom;
 
+        private SeldomParts Parts => _seldom ??= new SeldomParts();
+
         /// <summary>The parts, made when <paramref name="some"/> is to be written (writing none needs none).</summary>
-        private SeldomParts? PartsFor(bool some) => some ? _seldom ??= new SeldomParts() : _seldom;
+        private SeldomParts? PartsFor(bool some) => some ? Parts : _seldom;
 
         private sealed class SeldomParts
         {
