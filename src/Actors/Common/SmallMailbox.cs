@@ -22,20 +22,6 @@ internal sealed class SmallMailbox : MailboxType, IProducesMessageQueue<SmallMes
     }
 
     public override IMessageQueue Create(IActorRef owner, ActorSystem system) => new SmallMessageQueue();
-
-    /// <summary>
-    /// Makes the mailbox known to <paramref name="system"/> when its configuration did not come with the library's
-    /// <paramref name="defaults"/> (a system created without them): their setting, as a fallback, so an application's own
-    /// setting still wins.
-    /// </summary>
-    public static void EnsureConfigured(ActorSystem system, Config defaults)
-    {
-        if (!system.Settings.Config.HasPath(Id))
-        {
-            var type = defaults.GetString($"{Id}.mailbox-type");
-            system.Settings.InjectTopLevelFallback(ConfigurationFactory.ParseString($"{Id}.mailbox-type = \"{type}\""));
-        }
-    }
 }
 
 /// <summary>

@@ -88,8 +88,7 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
     /// </summary>
     public static Props Props(ActorSystem system)
     {
-        SmallMailbox.EnsureConfigured(system, Configuration.ActorsConfig.Defaults);
-        return Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(SmallMailbox.Id);
+        return Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(Mailboxes.EnsureConfigured(system, SmallMailbox.Id));
     }
 
     public void SetState(TState state)

@@ -36,7 +36,7 @@ internal sealed class TaskExecutorActor : ReceiveActor, IWithTimers
         _grace = grace;
         foreach (var definition in definitions)
         {
-            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, queue, onExecutor: true), $"lane-{definition.Type}");
+            _lanes[definition.Type] = Context.ActorOf(TaskLaneActor.Props(definition, queue), $"lane-{definition.Type}");
         }
 
         Receive<Signal>(signal =>

@@ -17,13 +17,13 @@ internal sealed record RunTask(string TaskId, string Type, int Attempt, object? 
 internal sealed record CancelAttempt(string TaskId, int Attempt) : ITaskExecutorMessage;
 
 /// <summary>An attempt's handler returned (or threw) after <c>DurationMs</c> (as its lane measured). <c>Error</c> is null on success.</summary>
-internal sealed record AttemptEnded(string TaskId, string Type, int Attempt, object? Result, TaskError? Error, double DurationMs = 0) : ITaskExecutorMessage;
+internal sealed record AttemptEnded(string TaskId, string Type, int Attempt, object? Result, TaskError? Error, double DurationMs = 0) : ITaskExecutorMessage, IAttemptReport;
 
 /// <summary>An attempt ran past its type's timeout.</summary>
 internal sealed record AttemptTimedOut(string TaskId, int Attempt);
 
 /// <summary>A running attempt's latest progress.</summary>
-internal sealed record ProgressReported(string TaskId, int Attempt, double Percent, string? CurrentOperation) : ITaskExecutorMessage;
+internal sealed record ProgressReported(string TaskId, int Attempt, double Percent, string? CurrentOperation) : ITaskExecutorMessage, IAttemptReport;
 
 /// <summary>One attempt an executor runs.</summary>
 internal sealed record AttemptRef(string TaskId, string Type, int Attempt);
@@ -69,9 +69,6 @@ internal struct ProgressCell
         Volatile.Write(ref _latest, value);
         return Interlocked.CompareExchange(ref _signalled, 1, 0) == 0;
     }
-
-    /// <summary>Whether a value was ever written (the lane never clears it).</summary>
-    public bool EverWritten => Volatile.Read(ref _latest) is not null;
 
     /// <summary>The latest value. Clears the pending signal first, so a write that follows is signalled again.</summary>
     public ProgressValue? Take()

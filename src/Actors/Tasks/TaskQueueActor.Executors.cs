@@ -23,12 +23,27 @@ internal sealed partial class TaskQueueActor
     /// <summary>Attempts whose handler has not returned (as far as the queue knows).</summary>
     private int _runningAttempts;
 
+    /// <summary>Without a cluster: the lanes the queue hosts itself, by type (decision 0023); null in a cluster.</summary>
+    private Dictionary<string, TaskLane>? _ownLanes;
+
     /// <summary>Without a cluster: lanes of this queue's own, the one executor.</summary>
     private void StartOwnLanes()
     {
         var node = Common.Placement.NodeAddress(Context.System);
-        var lanes = _definitions.Values.ToDictionary(d => d.Type, d => Context.ActorOf(TaskLaneActor.Props(d, Self), $"lane-{d.Type}"), StringComparer.Ordinal);
-        _executors.Add(new Executor(Self, node, lanes));
+        _ownLanes = _definitions.Values.ToDictionary(d => d.Type, d => new TaskLane(d, Context.System, Self, Timers, OnEnded, OnProgress), StringComparer.Ordinal);
+        _executors.Add(new OwnExecutor(Self, node, _ownLanes));
+    }
+
+    /// <summary>
+    /// What an attempt of one of the queue's own lanes told it. Dropped if the lane is not one of today's: an attempt that
+    /// outlived the queue's restart (its lanes went with the failed incarnation, as lane actors stopped with it).
+    /// </summary>
+    private void OnLaneSignal(TaskLane.Signal signal)
+    {
+        if (_ownLanes is not null && _ownLanes.TryGetValue(signal.Lane.Definition.Type, out var lane) && lane == signal.Lane)
+        {
+            lane.On(signal);
+        }
     }
 
     /// <summary>The executor with the fewest running attempts (in turn among equals); null when none takes attempts.</summary>
@@ -58,7 +73,7 @@ internal sealed partial class TaskQueueActor
         var executor = _executors.Find(e => e.Ref.Equals(register.Executor));
         if (executor is null)
         {
-            executor = new Executor(register.Executor, register.Node, register.Lanes);
+            executor = new NodeExecutor(register.Executor, register.Node, register.Lanes);
             _executors.Add(executor);
             Context.Watch(register.Executor);
             _log.Info("The task executor on {0} joined ({1} types, {2} attempts running); {3} executors", register.Node, register.Lanes.Count, register.Running.Count,
@@ -99,10 +114,7 @@ internal sealed partial class TaskQueueActor
         }
 
         // Its task ended, was cancelled, or already runs again elsewhere: nobody waits for this attempt.
-        if (executor.Lanes.TryGetValue(attempt.Type, out var lane))
-        {
-            lane.Tell(new CancelAttempt(attempt.TaskId, attempt.Attempt));
-        }
+        executor.Cancel(attempt.Type, attempt.TaskId, attempt.Attempt);
     }
 
     /// <summary>An end the executor reported before the queue moved: if the journal still holds that attempt as running, it ends now rather than running again.</summary>
@@ -132,7 +144,7 @@ internal sealed partial class TaskQueueActor
     /// attempt of the same number now runs on another node.
     /// </summary>
     private bool IsPlaced(TaskRun run, int attempt) =>
-        run.RunningAttempt == attempt && run.RunningOn is { } on && (!_remoteExecutors || on.Lanes[run.Definition.Type].Equals(Sender));
+        run.RunningAttempt == attempt && run.RunningOn is { } on && on.IsLane(run.Definition.Type, Sender);
 
     /// <summary>The task's attempt has ended (reported, or lost with its node).</summary>
     private void Unplace(TaskRun run)
@@ -225,21 +237,55 @@ internal sealed partial class TaskQueueActor
     }
 
     /// <summary>A place attempts run: the queue's own lanes, or a node's <see cref="TaskExecutorActor"/>.</summary>
-    private sealed class Executor(IActorRef reference, string node, IReadOnlyDictionary<string, IActorRef> lanes)
+    private abstract class Executor(IActorRef reference, string node)
     {
         public IActorRef Ref { get; } = reference;
 
         public string Node { get; } = node;
-
-        public IReadOnlyDictionary<string, IActorRef> Lanes { get; } = lanes;
 
         /// <summary>Attempts sent to it and not yet ended.</summary>
         public int Running { get; set; }
 
         /// <summary>Its node is shutting down: it takes no more attempts.</summary>
         public bool Leaving { get; set; }
+
+        /// <summary>Starts the task's attempt <paramref name="attempt"/> on the lane of its type.</summary>
+        public abstract void Run(TaskRun run, int attempt);
+
+        /// <summary>Fires the token of the attempt, if its lane still runs it.</summary>
+        public abstract void Cancel(string type, string taskId, int attempt);
+
+        /// <summary>Whether a report from <paramref name="sender"/> comes from its lane of <paramref name="type"/>.</summary>
+        public abstract bool IsLane(string type, IActorRef sender);
     }
 
+    /// <summary>The queue's own lanes, which it calls directly: their reports are its own calls.</summary>
+    private sealed class OwnExecutor(IActorRef queue, string node, IReadOnlyDictionary<string, TaskLane> lanes) : Executor(queue, node)
+    {
+        public override void Run(TaskRun run, int attempt) =>
+            lanes[run.Definition.Type].Run(run.Record.Id, attempt, run.Input, run.Record.IdempotencyKey, run.Upstream, run.TraceParent);
+
+        public override void Cancel(string type, string taskId, int attempt) => lanes[type].Cancel(taskId, attempt);
+
+        public override bool IsLane(string type, IActorRef sender) => true;
+    }
+
+    /// <summary>A node's executor, whose lanes are actors (messages to them may cross nodes).</summary>
+    private sealed class NodeExecutor(IActorRef executor, string node, IReadOnlyDictionary<string, IActorRef> lanes) : Executor(executor, node)
+    {
+        public override void Run(TaskRun run, int attempt) => lanes[run.Definition.Type].Tell(
+            new RunTask(run.Record.Id, run.Definition.Type, attempt, run.Input, run.Record.IdempotencyKey, run.Upstream, run.TraceParent));
+
+        public override void Cancel(string type, string taskId, int attempt)
+        {
+            if (lanes.TryGetValue(type, out var lane))
+            {
+                lane.Tell(new CancelAttempt(taskId, attempt));
+            }
+        }
+
+        public override bool IsLane(string type, IActorRef sender) => lanes[type].Equals(sender);
+    }
 }
 
 /// <summary>The window after recovery in which executors claim the attempts they still run has passed.</summary>

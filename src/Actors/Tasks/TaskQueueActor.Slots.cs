@@ -176,7 +176,7 @@ internal sealed partial class TaskQueueActor
         if (_journal is null)
         {
             // Sent first: the handler begins while the queue records the start.
-            SendToLane(run, executor, attempt);
+            executor.Run(run, attempt);
             MarkStarted(run, attempt, executor.Node);
             return;
         }
@@ -185,12 +185,9 @@ internal sealed partial class TaskQueueActor
         if (!run.StartStoring)
         {
             // The start could not be written (logged): nothing will confirm it.
-            SendToLane(run, executor, attempt);
+            executor.Run(run, attempt);
         }
     }
-
-    private static void SendToLane(TaskRun run, Executor executor, int attempt) =>
-        executor.Lanes[run.Definition.Type].Tell(new RunTask(run.Record.Id, run.Definition.Type, attempt, run.Input, run.Record.IdempotencyKey, run.Upstream, run.TraceParent));
 
     /// <summary>From the journal: an attempt's start is stored. It goes to its lane, or, if it was cancelled meanwhile, ends without running.</summary>
     private void OnStartStored(StartStored stored)
@@ -203,7 +200,7 @@ internal sealed partial class TaskQueueActor
         if (!run.CancelWhenStored)
         {
             run.StartStoring = false;
-            SendToLane(run, executor, stored.Attempt);
+            executor.Run(run, stored.Attempt);
             return;
         }
 
@@ -245,7 +242,7 @@ internal sealed partial class TaskQueueActor
         }
         else if (run.RunningOn is { } on && run.RunningAttempt is { } attempt)
         {
-            on.Lanes[run.Definition.Type].Tell(new CancelAttempt(run.Record.Id, attempt));
+            on.Cancel(run.Definition.Type, run.Record.Id, attempt);
         }
     }
 

@@ -97,6 +97,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             case StartStored stored:
                 OnStartStored(stored);
                 break;
+            case TaskLane.Signal signal:
+                OnLaneSignal(signal);
+                break;
             case AttemptEnded ended:
                 OnEnded(ended);
                 break;
@@ -120,6 +123,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 break;
             case CircuitOpenPeriodEnded ended:
                 OnCircuitOpenPeriodEnded(ended.Group);
+                break;
+            case TaskLaneActor.GetRunningAttempts:
+                Sender.Tell(new TaskLaneActor.RunningAttempts(_ownLanes?.Values.SelectMany(lane => lane.RunningAttempts()).ToList() ?? [], []));
                 break;
             case GetTaskTypeHealth:
                 Sender.Tell(TypeHealth());

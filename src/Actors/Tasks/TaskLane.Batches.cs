@@ -6,7 +6,7 @@ namespace Actors.Tasks;
 // A batching type's lane: the attempts the queue sends it gather until a batch is full or its linger window has
 // passed, then one handler call runs them all. Each attempt keeps its own start, end and result for the queue, which
 // schedules, times out and retries them one by one as it does any attempt.
-internal sealed partial class TaskLaneActor
+internal sealed partial class TaskLane
 {
     private readonly List<RunTask> _gathering = [];
 
@@ -22,15 +22,16 @@ internal sealed partial class TaskLaneActor
         }
         else if (_gathering.Count == 1)
         {
-            var flush = new FlushBatch(_batchGeneration);
+            var flush = new FlushBatch(this, _batchGeneration);
             if (batching.Linger > TimeSpan.Zero)
             {
-                Timers.StartSingleTimer(flush, flush, batching.Linger);
+                // Keyed by the lane too: a queue hosts the lanes of every type, with one set of timers.
+                _timers.StartSingleTimer(flush, flush, batching.Linger);
             }
             else
             {
-                // Behind whatever attempts are already in the mailbox: they join this batch.
-                Self.Tell(flush);
+                // Behind whatever attempts are already in the host's mailbox: they join this batch.
+                Host.Tell(flush);
             }
         }
     }
@@ -56,10 +57,10 @@ internal sealed partial class TaskLaneActor
             scope?.ServiceProvider ?? NoServices.Instance);
         var inputs = runs.Select(r => r.Input).ToList();
         RunThenReport((Runs: runs, Inputs: inputs, Context: context, Batch: batch), static (lane, call) => new ValueTask<IReadOnlyList<object?>>(lane.Definition.InvokeBatchAsync(call.Inputs, call.Context)),
-            scope, null, $"a batch of {runs.Count} {_definition.Type} tasks", static (lane, call, attempt, duration) =>
+            scope, null, $"a batch of {runs.Count} {Definition.Type} tasks", static (lane, call, attempt, duration) =>
             {
                 var error = attempt.IsCompletedSuccessfully ? null : ErrorOf(lane.Definition, attempt);
-                lane.Self.Tell(new BatchReturned(call.Batch, call.Runs.Select((run, i) =>
+                lane.Host.Tell(new BatchReturned(lane, call.Batch, call.Runs.Select((run, i) =>
                     new AttemptEnded(run.TaskId, lane.Definition.Type, run.Attempt, error is null ? attempt.Result[i] : null, error, duration)).ToList()));
             });
     }
@@ -73,10 +74,10 @@ internal sealed partial class TaskLaneActor
                 _running.Remove(ended.TaskId);
             }
 
-            Report(ended);
+            _ended(ended);
         }
 
-        returned.Batch.Cancellation.Dispose();
+        Release(returned.Batch.Cancellation);
     }
 
     /// <summary>One task of a running batch is cancelled: the batch's token fires once all of them are.</summary>
@@ -84,7 +85,7 @@ internal sealed partial class TaskLaneActor
     {
         if (batch.Cancelled.Add(taskId) && batch.Cancelled.Count == batch.Size)
         {
-            batch.Cancellation.Cancel();
+            Fire(batch.Cancellation);
         }
     }
 
@@ -99,10 +100,10 @@ internal sealed partial class TaskLaneActor
     }
 
     /// <summary>The linger window of the batch gathering as number <paramref name="Generation"/> has passed.</summary>
-    private sealed record FlushBatch(int Generation);
+    private sealed record FlushBatch(TaskLane Lane, int Generation) : Signal(Lane);
 
     /// <summary>From a batch's continuation: its handler has returned, with each task's end.</summary>
-    private sealed record BatchReturned(RunningBatch Batch, IReadOnlyList<AttemptEnded> Ended);
+    private sealed record BatchReturned(TaskLane Lane, RunningBatch Batch, IReadOnlyList<AttemptEnded> Ended) : Signal(Lane), IAttemptReport;
 
     private sealed class BatchContext(IReadOnlyList<string> taskIds, IReadOnlyList<int> attempts, CancellationToken cancellationToken, IServiceProvider services)
         : ITaskBatchContext
