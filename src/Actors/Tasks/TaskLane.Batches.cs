@@ -76,8 +76,6 @@ internal sealed partial class TaskLane
 
             _ended(ended);
         }
-
-        Release(returned.Batch.Cancellation);
     }
 
     /// <summary>One task of a running batch is cancelled: the batch's token fires once all of them are.</summary>

@@ -79,7 +79,7 @@ internal sealed partial class TaskLane
             }
             else
             {
-                Fire(running.Cancellation);
+                running.Fire();
             }
         }
     }
@@ -89,7 +89,7 @@ internal sealed partial class TaskLane
     {
         foreach (var running in _running.Values)
         {
-            Fire(running.Cancellation);
+            running.Fire();
         }
     }
 
@@ -102,11 +102,7 @@ internal sealed partial class TaskLane
         switch (signal)
         {
             case AttemptReturned returned:
-                if (_running.Remove(returned.Ended.TaskId, out var running))
-                {
-                    Release(running.Cancellation);
-                }
-
+                _running.Remove(returned.Ended.TaskId);
                 _ended(returned.Ended);
                 break;
             case ProgressSignalled progress:
@@ -131,27 +127,16 @@ internal sealed partial class TaskLane
 
     /// <summary>
     /// Fires a token with its callbacks on the thread pool: what a handler registered on it (and the rest of a handler
-    /// awaiting it) never runs on the host's thread, which is the queue's own for its lanes.
+    /// awaiting it) never runs on the host's thread, which is the queue's own for its lanes. Sources are never disposed:
+    /// none has a timer, a cancelled one's callbacks may still be on their way (a disposed source drops them), and a
+    /// handler may read its token after its attempt ended.
     /// </summary>
     private static void Fire(CancellationTokenSource cancellation) => _ = cancellation.CancelAsync();
 
-    /// <summary>
-    /// A source no one can cancel any more: disposed, unless it was cancelled (its callbacks may still be on their way to the
-    /// thread pool, and a disposed source drops them; it has no timer, so the collector takes it as it is).
-    /// </summary>
-    private static void Release(CancellationTokenSource cancellation)
-    {
-        if (!cancellation.IsCancellationRequested)
-        {
-            cancellation.Dispose();
-        }
-    }
-
     private void Launch(string taskId, int attempt, object? input, string? idempotencyKey, IReadOnlyDictionary<string, object?>? upstream, string? traceParent)
     {
-        var cancellation = new CancellationTokenSource();
         var scope = _scopes?.CreateAsyncScope();
-        var context = new TaskContext(taskId, attempt, idempotencyKey, cancellation, this, scope?.ServiceProvider ?? NoServices.Instance,
+        var context = new TaskContext(taskId, attempt, idempotencyKey, this, scope?.ServiceProvider ?? NoServices.Instance,
             upstream ?? TaskContextExtensions.NoUpstream);
         _running[taskId] = context;
         // The attempt's span is current while the handler starts (so it runs under it), never after on the host's thread.
@@ -193,24 +178,30 @@ internal sealed partial class TaskLane
     private sealed record ProgressSignalled(TaskLane Lane, string TaskId, int Attempt) : Signal(Lane), IAttemptReport;
 
     /// <summary>What the lane holds of one running attempt: a task's own context (<see cref="TaskContext"/>), or its place in a batch.</summary>
-    private abstract class RunningAttempt(int attempt, CancellationTokenSource cancellation)
+    private abstract class RunningAttempt(int attempt)
     {
         public int Attempt { get; } = attempt;
 
-        public CancellationTokenSource Cancellation { get; } = cancellation;
+        /// <summary>Fires the attempt's token (for a batch, the batch's).</summary>
+        public abstract void Fire();
     }
 
     /// <summary>A task of a running batch (which has one token for all, and reports no progress).</summary>
-    private sealed class BatchedAttempt(int attempt, RunningBatch batch) : RunningAttempt(attempt, batch.Cancellation)
+    private sealed class BatchedAttempt(int attempt, RunningBatch batch) : RunningAttempt(attempt)
     {
         public RunningBatch Batch { get; } = batch;
+
+        public override void Fire() => TaskLane.Fire(Batch.Cancellation);
     }
 
     /// <summary>The handler's view of its attempt, and the lane's record of it while it runs (one object for both).</summary>
-    private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, CancellationTokenSource cancellation, TaskLane lane,
-        IServiceProvider services, IReadOnlyDictionary<string, object?> upstream) : RunningAttempt(attempt, cancellation), ITaskContext
+    private sealed class TaskContext(string taskId, int attempt, string? idempotencyKey, TaskLane lane,
+        IServiceProvider services, IReadOnlyDictionary<string, object?> upstream) : RunningAttempt(attempt), ITaskContext
     {
         private ProgressCell _progress;
+
+        /// <summary>Made by whichever comes first, the handler reading its token or the lane firing it: most handlers never read it.</summary>
+        private CancellationTokenSource? _cancellation;
 
         public IReadOnlyDictionary<string, object?> Upstream { get; } = upstream;
 
@@ -220,8 +211,24 @@ internal sealed partial class TaskLane
 
         public string? IdempotencyKey { get; } = idempotencyKey;
 
-        /// <summary>Kept, not read from the source: a handler may still read it after the lane has disposed the source.</summary>
-        public CancellationToken CancellationToken { get; } = cancellation.Token;
+        public CancellationToken CancellationToken => Cancellation.Token;
+
+        /// <summary>The attempt's one source: if two threads make one at once, the first installed is the one both use.</summary>
+        private CancellationTokenSource Cancellation
+        {
+            get
+            {
+                if (Volatile.Read(ref _cancellation) is { } made)
+                {
+                    return made;
+                }
+
+                var mine = new CancellationTokenSource();
+                return Interlocked.CompareExchange(ref _cancellation, mine, null) ?? mine;
+            }
+        }
+
+        public override void Fire() => TaskLane.Fire(Cancellation);
 
         /// <summary>The lane's side: the latest progress, once signalled.</summary>
         public ProgressValue? TakeProgress() => _progress.Take();

@@ -73,4 +73,25 @@ public sealed class TaskLaneSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit
         Assert.Equal(TaskState.Cancelled, reply.Record!.Status);
         release.Set();
     }
+
+    [Fact]
+    public async Task A_token_read_only_after_its_attempt_was_cancelled_should_read_cancelled()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("late-reader", async (n, context) =>
+        {
+            await gate.Task;
+            seen.SetResult(context.CancellationToken.IsCancellationRequested);
+            return n;
+        }, TaskPresets.Analysis.WithRetry(RetryPolicy.None))]);
+        var submitted = (SubmitAccepted)await queue.SubmitAsync("late-reader", 0);
+        await AwaitAssertAsync(async () => Assert.Equal(TaskState.Running, (await queue.GetAsync(submitted.TaskId))!.Status));
+
+        // The handler has not read its token: the lane fires it anyway, and the handler reads it fired.
+        await queue.CancelAsync(submitted.TaskId);
+        gate.SetResult();
+
+        Assert.True(await seen.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
 }
