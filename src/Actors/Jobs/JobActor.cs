@@ -88,7 +88,7 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
     /// </summary>
     public static Props Props(ActorSystem system)
     {
-        return Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(Mailboxes.EnsureConfigured(system, SmallMailbox.Id));
+        return Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(Mailboxes.EnsureConfigured(system, SmallMailbox.Id, Configuration.ActorsConfig.Defaults));
     }
 
     public void SetState(TState state)

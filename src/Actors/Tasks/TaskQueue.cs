@@ -48,7 +48,7 @@ public static class TaskQueue
         durability ??= DurabilitySettings.Create(system);
         SingleWriter.Claim(system, durability);
         var cluster = Placement.IsCluster(system);
-        var props = TaskQueueActor.Props(definitions, settings, durability, remoteExecutors: cluster).WithMailbox(Mailboxes.EnsureConfigured(system, TaskQueueMailbox.Id));
+        var props = TaskQueueActor.Props(definitions, settings, durability, remoteExecutors: cluster).WithMailbox(Mailboxes.EnsureConfigured(system, TaskQueueMailbox.Id, Configuration.ActorsConfig.Defaults));
         ClusterEvents.StartRelay(system, EventTopic);
         // One queue: in a cluster a singleton (the journal's one writer), reached through a proxy on every node.
         var queue = Placement.StartOnce(system, durability.IsDurable

@@ -11,7 +11,7 @@ public sealed class SmallMailboxSpecs(ITestOutputHelper output) : Akka.TestKit.X
     {
         // Two messages back to back to an idle actor: the first wakes it on another thread, which may drain and go idle just
         // as the second is put in. A stranded second message leaves its round unanswered. Two pairs of sender and actor at once.
-        Mailboxes.EnsureConfigured(Sys, SmallMailbox.Id);
+        Mailboxes.EnsureConfigured(Sys, SmallMailbox.Id, Actors.Configuration.ActorsConfig.Defaults);
         await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(() =>
         {
             using var answered = new SemaphoreSlim(0);
