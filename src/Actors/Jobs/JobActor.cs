@@ -86,10 +86,8 @@ internal sealed partial class JobActor<TState, TAction> : UntypedActor, IJobHost
     /// every idle job its own copy. The job itself arrives in <see cref="StartJob{TState,TAction}"/>.
     /// Jobs are many and mostly idle, so they get the mailbox that is small when empty.
     /// </summary>
-    public static Props Props(ActorSystem system)
-    {
-        return Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(Mailboxes.EnsureConfigured(system, SmallMailbox.Id, Configuration.ActorsConfig.Defaults));
-    }
+    public static Props Props(ActorSystem system) =>
+        Akka.Actor.Props.CreateBy(new Producer()).WithMailbox(Mailboxes.EnsureConfigured(system, SmallMailbox.Id, Configuration.ActorsConfig.Defaults));
 
     public void SetState(TState state)
     {
