@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 using Xunit;
 
@@ -36,7 +34,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
         Directory.CreateDirectory(_data);
         await RunAsync("chown", "postgres", _data);
-        _port = FreePort();
+        _port = LoopbackPorts.Free();
         await RunAsPostgresAsync($"{Binaries}/initdb -D {_data} -U postgres --auth=trust --no-sync -E UTF8");
         await RunAsPostgresAsync($"{Binaries}/pg_ctl -D {_data} -w -t 60 -o \"-p {_port} -k {_data} -c listen_addresses=127.0.0.1 -c fsync=on\" -l {_data}/server.log start");
     }
@@ -108,10 +106,4 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
