@@ -27,9 +27,16 @@ internal sealed class TaskQueueMailbox : MailboxType, IProducesMessageQueue<Task
     public override IMessageQueue Create(IActorRef owner, ActorSystem system) => new TaskQueueMessageQueue();
 }
 
-/// <summary>Two queues, reports first; messages put back at the front (unstashed) come before both.</summary>
+/// <summary>
+/// Two queues, reports first, but never more than <see cref="MaxReportsInARow"/> of them while other messages wait: a
+/// handler reporting progress in a tight loop, or a stream of ends, must not hold up a cancel or a query (a running task
+/// once stayed uncancelled for 20 s behind its own progress). Messages put back at the front (unstashed) come before both.
+/// </summary>
 internal sealed class TaskQueueMessageQueue : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
 {
+    /// <summary>How many reports may be taken in a row while other messages wait.</summary>
+    internal const int MaxReportsInARow = 16;
+
     private readonly ConcurrentQueue<Envelope> _reports = new();
     private readonly ConcurrentQueue<Envelope> _others = new();
 
@@ -44,8 +51,31 @@ internal sealed class TaskQueueMessageQueue : IMessageQueue, IUnboundedDequeBase
 
     public void EnqueueFirst(Envelope envelope) => _putBack.Push(envelope);
 
-    public bool TryDequeue(out Envelope envelope) =>
-        _putBack.TryPop(out envelope) || _reports.TryDequeue(out envelope) || _others.TryDequeue(out envelope);
+    /// <summary>Reports taken since the last other message (the actor's thread only).</summary>
+    private int _reportsInARow;
+
+    public bool TryDequeue(out Envelope envelope)
+    {
+        if (_putBack.TryPop(out envelope))
+        {
+            return true;
+        }
+
+        if (_reportsInARow < MaxReportsInARow && _reports.TryDequeue(out envelope))
+        {
+            _reportsInARow++;
+            return true;
+        }
+
+        if (_others.TryDequeue(out envelope))
+        {
+            _reportsInARow = 0;
+            return true;
+        }
+
+        // Past the limit with nothing else waiting: reports go on, and the next other message is taken first.
+        return _reports.TryDequeue(out envelope);
+    }
 
     public void CleanUp(IActorRef owner, IMessageQueue deadletters)
     {

@@ -34,6 +34,48 @@ public sealed class TaskQueueMailboxSpecs(ITestOutputHelper output) : Akka.TestK
     }
 
     [Fact]
+    public void Its_queue_should_take_another_message_after_at_most_a_run_of_reports()
+    {
+        var queue = new TaskQueueMessageQueue();
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Enqueue(ActorRefs.Nobody, new Envelope(new ProgressReported("t", 1, i, null), ActorRefs.NoSender));
+        }
+
+        queue.Enqueue(ActorRefs.Nobody, new Envelope(new CancelTask("t"), ActorRefs.NoSender));
+        var order = new List<object>();
+        while (queue.TryDequeue(out var envelope))
+        {
+            order.Add(envelope.Message);
+        }
+
+        Assert.Equal(101, order.Count);
+        Assert.Equal(TaskQueueMessageQueue.MaxReportsInARow, order.FindIndex(m => m is CancelTask));
+    }
+
+    [Fact]
+    public async Task A_handler_reporting_progress_in_a_tight_loop_should_not_hold_up_its_cancel()
+    {
+        var queue = TaskQueue.Start(Sys, [TaskDefinition.Create<int, int>("chatty", (n, context) =>
+        {
+            // Reports as fast as it can until its token fires: the queue has a report to take nearly all the time.
+            for (var i = 0L; !context.CancellationToken.IsCancellationRequested; i++)
+            {
+                context.ReportProgress(i % 100);
+            }
+
+            return Task.FromResult(n);
+        }, TaskPresets.Analysis.WithRetry(RetryPolicy.None))]);
+        var submitted = (SubmitAccepted)await queue.SubmitAsync("chatty", 0);
+        await AwaitAssertAsync(async () => Assert.True((await queue.GetAsync(submitted.TaskId))!.Progress > 0));
+
+        var cancelled = await queue.Queue.Ask<CancelResult>(new CancelTask(submitted.TaskId), TimeSpan.FromSeconds(5));
+
+        Assert.IsType<TaskCancelRequested>(cancelled);
+        Assert.Equal(TaskState.Cancelled, (await queue.Queue.Ask<TaskRecordReply>(new GetTask(submitted.TaskId), TimeSpan.FromSeconds(5))).Record!.Status);
+    }
+
+    [Fact]
     public async Task Under_a_flood_of_submits_a_freed_slot_should_be_taken_again_before_the_flood_is_accepted()
     {
         const int Flood = 20_000;
