@@ -36,6 +36,7 @@
   let eventsPerSecond = 0;
   let page = 0;
   let dirty = false;
+  let pressed = false;            // a pointer is pressed: the tables are not rebuilt under it
   let snapshotLoaded = false;
   let pending = [];               // events that arrived before the snapshot
   let streamAbort = null;
@@ -509,6 +510,14 @@
     }, 5000);
   }
 
+  // A click is a press and a release on the same button. The tables are rebuilt every 100 ms while events arrive (a
+  // running task's progress), and a rebuild between the two would replace the button and lose the click: nothing is
+  // rebuilt while a pointer is pressed. The click follows the release in the same input task, before any rebuild.
+  window.addEventListener('pointerdown', () => { pressed = true; }, true);
+  for (const released of ['pointerup', 'pointercancel', 'blur']) {
+    window.addEventListener(released, () => { pressed = false; }, true);
+  }
+
   document.addEventListener('click', (event) => {
     const button = event.target.closest('button[data-action]');
     if (!button) {
@@ -604,6 +613,11 @@
   }
 
   function render() {
+    if (pressed) {
+      setTimeout(render, RENDER_EVERY_MS);
+      return;
+    }
+
     dirty = false;
     for (const s of STATES) {
       document.querySelector(`[data-count="${s}"]`).textContent = byState[s].toLocaleString();
