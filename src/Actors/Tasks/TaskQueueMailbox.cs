@@ -29,8 +29,8 @@ internal sealed class TaskQueueMailbox : MailboxType, IProducesMessageQueue<Task
 
 /// <summary>
 /// Two queues, reports first, but never more than <see cref="MaxReportsInARow"/> of them while other messages wait: a
-/// handler reporting progress in a tight loop, or a stream of ends, must not hold up a cancel or a query (a running task
-/// once stayed uncancelled for 20 s behind its own progress). Messages put back at the front (unstashed) come before both.
+/// handler reporting progress in a tight loop, or a stream of ends from many slots, must not hold up a cancel or a query.
+/// Messages put back at the front (unstashed) come before both.
 /// </summary>
 internal sealed class TaskQueueMessageQueue : IMessageQueue, IUnboundedDequeBasedMessageQueueSemantics
 {
@@ -43,6 +43,9 @@ internal sealed class TaskQueueMessageQueue : IMessageQueue, IUnboundedDequeBase
     /// <summary>Put back by the actor itself (its stash), on its own thread only: a stack, as the stash puts them back last first.</summary>
     private readonly Stack<Envelope> _putBack = new();
 
+    /// <summary>Reports taken since the last other message (the actor's thread only).</summary>
+    private int _reportsInARow;
+
     public bool HasMessages => !_reports.IsEmpty || !_others.IsEmpty || _putBack.Count > 0;
 
     public int Count => _reports.Count + _others.Count + _putBack.Count;
@@ -50,9 +53,6 @@ internal sealed class TaskQueueMessageQueue : IMessageQueue, IUnboundedDequeBase
     public void Enqueue(IActorRef receiver, Envelope envelope) => (envelope.Message is IAttemptReport ? _reports : _others).Enqueue(envelope);
 
     public void EnqueueFirst(Envelope envelope) => _putBack.Push(envelope);
-
-    /// <summary>Reports taken since the last other message (the actor's thread only).</summary>
-    private int _reportsInARow;
 
     public bool TryDequeue(out Envelope envelope)
     {
