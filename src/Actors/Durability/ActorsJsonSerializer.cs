@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Runtime.Serialization;
 using System.Reflection;
+using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
@@ -23,6 +24,8 @@ public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : Serialize
     private static readonly FrozenSet<Type> LargeTypes = TypesByManifest.Values.Where(type => type.GetCustomAttribute<StoredAsAttribute>()!.Large).ToFrozenSet();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = TypesByManifest.ToFrozenDictionary(p => p.Value, p => p.Key);
+
+    private static readonly FrozenDictionary<string, Type>.AlternateLookup<ReadOnlySpan<char>> ManifestLookup = TypesByManifest.GetAlternateLookup<ReadOnlySpan<char>>();
 
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General);
 
@@ -56,9 +59,23 @@ public sealed class ActorsJsonSerializer(ExtendedActorSystem system) : Serialize
 
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest) =>
-        TypesByManifest.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, Options) ?? throw new SerializationException($"Stored '{manifest}' is empty.")
-            : throw new SerializationException($"Unknown manifest '{manifest}': this version of Actors cannot read it.");
+        FromJson(bytes, TypesByManifest.TryGetValue(manifest, out var type) ? type : throw UnknownManifest(manifest));
+
+    /// <summary>The stored type <paramref name="manifest"/> names, given as UTF-8 as a store keeps it (no string made for it).</summary>
+    internal static Type StoredType(ReadOnlySpan<byte> manifest)
+    {
+        const int LongestOnTheStack = 128;
+        Span<char> chars = stackalloc char[LongestOnTheStack];
+        return manifest.Length <= LongestOnTheStack && ManifestLookup.TryGetValue(chars[..Encoding.UTF8.GetChars(manifest, chars)], out var type)
+            ? type
+            : throw UnknownManifest(Encoding.UTF8.GetString(manifest));
+    }
+
+    /// <summary>A stored value of <paramref name="type"/> (a <see cref="StoredType"/>) read from its JSON.</summary>
+    internal static object FromJson(ReadOnlySpan<byte> json, Type type) =>
+        JsonSerializer.Deserialize(json, type, Options) ?? throw new SerializationException($"Stored '{ManifestsByType[type]}' is empty.");
+
+    private static SerializationException UnknownManifest(string manifest) => new($"Unknown manifest '{manifest}': this version of Actors cannot read it.");
 
     private static string ManifestOf(Type type) =>
         type.GetCustomAttribute<StoredAsAttribute>()?.Manifest

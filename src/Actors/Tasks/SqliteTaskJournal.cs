@@ -23,9 +23,8 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
     /// <summary>How often the WAL is checkpointed (off the write path) when something was written.</summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Rows decoded together during recovery, and how many such chunks may be read ahead of the one being sorted.</summary>
-    private const int RecoveryChunk = 1_000;
-    private const int RecoveryChunksAhead = 8;
+    /// <summary>How many chunks of rows recovery may read ahead of the one being sorted.</summary>
+    private const int RecoveryChunksAhead = 16;
 
     private readonly DurabilitySettings _settings;
     private readonly int _keepFinished;
@@ -134,9 +133,9 @@ internal sealed class SqliteTaskJournal : UntypedActor, IWithUnboundedStash, IWi
         {
             try
             {
-                foreach (var rows in store.ReadAll().Chunk(RecoveryChunk))
+                foreach (var chunk in store.ReadAll())
                 {
-                    chunks.Add(Task.Run(() => Array.ConvertAll(rows, store.Decode)), stop.Token);
+                    chunks.Add(Task.Run(chunk.Decode), stop.Token);
                 }
             }
             finally

@@ -13,7 +13,7 @@ namespace Actors.Tasks;
 /// The writing connection never checkpoints the WAL itself (SQLite would do it inside a commit, copying megabytes and
 /// syncing the file while every acknowledgement waits): <see cref="Checkpoint"/> does it from another connection.
 /// </remarks>
-internal sealed class SqliteTaskStore : IDisposable
+internal sealed partial class SqliteTaskStore : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _insert;
@@ -127,23 +127,6 @@ internal sealed class SqliteTaskStore : IDisposable
         command.CommandText = $"SELECT EXISTS (SELECT 1 FROM {table} WHERE persistence_id = '{TaskJournal.Id}'{andLive})";
         return Convert.ToInt64(command.ExecuteScalar()) > 0;
     }
-
-    /// <summary>Every stored row, in the order written, not yet decoded (<see cref="Decode"/>).</summary>
-    public IEnumerable<(long SequenceNr, string Manifest, byte[] Payload)> ReadAll()
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT sequence_nr, manifest, payload FROM task_entries ORDER BY sequence_nr";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            // GetFieldValue copies the column once; GetBytes or GetStream would open an incremental blob handle per row.
-            yield return (reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2));
-        }
-    }
-
-    /// <summary>The entry a row holds (thread-safe: recovery decodes chunks of rows in parallel).</summary>
-    public (long SequenceNr, IStored Entry) Decode((long SequenceNr, string Manifest, byte[] Payload) row) =>
-        (row.SequenceNr, (IStored)_serializer.FromBinary(row.Payload, row.Manifest));
 
     /// <summary>
     /// In one transaction: appends <paramref name="entries"/> as rows numbered from <paramref name="firstSequenceNr"/>, deletes

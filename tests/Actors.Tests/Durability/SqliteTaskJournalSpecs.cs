@@ -85,6 +85,43 @@ public sealed class SqliteTaskJournalSpecs : Akka.TestKit.Xunit2.TestKit
         await AwaitAssertAsync(() => Assert.False(SqliteTaskStore.LegacyJournalHoldsTasks(_journal.ConnectionString, _journal.SqliteSnapshotFile)), Journals.FirstUse);
     }
 
+    [Fact]
+    public void Inputs_of_every_JSON_kind_should_come_back_as_written_in_order_with_the_fingerprints_they_had()
+    {
+        // More rows than one read chunk holds, and an input larger than a whole chunk among them.
+        object?[] kinds =
+        [
+            42, -1.5e-7, "quoted \"text\", a tab\t and é", true, false, null, new[] { 1, 2, 3 },
+            new Dictionary<string, object?> { ["name"] = "<b>&", ["nested"] = new[] { new { deep = "ü" } } }, new string('x', 100_000),
+        ];
+        var inputs = Enumerable.Range(0, 1_500).Select(i => kinds[i % kinds.Length]).ToList();
+        var at = DateTimeOffset.UtcNow;
+        var written = inputs.Select((input, i) =>
+            TaskJournalCodec.Encode(new TaskQueued($"task-{i + 1}", "echo", 5, TimeSpan.FromSeconds(1), $"key-{i}", at), input, input?.GetType() ?? typeof(object))!).ToList();
+
+        var first = ChildActorOf(SqliteTaskJournal.Props(_journal, 100, Sys));
+        Assert.Empty(ExpectMsg<TasksRecovered>(Journals.FirstUse).Tasks);
+        first.Tell(new WriteTaskEntries(written, ["stored"]));
+        ExpectMsg("stored", Journals.FirstUse);
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+
+        ChildActorOf(SqliteTaskJournal.Props(_journal, 100, Sys));
+        var recovered = ExpectMsg<TasksRecovered>(Journals.FirstUse).Tasks.Select(task => Assert.IsType<TaskAcceptedV1>(Assert.Single(task))).ToList();
+
+        Assert.Equal(written.Select(TaskJournalCodec.TaskId), recovered.Select(entry => entry.Id));
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var (stored, back) = ((TaskAcceptedV1)written[i], recovered[i]);
+            Assert.Equal(stored.Input?.ToString(), back.Input?.ToString());
+            Assert.Equal(TaskJournalCodec.Fingerprint(inputs[i], inputs[i]?.GetType() ?? typeof(object)), TaskJournalCodec.Fingerprint(back.Input));
+        }
+
+        Assert.Equal(inputs[2], TaskJournalCodec.Input(recovered[2], typeof(string)));
+        Assert.Equal(inputs[8], TaskJournalCodec.Input(recovered[8], typeof(string)));
+    }
+
     /// <summary>The tasks whose rows the journal file holds now.</summary>
     private HashSet<string> StoredTaskIds()
     {
