@@ -42,7 +42,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     private readonly IScheduler _scheduler = Context.System.Scheduler;
 
     /// <summary>Running attempts' timeouts, and when the one timer that watches them fires (null: none set).</summary>
-    private readonly AttemptDeadlines _deadlines = new();
+    private readonly AttemptDeadlines<TaskRun> _deadlines = new();
     private DateTimeOffset? _deadlineTimerAt;
 
     /// <summary>The message time (<see cref="Now"/>), once read.</summary>
@@ -559,25 +559,17 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         ReplyIfDrained();
     }
 
-    /// <summary>Watches a started attempt's timeout (<see cref="AttemptDeadlines"/>), re-arming the one timer if it is now the earliest.</summary>
+    /// <summary>Watches a started attempt's timeout (<see cref="AttemptDeadlines{TRun}"/>), re-arming the one timer if it is now the earliest.</summary>
     private void WatchDeadline(TaskRun run, int attempt)
     {
-        UnwatchDeadline(run);
-        run.Deadline = _deadlines.Add(run.Record.Id, attempt, run.Definition.Settings.Timeout, Now);
-        if (_deadlineTimerAt is null || run.Deadline.Value.At < _deadlineTimerAt)
+        var at = _deadlines.Add(run, attempt, run.Definition.Settings.Timeout, Now);
+        if (_deadlineTimerAt is null || at < _deadlineTimerAt)
         {
             ArmDeadlineTimer();
         }
     }
 
-    private static void UnwatchDeadline(TaskRun run)
-    {
-        if (run.Deadline is { } deadline)
-        {
-            AttemptDeadlines.Remove(deadline);
-            run.Deadline = null;
-        }
-    }
+    private void UnwatchDeadline(TaskRun run) => _deadlines.Remove(run);
 
     private void ArmDeadlineTimer()
     {
@@ -594,13 +586,9 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void OnDeadlinesDue()
     {
-        foreach (var due in _deadlines.TakeDue(Now))
+        foreach (var (run, attempt) in _deadlines.TakeDue(Now))
         {
-            if (_tasks.TryGetValue(due.TaskId, out var run))
-            {
-                run.Deadline = null;
-                OnTimedOut(new AttemptTimedOut(due.TaskId, due.Attempt));
-            }
+            OnTimedOut(new AttemptTimedOut(run.Record.Id, attempt));
         }
 
         ArmDeadlineTimer();
@@ -818,7 +806,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     }
 
     /// <summary>What the queue knows of one task beyond its record.</summary>
-    private sealed class TaskRun(TaskDefinition definition, object? input, TaskRecord record)
+    private sealed class TaskRun(TaskDefinition definition, object? input, TaskRecord record) : IWatchedAttempt
     {
         public TaskDefinition Definition { get; } = definition;
 
@@ -833,8 +821,8 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
         public TaskRecord Record { get; set; } = record;
 
-        /// <summary>Its running attempt's timeout, while watched (<see cref="AttemptDeadlines"/>).</summary>
-        public LinkedListNode<AttemptDeadline>? Deadline { get; set; }
+        /// <summary>The watch on its running attempt's timeout, 0 while none (<see cref="AttemptDeadlines{TRun}"/>).</summary>
+        public long Watch { get; set; }
 
         /// <summary>A timer for its time to live runs (so only then is there one to cancel).</summary>
         public bool TimeToLiveSet { get; set; }
