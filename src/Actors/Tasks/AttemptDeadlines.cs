@@ -64,22 +64,19 @@ internal sealed class AttemptDeadlines<TRun> where TRun : class, IWatchedAttempt
         }
     }
 
-    /// <summary>The earliest deadline watched, if any.</summary>
-    public DateTimeOffset? Earliest
+    /// <summary>The earliest deadline watched, if any (the stale entries in front of it are dropped on the way).</summary>
+    public DateTimeOffset? Earliest()
     {
-        get
+        long? earliest = null;
+        foreach (var entries in _byTimeout.Values)
         {
-            long? earliest = null;
-            foreach (var entries in _byTimeout.Values)
+            if (LiveFront(entries) is { } first && (earliest is null || first.At < earliest))
             {
-                if (LiveFront(entries) is { } first && (earliest is null || first.At < earliest))
-                {
-                    earliest = first.At;
-                }
+                earliest = first.At;
             }
-
-            return earliest is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
         }
+
+        return earliest is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
     }
 
     /// <summary>Takes the attempts whose deadline has come by <paramref name="now"/> out of the watch.</summary>

@@ -573,7 +573,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void ArmDeadlineTimer()
     {
-        if ((_deadlineTimerAt = _deadlines.Earliest) is not { } earliest)
+        if ((_deadlineTimerAt = _deadlines.Earliest()) is not { } earliest)
         {
             return;
         }

@@ -19,12 +19,12 @@ public sealed class AttemptDeadlinesSpecs
         deadlines.Remove(ended);
         deadlines.Add(retried, 2, TimeSpan.FromSeconds(1), Start.AddSeconds(5));
 
-        Assert.Equal(Start.AddSeconds(3), deadlines.Earliest);
+        Assert.Equal(Start.AddSeconds(3), deadlines.Earliest());
         Assert.Empty(deadlines.TakeDue(Start.AddSeconds(2)));
         Assert.Equal([(fast, 1)], deadlines.TakeDue(Start.AddSeconds(3)));
         // Due together: in deadline order within a timeout, not across them.
         Assert.Equal([(retried, 2), (slow, 1)], deadlines.TakeDue(Start.AddSeconds(10)).OrderBy(due => due.Run.Id));
-        Assert.Null(deadlines.Earliest);
+        Assert.Null(deadlines.Earliest());
         Assert.Equal(0, slow.Watch);
     }
 
