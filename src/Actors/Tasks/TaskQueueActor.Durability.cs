@@ -220,7 +220,7 @@ internal sealed partial class TaskQueueActor
             }
 
             _tasks[run.Record.Id] = run;
-            _nextId = Math.Max(_nextId, long.TryParse(run.Record.Id.AsSpan("task-".Length), out var number) ? number : 0);
+            _nextId = Math.Max(_nextId, TaskIds.TryNumber(run.Record.Id, out var number) ? number : 0);
             if (run.Record.IdempotencyKey is { } key)
             {
                 _byKey[(run.Record.Type, key)] = run.Record.Id;
@@ -228,7 +228,7 @@ internal sealed partial class TaskQueueActor
 
             if (run.Record.IsTerminal)
             {
-                Forget(run.Record.Id);
+                Forget(run);
             }
             else
             {

@@ -44,21 +44,40 @@ internal sealed partial class TaskQueueActor
     private void Watch(WatchTask watch)
     {
         var run = _tasks.GetValueOrDefault(watch.TaskId ?? string.Empty);
-        watch.Subscriber.Tell(new TaskRecordReply(watch.TaskId ?? string.Empty, run is null ? null : AnnouncedRecord(run)));
+        watch.Subscriber.Tell(new TaskRecordReply(watch.TaskId ?? string.Empty, run is null ? _completed.Find(watch.TaskId) : AnnouncedRecord(run)));
         if (run is not null && (!run.Record.IsTerminal || !run.Durable))
         {
             (run.Watchers ??= []).Add(watch.Subscriber);
         }
     }
 
-    /// <summary>Keeps at most <c>keep-finished</c> finished records; forgets the oldest (and their keys).</summary>
-    private void Forget(string finishedId)
+    /// <summary>
+    /// Keeps at most <c>keep-finished</c> finished records; forgets the oldest (and their keys). A completed task that
+    /// needs nothing but its record is kept as an entry of <see cref="_completed"/> instead of its run.
+    /// </summary>
+    private void Forget(TaskRun finished)
     {
-        _finished.Enqueue(finishedId);
+        var id = finished.Record.Id;
+        if (finished is { Record.IdempotencyKey: null, ShareKey: null, RunningOn: null, Unregistered: false } && _completed.TryAdd(finished.Record, out var number))
+        {
+            _tasks.Remove(id);
+            _finished.Enqueue(new FinishedTask(number, null));
+        }
+        else
+        {
+            _finished.Enqueue(new FinishedTask(0, id));
+        }
+
         while (_finished.Count > _settings.KeepFinished)
         {
             var oldest = _finished.Dequeue();
-            if (!_tasks.Remove(oldest, out var forgotten))
+            if (oldest.Id is null)
+            {
+                _completed.Remove(oldest.Number);
+                continue;
+            }
+
+            if (!_tasks.Remove(oldest.Id, out var forgotten))
             {
                 continue;
             }
@@ -68,14 +87,14 @@ internal sealed partial class TaskQueueActor
                 _byKey.Remove((forgotten.Record.Type, key));
             }
 
-            if (forgotten.ShareKey is { } shareKey && _byInput.TryGetValue((forgotten.Record.Type, shareKey), out var sharedId) && sharedId == oldest)
+            if (forgotten.ShareKey is { } shareKey && _byInput.TryGetValue((forgotten.Record.Type, shareKey), out var sharedId) && sharedId == oldest.Id)
             {
                 _byInput.Remove((forgotten.Record.Type, shareKey));
             }
 
             if (forgotten.RunningOn is not null)
             {
-                _forgottenRunning[oldest] = forgotten;
+                _forgottenRunning[oldest.Id] = forgotten;
             }
         }
 
@@ -163,6 +182,12 @@ internal sealed record GraceEnded
 {
     public static readonly GraceEnded Instance = new();
 }
+
+/// <summary>
+/// A finished task in the order records are forgotten: the number of one kept in <see cref="CompletedTasks"/> (and no id, so that
+/// the queue of them holds nothing a collection must copy), or the id of one whose run is kept.
+/// </summary>
+internal readonly record struct FinishedTask(long Number, string? Id);
 
 /// <summary>A waiting task's time to live has passed.</summary>
 internal sealed record TaskExpired(string TaskId);

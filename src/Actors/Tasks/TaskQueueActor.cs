@@ -32,7 +32,10 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     private readonly Dictionary<(string Type, string Input), string> _byInput = [];
 
     /// <summary>Finished tasks, oldest first, so the oldest records are forgotten first.</summary>
-    private readonly Queue<string> _finished = new();
+    private readonly Queue<FinishedTask> _finished = new();
+
+    /// <summary>The kept completed tasks that need nothing but their record (the others stay in <see cref="_tasks"/>).</summary>
+    private readonly CompletedTasks _completed = new();
 
     /// <summary>Shutdown has begun: no new tasks, no more attempts started.</summary>
     private bool _draining;
@@ -137,7 +140,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
                 Retry(retry);
                 break;
             case GetTask get:
-                Sender.Tell(new TaskRecordReply(get.TaskId, _tasks.GetValueOrDefault(get.TaskId ?? string.Empty)?.Record));
+                Sender.Tell(new TaskRecordReply(get.TaskId, RecordOf(get.TaskId)));
                 break;
             case GetTaskQueueStatus:
                 Sender.Tell(_draining
@@ -196,8 +199,16 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     }
 
     /// <remarks>Not inline in <see cref="OnReceive"/>: its lambdas' closure would be made for every message.</remarks>
-    private TaskList List(ListTasks list) => new(_tasks.Values.Select(t => t.Record).Where(r => list.Status is null || r.Status == list.Status)
-        .OrderByDescending(r => r.QueuedAt).Take(Math.Max(0, list.Limit)).ToArray());
+    private TaskList List(ListTasks list)
+    {
+        var limit = Math.Max(0, list.Limit);
+        var completed = list.Status is null or TaskState.Completed ? _completed.Newest(limit) : [];
+        return new(_tasks.Values.Select(t => t.Record).Where(r => list.Status is null || r.Status == list.Status).Concat(completed)
+            .OrderByDescending(r => r.QueuedAt).Take(limit).ToArray());
+    }
+
+    /// <summary>A kept task's record, or null.</summary>
+    private TaskRecord? RecordOf(string? taskId) => _tasks.GetValueOrDefault(taskId ?? string.Empty)?.Record ?? _completed.Find(taskId);
 
     private void Submit(SubmitTask submit)
     {
@@ -265,7 +276,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
             return;
         }
 
-        var id = $"task-{++_nextId}";
+        var id = TaskIds.Of(++_nextId);
         var queued = new TaskQueued(id, definition.Type, submit.Priority, definition.Settings.EstimatedDuration, submit.IdempotencyKey, Now);
         if (!TryJournalAccepted(queued, submit, definition))
         {
@@ -391,7 +402,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         if (run.Record.IsTerminal)
         {
             run.Watchers = null;
-            Forget(run.Record.Id);
+            Forget(run);
         }
 
         if (run.AwaitingDurable is { } awaiting)
@@ -642,15 +653,11 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
 
     private void Cancel(CancelTask cancel)
     {
-        if (!_tasks.TryGetValue(cancel.TaskId ?? string.Empty, out var run))
+        if (!_tasks.TryGetValue(cancel.TaskId ?? string.Empty, out var run) || run.Record.IsTerminal)
         {
-            Sender.Tell(new TaskNotCancellable(cancel.TaskId ?? string.Empty, $"No task '{cancel.TaskId}' is known."));
-            return;
-        }
-
-        if (run.Record.IsTerminal)
-        {
-            Sender.Tell(new TaskNotCancellable(run.Record.Id, $"Task '{run.Record.Id}' has already ended ({System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(run.Record.Status.ToString())}).", run.Record));
+            Sender.Tell(RecordOf(cancel.TaskId) is { } ended
+                ? new TaskNotCancellable(ended.Id, $"Task '{ended.Id}' has already ended ({StatusName(ended)}).", ended)
+                : new TaskNotCancellable(cancel.TaskId ?? string.Empty, $"No task '{cancel.TaskId}' is known."));
             return;
         }
 
@@ -664,6 +671,12 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         if (!_tasks.TryGetValue(retry.TaskId ?? string.Empty, out var run))
         {
+            if (_completed.Find(retry.TaskId) is { } completed)
+            {
+                Reject(SubmitRejection.NotRetryable, $"Only a failed or cancelled task can be retried; task '{completed.Id}' is {StatusName(completed)}.");
+                return;
+            }
+
             Reject(SubmitRejection.UnknownTask, $"No task '{retry.TaskId}' is known (finished tasks are kept for a while, then forgotten).");
             return;
         }
@@ -672,13 +685,16 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         {
             Reject(SubmitRejection.NotRetryable, run.Unregistered
                 ? $"Task '{run.Record.Id}' is of type '{run.Record.Type}', which is no longer registered."
-                : $"Only a failed or cancelled task can be retried; task '{run.Record.Id}' is {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(run.Record.Status.ToString())}.");
+                : $"Only a failed or cancelled task can be retried; task '{run.Record.Id}' is {StatusName(run.Record)}.");
             return;
         }
 
         _log.Info("Retrying task {0} ({1}, {2}) as a new task", run.Record.Id, run.Record.Type, run.Record.Status);
         Submit(new SubmitTask(run.Record.Type, run.Input, run.Record.Priority, Upstream: run.Upstream));
     }
+
+    /// <summary>A record's status as the API spells it.</summary>
+    private static string StatusName(TaskRecord record) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(record.Status.ToString());
 
     private void OnWaitEnded(WaitEnded waitEnded)
     {
@@ -750,7 +766,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
         if (run.Durable)
         {
             // Not before: its submitters are answered, and its events announced, once its acceptance is stored (Accepted).
-            Forget(run.Record.Id);
+            Forget(run);
         }
 
         if (run.Waiters is { } waiters)

@@ -199,6 +199,53 @@ public sealed class TaskQueueSpecs(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Equal(SubmitRejection.UnknownTask, Assert.IsType<SubmitRejected>(await queue.RetryAsync("task-nope")).Kind);
     }
 
+    /// <summary>
+    /// The records kept after tasks finish (<c>keep-finished</c>): a completed task that needs only its record is kept as
+    /// an entry, the others as their runs (decision 0025); either way they answer as they did and go oldest first.
+    /// </summary>
+    [Fact]
+    public async Task Finished_tasks_should_answer_with_their_records_until_the_oldest_are_forgotten_in_the_order_they_finished()
+    {
+        var queue = TaskQueue.Start(Sys, [
+            TaskDefinition.Create<int, int>("echo", (n, _) => Task.FromResult(n * 10), OneAtATime),
+            TaskDefinition.Create<int, int>("fail", (_, _) => throw new FatalTaskException("no"), OneAtATime),
+        ], TaskQueueSettings.Create(Sys) with { GlobalConcurrency = 1, KeepFinished = 3 });
+
+        async Task<TaskRecord> Finish(string type, int input, string? key = null) =>
+            Assert.IsType<SubmitCompleted>(await queue.SubmitAsync(type, input, wait: TimeSpan.FromSeconds(10), idempotencyKey: key)).Record;
+
+        var first = await Finish("echo", 1);
+        var failed = await Finish("fail", 2);
+        var third = await Finish("echo", 3);
+        var keyed = await Finish("echo", 4, key: "four");
+        var fifth = await Finish("echo", 5);
+
+        // Kept: the last three to finish, whether an entry (third, fifth) or a run (keyed); forgotten: first and failed.
+        Assert.Null(await queue.GetAsync(first.Id));
+        Assert.Null(await queue.GetAsync(failed.Id));
+        Assert.Equal(third, await queue.GetAsync(third.Id));
+        Assert.Equal(keyed, await queue.GetAsync(keyed.Id));
+        Assert.Equal(fifth, await queue.GetAsync(fifth.Id));
+        Assert.Equal((TaskState.Completed, (object?)50, 100d), (fifth.Status, fifth.Result, fifth.Progress));
+        Assert.Equal([fifth, keyed, third], (await queue.ListAsync()).OrderByDescending(r => r.Id, StringComparer.Ordinal));
+        Assert.Equal(2, (await queue.ListAsync(TaskState.Completed, limit: 2)).Count);
+        Assert.Empty(await queue.ListAsync(TaskState.Failed));
+
+        // One task has one id: the number with a leading zero is no id of the queue's.
+        Assert.Null(await queue.GetAsync(third.Id.Replace("task-", "task-0", StringComparison.Ordinal)));
+
+        Assert.Equal(third, Assert.IsType<TaskNotCancellable>(await queue.CancelAsync(third.Id)).Record);
+        Assert.True(Assert.IsType<TaskNotCancellable>(await queue.CancelAsync(first.Id)).IsUnknown);
+        Assert.Equal(SubmitRejection.NotRetryable, Assert.IsType<SubmitRejected>(await queue.RetryAsync(third.Id)).Kind);
+        Assert.Equal(SubmitRejection.UnknownTask, Assert.IsType<SubmitRejected>(await queue.RetryAsync(failed.Id)).Kind);
+        Assert.Equal(keyed, Assert.IsType<SubmitCompleted>(await queue.SubmitAsync("echo", 4, idempotencyKey: "four")).Record);
+
+        // The next to finish pushes out the oldest kept: the third.
+        var sixth = await Finish("echo", 6);
+        Assert.Null(await queue.GetAsync(third.Id));
+        Assert.Equal([sixth, fifth, keyed], (await queue.ListAsync()).OrderByDescending(r => r.Id, StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Cancelling_a_running_task_should_fire_its_handlers_token()
     {
