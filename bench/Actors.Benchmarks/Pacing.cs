@@ -13,21 +13,27 @@ internal static partial class Pacing
     /// <summary>
     /// Calls <paramref name="send"/> with each index from 0 to <paramref name="count"/> − 1 and its due time (a
     /// <see cref="Stopwatch"/> timestamp), <paramref name="perSecond"/> a second from now; completes once all are sent.
-    /// A sender that wakes late sends what has come due at once.
+    /// A sender that wakes late sends what has come due at once. <paramref name="precise"/>: sleeps to the microsecond
+    /// (see <see cref="PreciseSleep"/>), else in whole milliseconds with <see cref="Thread.Sleep(int)"/>, which wakes 0.1–1.1 ms
+    /// late here.
     /// </summary>
-    public static Task RunAsync(int count, double perSecond, Action<int, long> send)
+    public static Task RunAsync(int count, double perSecond, Action<int, long> send, bool precise = true)
     {
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sender = new Thread(() =>
         {
             try
             {
-                PreciseSleep.Prepare();
+                if (precise)
+                {
+                    PreciseSleep.Prepare();
+                }
+
                 var start = Stopwatch.GetTimestamp();
                 long Due(int i) => start + (long)(i * (Stopwatch.Frequency / perSecond));
                 for (var i = 0; i < count;)
                 {
-                    PreciseSleep.Until(Due(i));
+                    SleepUntil(Due(i), precise);
                     for (var now = Stopwatch.GetTimestamp(); i < count && Due(i) <= now; i++)
                     {
                         send(i, Due(i));
@@ -45,10 +51,28 @@ internal static partial class Pacing
         return sent.Task;
     }
 
+    private static void SleepUntil(long due, bool precise)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (precise && OperatingSystem.IsLinux())
+        {
+            PreciseSleep.For(wait);
+        }
+        else
+        {
+            Thread.Sleep(Math.Max(1, (int)wait.TotalMilliseconds));
+        }
+    }
+
     /// <summary>
-    /// Sleeps to a timestamp. On Linux with <c>nanosleep</c> and a timer slack of 1 ns (the default 50 µs slack, and
-    /// <see cref="Thread.Sleep(int)"/>'s whole milliseconds, are coarser than the 20 µs between operations at 50,000 a second);
-    /// elsewhere with <see cref="Thread.Sleep(int)"/>, which sends what has come due in bursts.
+    /// Sleeps to the microsecond, on Linux: <c>nanosleep</c> with a timer slack of 1 ns (the default 50 µs slack, and
+    /// <see cref="Thread.Sleep(int)"/>'s whole milliseconds, are coarser than the 20 µs between operations at 50,000 a second).
+    /// Elsewhere the sender sleeps in milliseconds and sends what has come due in bursts.
     /// </summary>
     private static partial class PreciseSleep
     {
@@ -62,20 +86,8 @@ internal static partial class Pacing
             }
         }
 
-        public static void Until(long due)
+        public static void For(TimeSpan wait)
         {
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            if (!OperatingSystem.IsLinux())
-            {
-                Thread.Sleep(Math.Max(1, (int)wait.TotalMilliseconds));
-                return;
-            }
-
             var request = new TimeSpec { Seconds = (long)wait.TotalSeconds, Nanoseconds = (long)(wait.Ticks % TimeSpan.TicksPerSecond * 100) };
             _ = NanoSleep(in request, IntPtr.Zero);
         }
