@@ -50,8 +50,8 @@ internal static class Measure
     /// <remarks>
     /// The sender is <see cref="Pacing"/>'s, a thread that sleeps between due times and never spins, in whole milliseconds: the
     /// HTTP and durable figures have been measured so since step 8. A microsecond sender read their p50 half as high (this one's
-    /// lateness counts against it) but the durable p99 higher (median 3.9 against 3.1 ms in alternating runs, not explained),
-    /// docs/performance.md.
+    /// lateness counts against it) but the durable p99 higher (2.75–4.18 against 3.12–3.30 ms in alternating runs, not
+    /// explained), docs/performance.md.
     /// </remarks>
     public static async Task<(double P50, double P99)> OpenLoopLatencyAsync(int count, int perSecond, Func<Task> operation)
     {

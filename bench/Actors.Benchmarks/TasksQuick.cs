@@ -12,7 +12,7 @@ internal static class TasksQuick
     private const int NoopCount = 100_000;
     private const int WaitingCount = 100_000;
     private const int LatencySamples = 4_000;
-    private const int LatencyWarmUp = 100_000;
+    private const int LatencyWarmUpLimit = 5; // seconds
     private const double StartLatencyRate = 50_000;
 
     public static async Task RunAsync(Figures figures)
@@ -112,34 +112,51 @@ internal static class TasksQuick
 
     /// <summary>
     /// Submit → started (from the <c>Tell</c> to the handler's first line) at a steady rate, from a sender that sleeps
-    /// between submits (<see cref="Pacing"/>). Warm: the p99 of 3,600 submits after two seconds at the same rate (the first
-    /// young collection after the suite's earlier rounds has a young generation of 36–61 MB to go through; after two
-    /// seconds they are ~2 MB) and the JIT's background compilation settled. No collection is forced before: the allocator
-    /// then faults its memory back in during the window. Cold: the queue's first 4,000 but the first 400 (decision 0025).
+    /// between submits (<see cref="Pacing"/>). Cold: the p99 of the queue's first 4,000 but the first 400. Warm: that of
+    /// 3,600 of 4,000 submits after at least a second more at the same rate, until the young collections have adapted to
+    /// the load (three since; the first after the suite's earlier rounds has a young generation of 36–61 MB, 7–17 ms), and
+    /// the JIT's background compilation settled. No collection is forced before: the allocator then faults its memory back
+    /// in during the window (decision 0025).
     /// </summary>
     private static async Task<(double Cold, double Warm)> StartLatencyP99Async(ActorSystem system, double rate)
     {
-        var total = LatencyWarmUp + LatencySamples;
-        var (submitted, started) = (new long[total], new long[total]);
-        using var warmedUp = new CountdownEvent(LatencyWarmUp);
-        using var measured = new CountdownEvent(LatencySamples);
+        var (submitted, started) = (new long[2 * LatencySamples], new long[2 * LatencySamples]);
+        var handled = new CountdownEvent(0);
         var queue = Start(system, (n, _) =>
         {
-            started[n] = Stopwatch.GetTimestamp();
-            (n < LatencyWarmUp ? warmedUp : measured).Signal();
+            if (n >= 0)
+            {
+                started[n] = Stopwatch.GetTimestamp();
+            }
+
+            handled.Signal();
             return Task.FromResult(n);
         });
-        await SendAsync(0, LatencyWarmUp, warmedUp);
-        await Measure.JitSettledAsync();
-        await SendAsync(LatencyWarmUp, LatencySamples, measured);
-        return (P99(LatencySamples / 10, LatencySamples), P99(LatencyWarmUp + LatencySamples / 10, total));
-
-        async Task SendAsync(int first, int count, CountdownEvent handled)
+        await SendAsync(LatencySamples, i => i);
+        var collections = GC.CollectionCount(0);
+        for (var second = 0; second < 1 || (GC.CollectionCount(0) - collections < 3 && second < LatencyWarmUpLimit); second++)
         {
+            await SendAsync((int)rate, _ => -1);
+        }
+
+        await Measure.JitSettledAsync();
+        await SendAsync(LatencySamples, i => LatencySamples + i);
+        handled.Dispose();
+        return (P99(LatencySamples / 10, LatencySamples), P99(LatencySamples + LatencySamples / 10, 2 * LatencySamples));
+
+        async Task SendAsync(int count, Func<int, int> input)
+        {
+            handled.Dispose();
+            handled = new CountdownEvent(count);
             await Pacing.RunAsync(count, rate, (i, _) =>
             {
-                submitted[first + i] = Stopwatch.GetTimestamp();
-                queue.Queue.Tell(new SubmitTask("noop", first + i));
+                var n = input(i);
+                if (n >= 0)
+                {
+                    submitted[n] = Stopwatch.GetTimestamp();
+                }
+
+                queue.Queue.Tell(new SubmitTask("noop", n));
             });
             if (!await Task.Run(() => handled.Wait(TimeSpan.FromSeconds(30))))
             {
