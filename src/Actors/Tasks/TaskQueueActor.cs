@@ -655,7 +655,7 @@ internal sealed partial class TaskQueueActor : UntypedActor, IWithTimers, IWithU
     {
         if (!_tasks.TryGetValue(cancel.TaskId ?? string.Empty, out var run) || run.Record.IsTerminal)
         {
-            Sender.Tell(RecordOf(cancel.TaskId) is { } ended
+            Sender.Tell((run?.Record ?? _completed.Find(cancel.TaskId)) is { } ended
                 ? new TaskNotCancellable(ended.Id, $"Task '{ended.Id}' has already ended ({StatusName(ended)}).", ended)
                 : new TaskNotCancellable(cancel.TaskId ?? string.Empty, $"No task '{cancel.TaskId}' is known."));
             return;
